@@ -1,0 +1,151 @@
+// swift-tools-version:6.0
+//
+// The target graph is the architecture: every heavy dependency sits behind its own target, so a
+// user of the hosted providers never links OpenBLAS and a user of the local runtime never links
+// AsyncHTTPClient or Hummingbird.
+//
+//   COpenBLAS ─┐
+//   EmbedTokenizer ─┼─> EmbedLocal ─┐
+//   EmbedCore ──────┼─> EmbedProviders ─┼─> EmbedKit ─┐
+//                   └─> EmbedServer ────────────────┴─> embed (CLI)
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),  // SE-0335: spell `any` explicitly
+]
+
+let package = Package(
+    name: "swift-embed",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "EmbedCore", targets: ["EmbedCore"]),
+        .library(name: "EmbedTokenizer", targets: ["EmbedTokenizer"]),
+        .library(name: "EmbedLocal", targets: ["EmbedLocal"]),
+        .library(name: "EmbedProviders", targets: ["EmbedProviders"]),
+        .library(name: "EmbedKit", targets: ["EmbedKit"]),
+        .library(name: "EmbedServer", targets: ["EmbedServer"]),
+        .executable(name: "embed", targets: ["embed"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"]), .brew(["openblas"])]
+        ),
+
+        // MARK: Libraries
+        .target(name: "EmbedCore", swiftSettings: swiftSettings),
+        .target(name: "EmbedTokenizer", swiftSettings: swiftSettings),
+        .target(
+            name: "EmbedLocal",
+            dependencies: ["EmbedCore", "EmbedTokenizer", "COpenBLAS"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EmbedProviders",
+            dependencies: [
+                "EmbedCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EmbedKit",
+            dependencies: [
+                "EmbedCore", "EmbedLocal", "EmbedProviders",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EmbedServer",
+            dependencies: [
+                "EmbedCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "embed",
+            dependencies: [
+                "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .target(
+            name: "EmbedTestSupport",
+            dependencies: ["EmbedCore"],
+            path: "Sources/EmbedTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedCoreTests",
+            dependencies: ["EmbedCore", "EmbedTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedTokenizerTests",
+            dependencies: ["EmbedTokenizer", "EmbedTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedLocalTests",
+            dependencies: ["EmbedLocal", "EmbedTokenizer", "EmbedCore", "EmbedTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedProvidersTests",
+            dependencies: [
+                "EmbedProviders", "EmbedCore", "EmbedTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedKitTests",
+            dependencies: ["EmbedKit", "EmbedCore", "EmbedTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedServerTests",
+            dependencies: [
+                "EmbedServer", "EmbedCore", "EmbedLocal", "EmbedTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedCLITests",
+            dependencies: ["embed", "EmbedTestSupport", "EmbedCore"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,1 @@
+// The EmbedKit module. See README.md for the layer's role.

@@ -1,0 +1,1 @@
+// The EmbedProviders module. See README.md for the layer's role.

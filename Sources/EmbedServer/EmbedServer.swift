@@ -1,0 +1,1 @@
+// The EmbedServer module. See README.md for the layer's role.

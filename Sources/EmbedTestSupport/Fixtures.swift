@@ -1,0 +1,62 @@
+import Foundation
+
+/// Locations and readers shared by the test targets. Not part of the public API.
+package enum Fixtures {
+    /// The repository's root folder, found from this file's location so that tests run from any
+    /// working directory.
+    package static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // EmbedTestSupport
+        .deletingLastPathComponent()  // Sources
+        .deletingLastPathComponent()
+
+    /// `Tests/Fixtures/`.
+    package static let directory = repositoryRoot.appendingPathComponent("Tests/Fixtures")
+
+    /// Returns the URL of a file or folder below `Tests/Fixtures/`.
+    package static func url(_ relativePath: String) -> URL {
+        directory.appendingPathComponent(relativePath)
+    }
+
+    /// `Models/`, where `Scripts/setup.sh` puts the default model.
+    package static let modelsDirectory = repositoryRoot.appendingPathComponent("Models")
+
+    /// The exported default model (`Models/all-MiniLM-L6-v2.embed`), made by `Scripts/setup.sh`.
+    package static let defaultModelFile = modelsDirectory.appendingPathComponent("all-MiniLM-L6-v2.embed")
+
+    /// The unpacked Hugging Face folder of the default model, made by `Scripts/setup.sh`.
+    package static let defaultModelFolder = modelsDirectory.appendingPathComponent("all-MiniLM-L6-v2")
+
+    /// Decodes every non-empty line of a JSON Lines file.
+    package static func readJSONLines<T: Decodable>(_ url: URL, as type: T.Type = T.self) throws -> [T] {
+        let data = try Data(contentsOf: url)
+        let decoder = JSONDecoder()
+        var result: [T] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+            result.append(try decoder.decode(T.self, from: Data(line)))
+        }
+        return result
+    }
+}
+
+/// The largest absolute difference and the cosine between two vectors, for parity reports.
+package struct VectorComparison: Sendable, CustomStringConvertible {
+    package var maxAbsoluteDifference: Float
+    package var cosine: Float
+
+    package init(_ a: [Float], _ b: [Float]) {
+        precondition(a.count == b.count, "vectors differ in length: \(a.count) vs \(b.count)")
+        var maxDiff: Float = 0
+        var ab = 0.0, aa = 0.0, bb = 0.0
+        for i in a.indices {
+            maxDiff = max(maxDiff, abs(a[i] - b[i]))
+            ab += Double(a[i]) * Double(b[i])
+            aa += Double(a[i]) * Double(a[i])
+            bb += Double(b[i]) * Double(b[i])
+        }
+        maxAbsoluteDifference = maxDiff
+        let denominator = (aa * bb).squareRoot()
+        cosine = denominator > 0 ? Float(ab / denominator) : (aa == bb ? 1 : 0)
+    }
+
+    package var description: String { "cosine \(cosine), max |Δ| \(maxAbsoluteDifference)" }
+}

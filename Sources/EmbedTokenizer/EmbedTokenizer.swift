@@ -1,0 +1,1 @@
+// The EmbedTokenizer module. See README.md for the layer's role.
