@@ -6,7 +6,7 @@
 //
 //   COpenBLAS ─┐
 //   EmbedTokenizer ─┼─> EmbedLocal ─┐
-//   EmbedCore ──────┼─> EmbedProviders ─┼─> EmbedKit ─┐
+//   EmbedCore ──────┼─> EmbedProviders ─┼─> EmbedKit ─┐   (EmbedCompare: statistics, reports, cache)
 //                   └─> EmbedServer ────────────────┴─> embed (CLI)
 import PackageDescription
 
@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "EmbedTokenizer", targets: ["EmbedTokenizer"]),
         .library(name: "EmbedLocal", targets: ["EmbedLocal"]),
         .library(name: "EmbedProviders", targets: ["EmbedProviders"]),
+        .library(name: "EmbedCompare", targets: ["EmbedCompare"]),
         .library(name: "EmbedKit", targets: ["EmbedKit"]),
         .library(name: "EmbedServer", targets: ["EmbedServer"]),
         .executable(name: "embed", targets: ["embed"]),
@@ -66,10 +67,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "EmbedCompare", dependencies: ["EmbedCore"], swiftSettings: swiftSettings),
         .target(
             name: "EmbedKit",
             dependencies: [
-                "EmbedCore", "EmbedLocal", "EmbedProviders",
+                "EmbedCore", "EmbedLocal", "EmbedProviders", "EmbedCompare",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -126,6 +128,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedCompareTests",
+            dependencies: ["EmbedCompare", "EmbedCore", "EmbedTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

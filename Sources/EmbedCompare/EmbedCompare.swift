@@ -1,0 +1,1 @@
+// The EmbedCompare module: comparing two embedders' vectors.
