@@ -1,9 +1,16 @@
 import ArgumentParser
 
+/// The `embed` command-line tool.
 @main
 struct EmbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
-        abstract: "Create text embeddings locally or through a provider."
+        abstract: "Create text embeddings locally (offline BERT on OpenBLAS) or through a provider.",
+        discussion: """
+            With no --provider or --config, embeddings come from the local model: --model, then \
+            EMBED_MODEL, then the default all-MiniLM-L6-v2 exported by Scripts/setup.sh.
+            """,
+        version: "0.1.0",
+        subcommands: [Encode.self, Tokenize.self, Convert.self, Info.self]
     )
 }

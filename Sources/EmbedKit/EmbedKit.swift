@@ -1,1 +1,0 @@
-// The EmbedKit module. See README.md for the layer's role.

@@ -1,0 +1,112 @@
+import AsyncHTTPClient
+import EmbedCore
+import EmbedLocal
+import EmbedProviders
+import EmbedTokenizer
+import Foundation
+import Yams
+
+/// Builds the ``Embedder`` a user asked for: a local model, a provider, or a mem0-style
+/// configuration file.
+///
+/// Precedence: a configuration file, else `--provider` (with credentials and endpoints from the
+/// environment as mem0 reads them), else the local model. With no configuration at all the
+/// default is the local model — never a hosted API.
+public enum EmbedderFactory {
+    /// Returns the embedder selected by the CLI's options.
+    ///
+    /// - Parameters:
+    ///   - model: `--model`: a local model (path or name), or the provider's model name.
+    ///   - provider: `--provider`: a provider name (`openai`, `ollama`, …, or `local`).
+    ///   - configurationFile: `--config`: a JSON or YAML file in mem0's shape.
+    ///   - environment: Where credentials, endpoints, `EMBED_MODEL` and `EMBED_HOME` are read.
+    ///   - httpClient: The client remote providers use.
+    public static func make(
+        model: String?, provider: String?, configurationFile: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        httpClient: HTTPClient = .shared
+    ) throws -> any Embedder {
+        var configuration: EmbedderConfiguration?
+        if let configurationFile {
+            configuration = try loadConfiguration(path: configurationFile)
+            if let model { configuration?.model = model }
+        } else if let provider {
+            configuration = try EmbedderConfiguration(provider: provider, model: model)
+        }
+        if let configuration,
+            let remote = try RemoteEmbedders.make(configuration, environment: environment, httpClient: httpClient)
+        {
+            return remote
+        }
+        let localModel = try loadModel(model ?? configuration?.model, environment: environment)
+        return LocalEmbedder(model: localModel)
+    }
+
+    /// Loads a local model by path or name (see ``ModelLocator``).
+    public static func loadModel(
+        _ requested: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> LocalModel {
+        let url = try ModelLocator(environment: environment).resolve(requested)
+        return try LocalModel(contentsOf: url)
+    }
+
+    /// Loads only what tokenizing needs from a local model.
+    public static func loadTokenizer(
+        model requested: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> WordPieceTokenizer {
+        try loadModel(requested, environment: environment).tokenizer
+    }
+
+    /// Reads a configuration file in mem0's shape, JSON or YAML (chosen by the extension
+    /// `.yaml`/`.yml`, else by content).
+    ///
+    /// - Throws: ``ConfigurationFileError`` when the file cannot be read or parsed, or the
+    ///   configuration's own error for unknown providers or keys.
+    public static func loadConfiguration(path: String) throws -> EmbedderConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationFileError(path: path, reason: "cannot read the file")
+        }
+        let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
+        let json: Data
+        if isYAML || (try? JSONSerialization.jsonObject(with: data)) == nil {
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ConfigurationFileError(path: path, reason: "the file is not valid UTF-8")
+            }
+            let object: Any?
+            do {
+                object = try Yams.load(yaml: text)
+            } catch {
+                throw ConfigurationFileError(path: path, reason: isYAML ? "invalid YAML: \(error)" : "neither valid JSON nor valid YAML: \(error)")
+            }
+            guard let object, JSONSerialization.isValidJSONObject(object) else {
+                throw ConfigurationFileError(path: path, reason: "expected a mapping like {\"embedder\": {\"provider\": …, \"config\": {…}}}")
+            }
+            json = try JSONSerialization.data(withJSONObject: object)
+        } else {
+            json = data
+        }
+        do {
+            return try EmbedderConfiguration(jsonData: json)
+        } catch let error as ConfigurationFileError {
+            throw error
+        } catch {
+            throw ConfigurationFileError(path: path, reason: "\(error)")
+        }
+    }
+}
+
+/// A configuration file that could not be used.
+public struct ConfigurationFileError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The file.
+    public let path: String
+    /// What is wrong.
+    public let reason: String
+
+    /// Creates an error.
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}

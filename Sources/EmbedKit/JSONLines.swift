@@ -1,0 +1,241 @@
+import Foundation
+
+/// Why a JSON Lines input could not be read. Every case names the line (1-based).
+public struct JSONLinesError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The 1-based line number, or 0 when the error is about the whole input.
+    public let line: Int
+    /// What is wrong.
+    public let reason: String
+    /// The input's name (`-` for standard input, else the path).
+    public let source: String
+
+    /// Creates an error.
+    public init(line: Int, reason: String, source: String) {
+        self.line = line
+        self.reason = reason
+        self.source = source
+    }
+
+    public var description: String {
+        line > 0 ? "\(source):\(line): \(reason)" : "\(source): \(reason)"
+    }
+}
+
+/// One input line: the text to embed, and the line it came from.
+public struct TextRecord: Sendable, Hashable {
+    /// The 1-based line number in the input.
+    public var line: Int
+    /// The `text` field.
+    public var text: String
+}
+
+/// Reads JSON Lines with a `text` field from a file or standard input, strictly.
+///
+/// Blank lines are skipped; every other line must be a JSON object with a string `text`. Invalid
+/// UTF-8, malformed JSON or a missing/non-string `text` stop the read with an error naming the
+/// line, so no input is silently dropped.
+public struct JSONLinesReader: Sendable {
+    /// The input path, or `-` for standard input.
+    public let path: String
+
+    /// Creates a reader for a path, or `-` for standard input.
+    public init(path: String) { self.path = path }
+
+    private var sourceName: String { path == "-" ? "<stdin>" : path }
+
+    /// Reads every record.
+    ///
+    /// - Throws: ``JSONLinesError`` naming the first bad line, or when the file cannot be read.
+    public func readAll() throws -> [TextRecord] {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw JSONLinesError(line: 0, reason: "cannot read the file", source: sourceName)
+            }
+            data = contents
+        }
+        return try Self.parse(data, source: sourceName)
+    }
+
+    /// Parses JSON Lines bytes into records.
+    public static func parse(_ data: Data, source: String) throws -> [TextRecord] {
+        var records: [TextRecord] = []
+        var lineNumber = 0
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
+            lineNumber += 1
+            var line = data[start..<end]
+            start = end < data.endIndex ? data.index(after: end) : end
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+            records.append(TextRecord(line: lineNumber, text: try parseLine(line, number: lineNumber, source: source)))
+        }
+        return records
+    }
+
+    private struct Line: Decodable { let text: String }
+
+    private static func parseLine(_ bytes: Data, number: Int, source: String) throws -> String {
+        // Validate UTF-8 first: JSONDecoder's own message for bad bytes does not say where.
+        if String(validating: bytes, as: UTF8.self) == nil {
+            let offset = firstInvalidUTF8Offset(bytes)
+            throw JSONLinesError(line: number, reason: "invalid UTF-8 at byte \(offset + 1) of the line", source: source)
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: bytes, options: [])
+        } catch {
+            throw JSONLinesError(line: number, reason: "malformed JSON (\(summary(of: bytes)))", source: source)
+        }
+        guard let dictionary = object as? [String: Any] else {
+            throw JSONLinesError(line: number, reason: "expected a JSON object with a \"text\" field", source: source)
+        }
+        guard let value = dictionary["text"] else {
+            throw JSONLinesError(line: number, reason: "missing the \"text\" field", source: source)
+        }
+        guard let text = value as? String else {
+            throw JSONLinesError(line: number, reason: "\"text\" must be a string", source: source)
+        }
+        return text
+    }
+
+    private static func summary(of bytes: Data) -> String {
+        let text = String(decoding: bytes.prefix(60), as: UTF8.self)
+        return bytes.count > 60 ? "starts with \(text.debugDescription)…" : text.debugDescription
+    }
+
+    /// Returns the offset of the first byte that does not begin or continue a valid UTF-8
+    /// sequence.
+    static func firstInvalidUTF8Offset(_ bytes: Data) -> Int {
+        let array = Array(bytes)
+        var index = 0
+        while index < array.count {
+            let lead = array[index]
+            let length: Int
+            switch lead {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return index
+            }
+            if index + length > array.count { return index }
+            if String(validating: array[index..<index + length], as: UTF8.self) == nil { return index }
+            index += length
+        }
+        return index
+    }
+}
+
+/// Writes JSON Lines to a file (atomically, on ``finish()``) or to standard output.
+///
+/// A file is written to a temporary sibling and renamed into place only when every line has been
+/// written, so an interrupted run never leaves a half-written output looking complete.
+public final class JSONLinesWriter {
+    private let path: String
+    private let handle: FileHandle
+    private let temporaryPath: String?
+    private var buffer: [UInt8] = []
+
+    /// Opens the output: a path, or `-` for standard output.
+    public init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            handle = FileHandle.standardOutput
+            temporaryPath = nil
+        } else {
+            let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+            guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
+                throw JSONLinesError(line: 0, reason: "cannot create the output file", source: path)
+            }
+            guard let opened = FileHandle(forWritingAtPath: temporary) else {
+                throw JSONLinesError(line: 0, reason: "cannot open the output file", source: path)
+            }
+            handle = opened
+            temporaryPath = temporary
+        }
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    /// Appends one line (a newline is added).
+    public func write(line: String) throws {
+        buffer.append(contentsOf: line.utf8)
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    /// Writes out what is buffered.
+    public func flush() throws {
+        guard !buffer.isEmpty else { return }
+        try handle.write(contentsOf: buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes and, for a file, moves it into place.
+    public func finish() throws {
+        try flush()
+        guard let temporaryPath else { return }
+        try handle.close()
+        if FileManager.default.fileExists(atPath: path) {
+            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporaryPath))
+        } else {
+            try FileManager.default.moveItem(atPath: temporaryPath, toPath: path)
+        }
+    }
+
+    /// Removes the temporary file of an output that will not be finished.
+    public func abandon() {
+        guard let temporaryPath else { return }
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: temporaryPath)
+    }
+}
+
+/// Formats vectors and records as JSON without going through `JSONEncoder` (which is slow for
+/// millions of floats). Floats use Swift's shortest round-tripping representation.
+public enum JSONFormatting {
+    /// Returns `[x0,x1,…]`.
+    public static func array(_ vector: [Float]) -> String {
+        var result = "["
+        result.reserveCapacity(vector.count * 12)
+        for (index, value) in vector.enumerated() {
+            if index > 0 { result.append(",") }
+            result.append(value.isFinite ? value.description : "null")
+        }
+        result.append("]")
+        return result
+    }
+
+    /// Returns `[i0,i1,…]`.
+    public static func array(_ ids: [Int]) -> String {
+        "[" + ids.map(String.init).joined(separator: ",") + "]"
+    }
+
+    /// Returns a JSON string literal.
+    public static func string(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result.append("\\\"")
+            case "\\": result.append("\\\\")
+            case "\n": result.append("\\n")
+            case "\r": result.append("\\r")
+            case "\t": result.append("\\t")
+            case _ where scalar.value < 0x20:
+                result.append("\\u00" + String(scalar.value, radix: 16).leftPadded(to: 2))
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        result.append("\"")
+        return result
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

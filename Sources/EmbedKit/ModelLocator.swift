@@ -1,0 +1,105 @@
+import Foundation
+
+/// A model name or path that could not be resolved to a model on this machine.
+public struct ModelNotFoundError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What was asked for.
+    public let requested: String
+    /// Every place that was looked at, in order.
+    public let searched: [String]
+
+    public var description: String {
+        var message = "No local model named \"\(requested)\". Looked for:\n"
+        message += searched.map { "  \($0)" }.joined(separator: "\n")
+        if requested == ModelLocator.defaultModelName {
+            message += "\nRun Scripts/setup.sh to fetch and export the default model."
+        } else {
+            message += "\nExport a sentence-transformers folder with `embed convert DIR \(requested).embed` "
+            message += "into one of those folders, or pass the folder or file path to --model."
+        }
+        return message
+    }
+}
+
+/// Finds local models by path or by name.
+///
+/// Resolution order for the model to use: the explicit `--model` value, then `EMBED_MODEL`, then
+/// ``defaultModelName``. A value naming an existing file (an exported `.embed` model) or folder (a
+/// sentence-transformers folder) is used as is. A name (optionally prefixed with
+/// `sentence-transformers/`) is looked up as `NAME.embed` in, in order:
+/// 1. `$EMBED_HOME/models/` (`EMBED_HOME` defaults to `~/.cache/embed`),
+/// 2. `./Models/` in the working directory,
+/// 3. the `Models/` folder of the checkout the running `embed` binary was built in.
+public struct ModelLocator: Sendable {
+    /// The model used when nothing else is configured: all-MiniLM-L6-v2.
+    public static let defaultModelName = "all-MiniLM-L6-v2"
+
+    /// The folders searched for `NAME.embed`, in order.
+    public let searchDirectories: [URL]
+
+    private let environment: [String: String]
+
+    /// Creates a locator.
+    ///
+    /// - Parameters:
+    ///   - environment: Where `EMBED_MODEL` and `EMBED_HOME` are read from.
+    ///   - executablePath: The running binary, whose checkout's `Models/` is searched last.
+    public init(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        executablePath: String? = CommandLine.arguments.first
+    ) {
+        self.environment = environment
+        var directories: [URL] = []
+        let home = environment["EMBED_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/embed")
+        directories.append(home.appendingPathComponent("models"))
+        directories.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Models"))
+        if let executablePath, let checkout = Self.checkoutModels(above: executablePath) {
+            directories.append(checkout)
+        }
+        var seen = Set<String>()
+        searchDirectories = directories.filter { seen.insert($0.standardizedFileURL.path).inserted }
+    }
+
+    /// Returns the file or folder of the model to use.
+    ///
+    /// - Parameter requested: The explicit `--model` value, if any.
+    /// - Throws: ``ModelNotFoundError`` listing every place looked at.
+    public func resolve(_ requested: String?) throws -> URL {
+        let value = requested ?? environment["EMBED_MODEL"] ?? Self.defaultModelName
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) {
+            return URL(fileURLWithPath: value)
+        }
+        let name = Self.shortName(value)
+        var searched: [String] = []
+        for directory in searchDirectories {
+            let candidate = directory.appendingPathComponent(name + ".embed")
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+            searched.append(candidate.path)
+        }
+        throw ModelNotFoundError(requested: value, searched: searched)
+    }
+
+    /// Returns a model name without its organisation prefix and `.embed` extension:
+    /// `sentence-transformers/all-MiniLM-L6-v2` → `all-MiniLM-L6-v2`.
+    public static func shortName(_ name: String) -> String {
+        var result = name
+        if let slash = result.lastIndex(of: "/") { result = String(result[result.index(after: slash)...]) }
+        if result.hasSuffix(".embed") { result = String(result.dropLast(6)) }
+        return result
+    }
+
+    /// Walks up from the binary (e.g. `.build/x86_64-unknown-linux-gnu/release/embed`) to the
+    /// checkout holding `Package.swift`, and returns its `Models/`.
+    private static func checkoutModels(above executablePath: String) -> URL? {
+        var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let manifest = directory.appendingPathComponent("Package.swift")
+            if FileManager.default.fileExists(atPath: manifest.path) {
+                return directory.appendingPathComponent("Models")
+            }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }
+}

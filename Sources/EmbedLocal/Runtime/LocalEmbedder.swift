@@ -1,0 +1,107 @@
+import EmbedCore
+import EmbedTokenizer
+
+/// The offline ``Embedder``: a ``LocalModel`` run on this machine's CPU.
+///
+/// Vectors equal sentence-transformers' for the same model to 1e-5. Texts longer than the
+/// model's maximum length are truncated (keeping `[CLS]` and `[SEP]`), and each result says so
+/// through ``Embedding/isTruncated`` and its token counts.
+public struct LocalEmbedder: TokenizingEmbedder {
+    /// The model.
+    public let model: LocalModel
+
+    /// Creates an embedder for a loaded model.
+    public init(model: LocalModel) { self.model = model }
+
+    public var modelName: String { model.name }
+
+    public var dimensions: Int? { model.encoder.outputDimension }
+
+    public var maxSequenceLength: Int { model.tokenizer.maxLength }
+
+    /// Returns one embedding per text, in input order.
+    ///
+    /// The prompt is `options.prompt` when given, else the model's prompt for `options.task`
+    /// (`query`; `document`, `passage` or `corpus`; …) from `config_sentence_transformers.json`,
+    /// else the model's default prompt; it is prepended to each text as sentence-transformers
+    /// does.
+    public func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
+        guard !texts.isEmpty else { return [] }
+        try validate(options)
+        let prompt = self.prompt(for: options)
+        let inputs = prompt.isEmpty ? texts : texts.map { prompt + $0 }
+        let tokenizer = model.tokenizer
+        let encoder = model.encoder
+        let tokenized = try await model.run { tokenizer.encode(batch: inputs) }
+        let vectors = try await model.run { encoder.encode(tokenized.map(\.ids)) }
+        return try zip(tokenized, vectors).map { tokens, vector in
+            Embedding(
+                vector: try shaped(vector, options: options), tokenCount: tokens.ids.count,
+                inputTokenCount: tokens.untruncatedCount, isTruncated: tokens.isTruncated)
+        }
+    }
+
+    public func tokenize(_ texts: [String]) async throws -> [[Int]] {
+        let tokenizer = model.tokenizer
+        return try await model.run {
+            texts.map { tokenizer.encode($0, maxLength: Int(Int32.max)).ids.map(Int.init) }
+        }
+    }
+
+    public func embed(tokenIDs: [[Int]], options: EmbeddingOptions) async throws -> [Embedding] {
+        guard !tokenIDs.isEmpty else { return [] }
+        try validate(options)
+        let limit = maxSequenceLength
+        let vocabularySize = model.metadata.model.bert.vocabularySize
+        var sequences: [[Int32]] = []
+        sequences.reserveCapacity(tokenIDs.count)
+        for (index, ids) in tokenIDs.enumerated() {
+            guard !ids.isEmpty else { throw EmbeddingError.emptyInput(index: index) }
+            if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
+                throw EmbeddingError.invalidOption("Token id \(bad) in input \(index) is outside the vocabulary (0..<\(vocabularySize)).")
+            }
+            // Keep the head and the final token (normally [SEP]) as the tokenizer's truncation does.
+            let kept = ids.count <= limit ? ids : Array(ids.prefix(limit - 1)) + [ids[ids.count - 1]]
+            sequences.append(kept.map { Int32($0) })
+        }
+        let encoder = model.encoder
+        let vectors = try await model.run { encoder.encode(sequences) }
+        return try zip(zip(tokenIDs, sequences), vectors).map { pair, vector in
+            Embedding(
+                vector: try shaped(vector, options: options), tokenCount: pair.1.count,
+                inputTokenCount: pair.0.count, isTruncated: pair.0.count > pair.1.count)
+        }
+    }
+
+    /// Returns the prompt prefix the options select.
+    public func prompt(for options: EmbeddingOptions) -> String {
+        if let prompt = options.prompt { return prompt }
+        let description = model.metadata.model
+        if let task = options.task {
+            let names: [String] = switch task {
+            case .query: ["query"]
+            case .document: ["document", "passage", "corpus"]
+            default: [task.rawValue]
+            }
+            for name in names {
+                if let prompt = description.prompts[name] { return prompt }
+            }
+            return ""
+        }
+        if let name = description.defaultPromptName, let prompt = description.prompts[name] { return prompt }
+        return ""
+    }
+
+    private func validate(_ options: EmbeddingOptions) throws {
+        if let dimensions = options.dimensions, let available = self.dimensions,
+            dimensions < 1 || dimensions > available
+        {
+            throw EmbeddingError.invalidDimensions(requested: dimensions, available: available)
+        }
+    }
+
+    private func shaped(_ vector: [Float], options: EmbeddingOptions) throws -> [Float] {
+        guard let dimensions = options.dimensions, dimensions != vector.count else { return vector }
+        return try Similarity.truncated(vector, to: dimensions, renormalize: model.metadata.model.isNormalized)
+    }
+}

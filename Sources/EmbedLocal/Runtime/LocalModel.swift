@@ -1,0 +1,133 @@
+import Dispatch
+import EmbedCore
+import EmbedTokenizer
+import Foundation
+
+/// What an exported model file's JSON metadata holds: everything but the tensors.
+public struct LocalModelMetadata: Codable, Sendable, Hashable {
+    /// The model's short name, e.g. `all-MiniLM-L6-v2`.
+    public var name: String
+    /// Where the model came from: the folder it was exported from, or a Hub repository id.
+    public var source: String
+    /// The architecture, pooling, Dense heads, Normalize, prompts and similarity.
+    public var model: ModelDescription
+    /// The complete tokenizer configuration, vocabulary included.
+    public var tokenizer: TokenizerConfiguration
+    /// The program that wrote the file.
+    public var exportedBy: String
+
+    /// Creates metadata.
+    public init(name: String, source: String, model: ModelDescription, tokenizer: TokenizerConfiguration, exportedBy: String = LocalModel.exporterName) {
+        self.name = name
+        self.source = source
+        self.model = model
+        self.tokenizer = tokenizer
+        self.exportedBy = exportedBy
+    }
+}
+
+/// A sentence-transformers model ready to run on this machine: tokenizer, BERT encoder, pooling,
+/// Dense heads and normalization, with its weights memory-mapped.
+///
+/// Load an exported flat file (``init(contentsOf:verifyChecksum:)`` with a `.embed` file) for
+/// fast, validated start-up, or a Hugging Face sentence-transformers folder directly.
+public final class LocalModel: Sendable {
+    /// The name written into exported files' metadata as the exporter.
+    public static let exporterName = "swift-embed 0.1"
+
+    /// Everything known about the model except its tensors.
+    public let metadata: LocalModelMetadata
+    /// The tokenizer, configured from the model.
+    public let tokenizer: WordPieceTokenizer
+    /// The forward pass.
+    public let encoder: SentenceEncoder
+    /// The exported file the weights are mapped from; `nil` for a model loaded from a folder.
+    public let file: ModelFile?
+
+    /// Runs forward passes one at a time, off Swift's cooperative thread pool: a pass blocks for
+    /// milliseconds inside BLAS and already uses every core.
+    let queue = DispatchQueue(label: "embed.local-model", qos: .userInitiated)
+
+    /// Loads a model from an exported `.embed` file or a sentence-transformers folder.
+    ///
+    /// - Parameters:
+    ///   - url: The file or folder.
+    ///   - verifyChecksum: Whether to check an exported file's checksums (recommended; costs a
+    ///     read of the weights).
+    /// - Throws: ``ModelFileError`` for a corrupt, truncated or foreign file; the description,
+    ///   tokenizer or safetensors errors for a folder.
+    public init(contentsOf url: URL, verifyChecksum: Bool = true) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ModelFileError.cannotOpen(path: url.path, reason: "no such file or folder")
+        }
+        if isDirectory.boolValue {
+            let description = try ModelDescription.load(fromFolder: url)
+            let tokenizerConfiguration = try TokenizerConfiguration.load(fromModelDirectory: url)
+            let weights = try ModelDescription.loadTensors(fromFolder: url, description: description)
+            metadata = LocalModelMetadata(
+                name: url.standardizedFileURL.lastPathComponent, source: url.standardizedFileURL.path,
+                model: description, tokenizer: tokenizerConfiguration)
+            encoder = try SentenceEncoder(description: description, weights: weights)
+            file = nil
+        } else {
+            let file = try ModelFile(path: url.path, verifyChecksum: verifyChecksum)
+            let decoded: LocalModelMetadata
+            do {
+                decoded = try JSONDecoder().decode(LocalModelMetadata.self, from: file.metadata)
+            } catch {
+                throw ModelFileError.invalidMetadata(path: url.path, reason: "\(error)")
+            }
+            try file.validate(expected: decoded.model.expectedTensorShapes())
+            metadata = decoded
+            encoder = try SentenceEncoder(description: decoded.model, weights: file)
+            self.file = file
+        }
+        tokenizer = try WordPieceTokenizer(configuration: metadata.tokenizer)
+    }
+
+    /// The model's short name.
+    public var name: String { metadata.name }
+
+    /// Exports a sentence-transformers folder to one flat, memory-mappable file.
+    ///
+    /// Everything is validated before anything is written: the folder's modules, the tokenizer,
+    /// and every tensor the forward pass needs (present, right shape). The file is written to a
+    /// temporary sibling and renamed into place.
+    ///
+    /// - Parameters:
+    ///   - folder: A sentence-transformers folder (classic or v6 layout).
+    ///   - output: The file to write.
+    ///   - name: The model's name in the metadata; defaults to the folder's name.
+    ///   - storage: fp32 (default) or fp16 tensors.
+    /// - Returns: The metadata written.
+    @discardableResult
+    public static func export(
+        folder: URL, to output: URL, name: String? = nil, storage: ModelFileStorage = .float32
+    ) throws -> LocalModelMetadata {
+        let description = try ModelDescription.load(fromFolder: folder)
+        let tokenizerConfiguration = try TokenizerConfiguration.load(fromModelDirectory: folder)
+        _ = try WordPieceTokenizer(configuration: tokenizerConfiguration)
+        let weights = try ModelDescription.loadTensors(fromFolder: folder, description: description)
+        _ = try SentenceEncoder(description: description, weights: weights)  // checks every tensor
+        let metadata = LocalModelMetadata(
+            name: name ?? folder.standardizedFileURL.lastPathComponent,
+            source: folder.standardizedFileURL.path, model: description, tokenizer: tokenizerConfiguration)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try encoder.encode(metadata)
+        try ModelFileWriter.write(
+            metadata: json, tensors: weights, names: description.expectedTensorShapes().map(\.name),
+            storage: storage, to: output)
+        return metadata
+    }
+
+    /// Runs `work` on the model's queue and returns its result to the caller's task.
+    func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import EmbedLocal
+import Foundation
+
+extension EmbedCommand {
+    /// `embed convert`: export a sentence-transformers folder to one flat model file.
+    struct Convert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export a sentence-transformers folder to one flat, memory-mappable model file.",
+            discussion: "Reads modules.json, the Transformer's config, tokenizer, Pooling, Dense and Normalize modules and model.safetensors; validates everything; writes OUT_FILE atomically. See Models/FORMAT.md."
+        )
+
+        enum StorageArgument: String, ExpressibleByArgument, CaseIterable {
+            case f32, f16
+        }
+
+        @Argument(help: ArgumentHelp("The sentence-transformers folder.", valueName: "hf-dir"))
+        var folder: String
+
+        @Argument(help: ArgumentHelp("The model file to write (conventionally NAME.embed).", valueName: "out-file"))
+        var outputFile: String
+
+        @Option(help: "How tensors are stored: f32 (exact) or f16 (half the size; widened to f32 when loaded).")
+        var dtype: StorageArgument = .f32
+
+        @Option(help: "The model's name in the file; defaults to the folder's name.")
+        var name: String?
+
+        func run() async throws {
+            let started = ContinuousClock.now
+            let metadata = try LocalModel.export(
+                folder: URL(fileURLWithPath: folder), to: URL(fileURLWithPath: outputFile), name: name,
+                storage: dtype == .f16 ? .float16 : .float32)
+            let size = (try? FileManager.default.attributesOfItem(atPath: outputFile)[.size] as? Int) ?? 0
+            printError(String(
+                format: "convert: wrote %@ (%@, %.1f MB) in %.2f s", outputFile, metadata.name,
+                Double(size) / 1_000_000, (ContinuousClock.now - started).seconds))
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import EmbedCore
+import EmbedKit
+import Foundation
+
+extension EmbedCommand {
+    /// `embed encode`: JSON Lines of texts in, JSON Lines of embeddings out.
+    struct Encode: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Embed texts: JSON Lines with \"text\" in, JSON Lines with \"embedding\" out, same order.",
+            discussion: """
+                Each output line is {"embedding": [...], "tokens": N, "truncated": false}; "tokens" \
+                (tokens read, special tokens included) is omitted when the engine does not report it. \
+                Texts longer than the model's maximum length are truncated and counted on stderr.
+                Friendly form: embed encode "first text" "second text"
+                """
+        )
+
+        @OptionGroup var source: EmbedderOptions
+        @OptionGroup var vectors: VectorOptions
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("JSON Lines input with a \"text\" field; - for stdin.", valueName: "file"))
+        var input: String?
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("Where to write JSON Lines; - for stdout.", valueName: "file"))
+        var output: String = "-"
+
+        @Option(help: "Texts per call to the embedder.")
+        var batchSize: Int = 256
+
+        @Flag(help: "Embed empty texts as the model does instead of stopping with an error.")
+        var allowEmpty = false
+
+        @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")
+        var quiet = false
+
+        @Argument(help: "Texts to embed (instead of --input).")
+        var texts: [String] = []
+
+        func validate() throws {
+            if input != nil && !texts.isEmpty { throw ValidationError("Pass texts as arguments or --input, not both.") }
+            if input == nil && texts.isEmpty { throw ValidationError("Pass texts as arguments, or --input FILE (- for stdin).") }
+            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1.") }
+        }
+
+        func run() async throws {
+            let records: [TextRecord]
+            if let input {
+                records = try JSONLinesReader(path: input).readAll()
+            } else {
+                records = texts.enumerated().map { TextRecord(line: $0.offset + 1, text: $0.element) }
+            }
+            if !allowEmpty, let empty = records.first(where: { $0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
+                throw JSONLinesError(
+                    line: empty.line, reason: "the text is empty (pass --allow-empty to embed it anyway)",
+                    source: input.map { $0 == "-" ? "<stdin>" : $0 } ?? "argument")
+            }
+            let embedder = try source.makeEmbedder()
+            let writer = try JSONLinesWriter(path: output)
+            var truncated = 0
+            let started = ContinuousClock.now
+            let showProgress = !quiet && records.count > batchSize
+            do {
+                var done = 0
+                for start in stride(from: 0, to: records.count, by: batchSize) {
+                    let batch = records[start..<min(start + batchSize, records.count)]
+                    let embeddings = try await embedder.embed(batch.map(\.text), options: vectors.embeddingOptions)
+                    guard embeddings.count == batch.count else {
+                        throw EmbeddingError.countMismatch(expected: batch.count, received: embeddings.count, source: embedder.modelName)
+                    }
+                    for embedding in embeddings {
+                        try writer.write(line: Self.line(for: embedding))
+                        if embedding.isTruncated { truncated += 1 }
+                    }
+                    done += batch.count
+                    if showProgress { printError("encode: \(done)/\(records.count) texts") }
+                }
+                try writer.finish()
+            } catch {
+                writer.abandon()
+                throw error
+            }
+            if !quiet {
+                let seconds = (ContinuousClock.now - started).seconds
+                printError(String(format: "encode: %d texts in %.2f s with %@", records.count, seconds, embedder.modelName))
+                if truncated > 0 { printError("encode: \(truncated) text(s) were longer than the model's maximum length and were truncated") }
+            }
+        }
+
+        /// Formats one output line.
+        static func line(for embedding: Embedding) -> String {
+            var line = "{\"embedding\":" + JSONFormatting.array(embedding.vector)
+            if let tokens = embedding.tokenCount { line += ",\"tokens\":\(tokens)" }
+            line += ",\"truncated\":\(embedding.isTruncated)}"
+            return line
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) * 1e-18
+    }
+}

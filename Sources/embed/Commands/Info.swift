@@ -1,0 +1,114 @@
+import ArgumentParser
+import EmbedKit
+import EmbedLocal
+import Foundation
+
+extension EmbedCommand {
+    /// `embed info`: what a local model holds.
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what a local model holds: sizes, pooling, heads, maximum length, prompts, checksum."
+        )
+
+        @Argument(help: ArgumentHelp("A .embed file, a sentence-transformers folder, or a model name.", valueName: "model"))
+        var model: String?
+
+        @Flag(help: "Print JSON instead of text.")
+        var json = false
+
+        func run() async throws {
+            let url = try ModelLocator().resolve(model)
+            let loaded = try LocalModel(contentsOf: url)
+            let summary = ModelSummary(model: loaded, location: url.path)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            } else {
+                print(summary.text)
+            }
+        }
+    }
+}
+
+/// The facts `embed info` reports.
+struct ModelSummary: Encodable {
+    var name: String
+    var location: String
+    var source: String
+    var exportedBy: String
+    var formatVersion: Int?
+    var storage: String?
+    var fileSize: Int?
+    var checksum: String?
+    var dimensions: Int
+    var layers: Int
+    var hiddenSize: Int
+    var attentionHeads: Int
+    var intermediateSize: Int
+    var vocabularySize: Int
+    var hiddenActivation: String
+    var maxSequenceLength: Int
+    var pooling: [String]
+    var includesPrompt: Bool
+    var outputModules: [String]
+    var normalized: Bool
+    var prompts: [String: String]
+    var defaultPrompt: String?
+    var similarity: String
+
+    init(model: LocalModel, location: String) {
+        let description = model.metadata.model
+        name = model.name
+        self.location = location
+        source = model.metadata.source
+        exportedBy = model.metadata.exportedBy
+        formatVersion = model.file.map { Int($0.formatVersion) }
+        storage = model.file.map { "\($0.storage)" }
+        fileSize = model.file?.fileSize
+        checksum = model.file?.checksum
+        dimensions = description.outputDimension
+        layers = description.bert.layerCount
+        hiddenSize = description.bert.hiddenSize
+        attentionHeads = description.bert.attentionHeadCount
+        intermediateSize = description.bert.intermediateSize
+        vocabularySize = description.bert.vocabularySize
+        hiddenActivation = description.bert.hiddenActivation.rawValue
+        maxSequenceLength = model.tokenizer.maxLength
+        pooling = description.pooling.modes.map(\.rawValue)
+        includesPrompt = description.pooling.includesPrompt
+        outputModules = description.outputModules.map { module in
+            switch module {
+            case .dense(let layer): "Dense(\(layer.inputDimension)→\(layer.outputDimension), \(layer.activation.rawValue))"
+            case .normalize: "Normalize"
+            }
+        }
+        normalized = description.isNormalized
+        prompts = description.prompts
+        defaultPrompt = description.defaultPromptName
+        similarity = description.similarityFunction.rawValue
+    }
+
+    var text: String {
+        var lines: [(String, String)] = [
+            ("name", name), ("location", location), ("source", source), ("exported by", exportedBy),
+        ]
+        if let formatVersion { lines.append(("format version", "\(formatVersion)")) }
+        if let storage { lines.append(("storage", storage)) }
+        if let fileSize { lines.append(("file size", String(format: "%.1f MB", Double(fileSize) / 1_000_000))) }
+        if let checksum { lines.append(("checksum", checksum)) }
+        lines += [
+            ("dimensions", "\(dimensions)"),
+            ("architecture", "BERT, \(layers) layers, hidden \(hiddenSize), \(attentionHeads) heads, FFN \(intermediateSize), \(hiddenActivation)"),
+            ("vocabulary", "\(vocabularySize) tokens"),
+            ("max length", "\(maxSequenceLength) tokens"),
+            ("pooling", pooling.joined(separator: " + ") + (includesPrompt ? "" : " (prompt excluded)")),
+            ("after pooling", outputModules.isEmpty ? "nothing" : outputModules.joined(separator: " → ")),
+            ("similarity", similarity),
+        ]
+        let promptText = prompts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.debugDescription)" }.joined(separator: ", ")
+        lines.append(("prompts", promptText.isEmpty ? "none" : promptText + (defaultPrompt.map { " (default: \($0))" } ?? "")))
+        let width = lines.map(\.0.count).max() ?? 0
+        return lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+}

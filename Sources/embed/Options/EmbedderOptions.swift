@@ -1,0 +1,60 @@
+import ArgumentParser
+import EmbedCore
+import EmbedKit
+import Foundation
+
+/// Where vectors come from: a local model, a provider, or a mem0-style configuration file.
+struct EmbedderOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "A local model (a .embed file, a sentence-transformers folder, or a name looked up in EMBED_HOME/models and Models/), or the provider's model name with --provider.",
+        valueName: "model"))
+    var model: String?
+
+    @Option(help: ArgumentHelp(
+        "A provider: openai, azure_openai, ollama, lmstudio, together, gemini, vertexai, huggingface, local. Credentials and endpoints come from the environment (OPENAI_API_KEY, OLLAMA_HOST, …).",
+        valueName: "name"))
+    var provider: String?
+
+    @Option(help: ArgumentHelp(
+        "A JSON or YAML file in mem0's shape {\"embedder\": {\"provider\": …, \"config\": {…}}}.",
+        valueName: "file"))
+    var config: String?
+
+    func validate() throws {
+        if provider != nil && config != nil {
+            throw ValidationError("Pass either --provider or --config, not both.")
+        }
+    }
+
+    /// Builds the embedder these options select.
+    func makeEmbedder() throws -> any Embedder {
+        try EmbedderFactory.make(model: model, provider: provider, configurationFile: config)
+    }
+}
+
+/// Options that shape the vectors.
+struct VectorOptions: ParsableArguments {
+    @Option(help: "What the vectors are for (picks the model's prompt, or the provider's task type).")
+    var task: EmbeddingTask?
+
+    @Option(help: "Keep only the first N dimensions (Matryoshka), re-normalized when the model normalizes.")
+    var dimensions: Int?
+
+    @Option(help: "A prompt prefix to put before every text (local models), overriding --task's.")
+    var prompt: String?
+
+    func validate() throws {
+        if let dimensions, dimensions < 1 { throw ValidationError("--dimensions must be at least 1.") }
+    }
+
+    var embeddingOptions: EmbeddingOptions {
+        EmbeddingOptions(task: task, dimensions: dimensions, prompt: prompt)
+    }
+}
+
+extension EmbeddingTask: ExpressibleByArgument {}
+
+/// Prints a line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
