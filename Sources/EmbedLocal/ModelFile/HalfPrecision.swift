@@ -2,14 +2,14 @@
 ///
 /// Done by hand rather than with `Float16` because `Float16` is unavailable on Intel Macs, and
 /// the file format must read the same on every platform the package builds for.
-enum HalfPrecision {
+package enum HalfPrecision {
     /// The largest finite binary16 value.
-    static let largestFinite: Float = 65504
+    package static let largestFinite: Float = 65504
 
     /// Widens a binary16 bit pattern to `Float`; exact for every input (including subnormals,
     /// infinities and NaNs).
     @inline(__always)
-    static func float(fromBits half: UInt16) -> Float {
+    package static func float(fromBits half: UInt16) -> Float {
         let sign = UInt32(half & 0x8000) << 16
         let exponent = UInt32(half >> 10) & 0x1F
         let mantissa = UInt32(half & 0x03FF)
@@ -27,7 +27,7 @@ enum HalfPrecision {
 
     /// Narrows `value` to the nearest binary16 (round half to even), or returns `nil` when it is
     /// not finite or rounds beyond ±65504, so a weight is never silently turned into infinity.
-    static func bits(from value: Float) -> UInt16? {
+    package static func bits(from value: Float) -> UInt16? {
         let bits = value.bitPattern
         let sign = UInt16((bits >> 16) & 0x8000)
         let biasedExponent = Int((bits >> 23) & 0xFF)

@@ -294,6 +294,9 @@ public final class ModelFile: TensorSource {
             guard let name = String(validating: nameBytes, as: UTF8.self) else {
                 throw invalid("has a name that is not valid UTF-8")
             }
+            guard !ModelFileLayout.containsControlCharacter(name) else {
+                throw invalid("has a name with a control character: \(name.debugDescription)")
+            }
             position += Int(nameLength)
             // Pad to the table alignment; the padding must be zero and inside the table.
             let entryEnd = (position + Layout.tableAlignment - 1) / Layout.tableAlignment * Layout.tableAlignment
@@ -336,10 +339,15 @@ public final class ModelFile: TensorSource {
                 reason: "its \(header.tensorCount) entries take \(cursor) bytes")
         }
 
-        let byOffset = tensors.sorted { ($0.offset, $0.byteLength) < ($1.offset, $1.byteLength) }
+        // Sorted by start, each non-empty tensor must end before the next non-empty one starts.
+        let byOffset = tensors.indices.filter { tensors[$0].byteLength > 0 }.sorted {
+            (tensors[$0].offset, $0) < (tensors[$1].offset, $1)
+        }
         for (previous, next) in zip(byOffset, byOffset.dropFirst())
-        where previous.byteLength > 0 && next.byteLength > 0 && previous.offset + previous.byteLength > next.offset {
-            throw .tensorsOverlap(path: path, first: previous.name, second: next.name)
+        where tensors[previous].offset + tensors[previous].byteLength > tensors[next].offset {
+            // Named in table order, so the message does not depend on which one starts first.
+            let (first, second) = (min(previous, next), max(previous, next))
+            throw .tensorsOverlap(path: path, first: tensors[first].name, second: tensors[second].name)
         }
         return tensors
     }

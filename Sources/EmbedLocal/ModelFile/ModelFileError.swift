@@ -104,7 +104,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable, Equatable 
             let what = UInt64(actual) < recorded ? "truncated" : "longer than written (bytes were appended)"
             return "\(path) is \(what): it is \(actual) bytes, but its header records \(recorded)."
         case .unsupportedVersion(let path, let found, let supported):
-            return "\(path) uses model file format version \(found), which is newer than this build supports "
+            return "\(path): model file format version \(found) is newer than this build supports "
                 + "(\(supported)); update embed, or re-export the model with this version."
         case .unsupportedFlags(let path, let flags, let known):
             return "\(path) sets header flags \(Self.hex32(flags)) but this build only knows \(Self.hex32(known)); "

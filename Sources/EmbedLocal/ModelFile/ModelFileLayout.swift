@@ -58,6 +58,12 @@ package enum ModelFileLayout {
         }
     }
 
+    /// Whether a tensor name holds a C0 control character or DEL, which valid names never do:
+    /// rejecting them means a name cannot silently absorb its zero padding.
+    package static func containsControlCharacter(_ name: String) -> Bool {
+        name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
     /// Rounds `value` up to a multiple of `alignment` (a power of two); `nil` on overflow.
     package static func align(_ value: UInt64, to alignment: Int) -> UInt64? {
         let mask = UInt64(alignment - 1)

@@ -142,6 +142,9 @@ public enum ModelFileWriter {
         var entries: [ModelFileTableEntry] = []
         for name in names {
             guard !name.isEmpty else { throw .invalidTensorName(name: name, reason: "is empty") }
+            guard !ModelFileLayout.containsControlCharacter(name) else {
+                throw .invalidTensorName(name: name, reason: "contains a control character")
+            }
             guard name.utf8.count <= Int(UInt32.max) else { throw .invalidTensorName(name: name, reason: "is too long") }
             guard seen.insert(name).inserted else { throw .invalidTensorName(name: name, reason: "is listed twice") }
             guard let shape = tensors.shape(of: name) else { throw .sourceTensorMissing(tensor: name) }
