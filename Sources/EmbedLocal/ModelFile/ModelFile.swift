@@ -102,9 +102,10 @@ public final class ModelFile: TensorSource {
         let dataRange = Int(header.dataOffset)..<Int(header.dataOffset + header.dataLength)
         if verifyChecksum {
             let data = UnsafeRawBufferPointer(rebasing: bytes[dataRange])
-            // A hint only: the weights are about to be read front to back, once.
+            // A hint only: on a cold page cache it starts reading the whole section from disk at
+            // once instead of page by page as the hash reaches it.
             if let base = data.baseAddress, data.count > 0 {
-                Self.adviseSequential(base, count: data.count)
+                Self.adviseWillNeed(base, count: data.count)
             }
             let computed = XXHash64.hash(data)
             guard computed == header.weightsChecksum else {
@@ -378,41 +379,65 @@ public final class ModelFile: TensorSource {
             let view = raw.baseAddress.map { UnsafeBufferPointer(start: $0.assumingMemoryBound(to: Float.self), count: count) }
             return TensorBuffer(pointer: view ?? UnsafeBufferPointer(start: nil, count: 0), shape: tensor.shape, owner: mapping)
             #else
-            let storage = WidenedFloats(count: count) { index in
-                Float(bitPattern: raw.littleEndianUInt32(at: index * 4))
-            }
+            let storage = WidenedFloats(count: count)
+            storage.fill(fromLittleEndianFloat32: raw)
             return TensorBuffer(pointer: UnsafeBufferPointer(storage.pointer), shape: tensor.shape, owner: storage)
             #endif
         default:
             // Only float16 passes validation besides float32.
-            let storage = WidenedFloats(count: count) { index in
-                HalfPrecision.float(fromBits: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: index * 2, as: UInt16.self)))
-            }
+            let storage = WidenedFloats(count: count)
+            storage.fill(fromLittleEndianFloat16: raw)
             return TensorBuffer(pointer: UnsafeBufferPointer(storage.pointer), shape: tensor.shape, owner: storage)
         }
     }
 
-    private static func adviseSequential(_ base: UnsafeRawPointer, count: Int) {
-        #if os(Linux)
-        // madvise wants a page-aligned start; the data section is 64-aligned only.
+    private static func adviseWillNeed(_ base: UnsafeRawPointer, count: Int) {
+        // madvise wants a page-aligned start; the data section is 64-aligned only. Failure is
+        // harmless, so its result is ignored.
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard pageSize > 0 else { return }
         let address = Int(bitPattern: base)
         let alignedStart = address & ~(pageSize - 1)
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: alignedStart), count + (address - alignedStart), MADV_SEQUENTIAL | MADV_WILLNEED)
-        #endif
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: alignedStart), count + (address - alignedStart), MADV_WILLNEED)
     }
 }
 
 /// fp32 elements computed once from stored data (widened fp16), freed with the last reference.
 final class WidenedFloats: @unchecked Sendable {
-    // @unchecked: written only in init, read-only afterwards.
+    // @unchecked: written only by a `fill` during ModelFile.init, before the buffer is shared;
+    // read-only afterwards.
     let pointer: UnsafeMutableBufferPointer<Float>
 
-    init(count: Int, element: (Int) -> Float) {
+    /// Allocates `count` elements; a `fill` initializes them (Float is trivial, so storing to
+    /// fresh memory is initialization and no zeroing pass is needed).
+    init(count: Int) {
         pointer = .allocate(capacity: count)
-        for index in 0..<count {
-            (pointer.baseAddress.unsafelyUnwrapped + index).initialize(to: element(index))
+    }
+
+    /// Widens `raw`, little-endian binary16 elements, one per element of `pointer`.
+    func fill(fromLittleEndianFloat16 raw: UnsafeRawBufferPointer) {
+        guard let destination = pointer.baseAddress else { return }
+        let available = min(pointer.count, raw.count / 2)
+        if let source = raw.baseAddress {
+            for index in 0..<available {
+                let bits = UInt16(littleEndian: source.loadUnaligned(fromByteOffset: index &* 2, as: UInt16.self))
+                destination[index] = HalfPrecision.float(fromBits: bits)
+            }
         }
+        (destination + available).initialize(repeating: 0, count: pointer.count - available)  // never, by validation
+    }
+
+    /// Copies `raw`, little-endian binary32 elements (for big-endian hosts).
+    func fill(fromLittleEndianFloat32 raw: UnsafeRawBufferPointer) {
+        guard let destination = pointer.baseAddress else { return }
+        let available = min(pointer.count, raw.count / 4)
+        if let source = raw.baseAddress {
+            for index in 0..<available {
+                let bits = UInt32(littleEndian: source.loadUnaligned(fromByteOffset: index &* 4, as: UInt32.self))
+                destination[index] = Float(bitPattern: bits)
+            }
+        }
+        (destination + available).initialize(repeating: 0, count: pointer.count - available)  // never, by validation
     }
 
     deinit { pointer.deallocate() }
