@@ -269,6 +269,13 @@ struct ModelFileCorruptionTests {
         #expect(try damaged { $0.setLittleEndian(UInt32(9), at: first + 16) } == .unknownDataType(path: path, tensor: name, code: 9))
         #expect(try damaged { $0.setLittleEndian(UInt64(31), at: first + 32) } == .tensorSizeMismatch(
             path: path, tensor: name, shape: [31, 16], dataType: .float32, expectedBytes: 31 * 16 * 4, recordedBytes: 30 * 16 * 4))
+        // An empty tensor whose other dimension is absurd: refused, not converted to a trapping Int.
+        #expect(try damaged {
+            $0.setLittleEndian(UInt64(0), at: first + 32)
+            $0.setLittleEndian(UInt64.max, at: first + 40)
+            $0.setLittleEndian(UInt64(0), at: first + 8)
+        } == .tensorSizeMismatch(
+            path: path, tensor: name, shape: [0, .max], dataType: .float32, expectedBytes: .max, recordedBytes: 0))
         let offset = sample.bytes.littleEndianUInt64(at: first)
         #expect(try damaged { $0.setLittleEndian(offset + 4, at: first) }
             == .tensorMisaligned(path: path, tensor: name, offset: offset + 4, alignment: 64))
@@ -322,7 +329,7 @@ struct ModelFileCorruptionTests {
             Issue.record("unexpected \(String(describing: error))")
             return
         }
-        #expect(reason.contains("not valid JSON"))
+        #expect(reason.hasPrefix("it is not valid JSON: "), "\(reason)")
     }
 
     // MARK: Foreign files

@@ -156,10 +156,10 @@ struct ModelFileWriterInputTests {
 
     static let cases: [Case] = [
         Case(label: "metadata is not JSON", metadata: Data("model: bert".utf8), names: SampleModel.names,
-             storage: .float32, mutate: { _ in }, expected: nil, fragment: "not a UTF-8 JSON object"),
+             storage: .float32, mutate: { _ in }, expected: nil, fragment: "it is not valid JSON: "),
         Case(label: "metadata is a JSON array", metadata: Data("[1, 2]".utf8), names: SampleModel.names,
              storage: .float32, mutate: { _ in },
-             expected: .invalidMetadataInput(reason: "the top-level value is not an object"), fragment: "not an object"),
+             expected: .invalidMetadataInput(reason: "its top-level JSON value is not an object"), fragment: "not an object"),
         Case(label: "metadata is not UTF-8", metadata: Data([0x7B, 0xFF, 0x7D]), names: SampleModel.names,
              storage: .float32, mutate: { _ in },
              expected: .invalidMetadataInput(reason: "it is not valid UTF-8"), fragment: "UTF-8"),

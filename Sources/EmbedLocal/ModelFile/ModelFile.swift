@@ -312,15 +312,12 @@ public final class ModelFile: TensorSource {
             guard dataType == storage.dataType else {
                 throw .storageMismatch(path: path, tensor: name, found: dataType, storage: storage)
             }
-            var expectedBytes = UInt64(dataType.byteWidth)
-            var overflow = false
-            for dimension in shape where !overflow {
-                (expectedBytes, overflow) = expectedBytes.multipliedReportingOverflow(by: dimension)
-            }
-            guard !overflow, expectedBytes == byteLength else {
+            let expectedBytes = Layout.byteLength(shape: shape, width: dataType.byteWidth)
+            guard let expectedBytes, expectedBytes == byteLength else {
+                // `.max` stands for "too large to count" in the message.
                 throw .tensorSizeMismatch(
                     path: path, tensor: name, shape: shape, dataType: dataType,
-                    expectedBytes: overflow ? .max : expectedBytes, recordedBytes: byteLength)
+                    expectedBytes: expectedBytes ?? .max, recordedBytes: byteLength)
             }
             guard offset % UInt64(Layout.tensorAlignment) == 0 else {
                 throw .tensorMisaligned(path: path, tensor: name, offset: offset, alignment: Layout.tensorAlignment)
@@ -355,17 +352,8 @@ public final class ModelFile: TensorSource {
 
     /// Checks that the metadata is a UTF-8 JSON object.
     private static func validateMetadata(_ metadata: Data, path: String) throws(ModelFileError) {
-        guard String(validating: metadata, as: UTF8.self) != nil else {
-            throw .invalidMetadata(path: path, reason: "it is not valid UTF-8")
-        }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: metadata)
-        } catch {
-            throw .invalidMetadata(path: path, reason: "it is not valid JSON (\(error.localizedDescription))")
-        }
-        guard object is [String: Any] else {
-            throw .invalidMetadata(path: path, reason: "the top-level JSON value is not an object")
+        if let problem = ModelFileLayout.metadataProblem(metadata) {
+            throw .invalidMetadata(path: path, reason: problem)
         }
     }
 

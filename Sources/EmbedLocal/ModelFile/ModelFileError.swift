@@ -129,8 +129,9 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable, Equatable 
         case .storageMismatch(let path, let tensor, let found, let storage):
             return "\(path): tensor \(tensor) is stored as \(found.rawValue), but the header declares \(storage) storage."
         case .tensorSizeMismatch(let path, let tensor, let shape, let dataType, let expected, let recorded):
-            return "\(path): tensor \(tensor) of shape \(shape) in \(dataType.rawValue) needs \(expected) bytes, "
-                + "but its table entry records \(recorded)."
+            let needs = expected == .max ? "is too large to address" : "needs \(expected) bytes"
+            return "\(path): tensor \(tensor) of shape \(shape) in \(dataType.rawValue) \(needs), "
+                + "but its table entry records \(recorded) bytes."
         case .tensorOutOfBounds(let path, let tensor, let offset, let length, let start, let end):
             return "\(path): tensor \(tensor) spans bytes \(offset)..<\(offset.addingReportingOverflow(length).partialValue) "
                 + "(\(length) bytes from \(offset)), outside the data section \(start)..<\(end)."
@@ -149,7 +150,7 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable, Equatable 
             if !unused.isEmpty { problems.append("not used by the model: \(unused.joined(separator: ", "))") }
             return "\(path) does not hold the tensors its model needs: \(problems.joined(separator: "; "))."
         case .invalidMetadataInput(let reason):
-            return "Cannot write a model file: the metadata is not a UTF-8 JSON object (\(reason))."
+            return "Cannot write a model file: the metadata must be a UTF-8 JSON object, but \(reason)."
         case .invalidTensorName(let name, let reason):
             return "Cannot write a model file: tensor name \"\(name)\" \(reason)."
         case .sourceTensorMissing(let tensor):

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The byte layout of a model file, shared by the writer and the reader. `Models/FORMAT.md`
 /// documents the same layout for third-party readers; keep the two in step.
 package enum ModelFileLayout {
@@ -58,10 +60,45 @@ package enum ModelFileLayout {
         }
     }
 
+    /// Why `metadata` is not a UTF-8 JSON object, or `nil` when it is one. Shared by the writer
+    /// (which refuses such input) and the reader (which refuses such a file).
+    package static func metadataProblem(_ metadata: Data) -> String? {
+        guard String(validating: metadata, as: UTF8.self) != nil else { return "it is not valid UTF-8" }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: metadata)
+        } catch {
+            // Foundation's own description is generic; the position is in the debug description.
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
+            return "it is not valid JSON" + (detail.map { ": \($0)" } ?? "")
+        }
+        guard object is [String: Any] else { return "its top-level JSON value is not an object" }
+        return nil
+    }
+
     /// Whether a tensor name holds a C0 control character or DEL, which valid names never do:
     /// rejecting them means a name cannot silently absorb its zero padding.
     package static func containsControlCharacter(_ name: String) -> Bool {
         name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+    }
+
+    /// The byte length of a tensor of `shape` with elements of `width` bytes, or `nil` when the
+    /// shape is too large: the product of its non-zero dimensions times `width` must fit in 63
+    /// bits, so that no product of dimensions a consumer computes can overflow an `Int` — even
+    /// for an empty tensor, whose other dimensions would otherwise be unbounded.
+    package static func byteLength(shape: [UInt64], width: Int) -> UInt64? {
+        var nominal = UInt64(width)
+        var isEmpty = false
+        for dimension in shape {
+            if dimension == 0 {
+                isEmpty = true
+                continue
+            }
+            let (product, overflow) = nominal.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= UInt64(Int64.max) else { return nil }
+            nominal = product
+        }
+        return isEmpty ? 0 : nominal
     }
 
     /// Rounds `value` up to a multiple of `alignment` (a power of two); `nil` on overflow.

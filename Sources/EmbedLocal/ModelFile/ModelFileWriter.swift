@@ -118,17 +118,8 @@ public enum ModelFileWriter {
     }
 
     private static func validateMetadata(_ metadata: Data) throws(ModelFileError) {
-        guard String(validating: metadata, as: UTF8.self) != nil else {
-            throw .invalidMetadataInput(reason: "it is not valid UTF-8")
-        }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: metadata)
-        } catch {
-            throw .invalidMetadataInput(reason: "it does not parse as JSON: \(error)")
-        }
-        guard object is [String: Any] else {
-            throw .invalidMetadataInput(reason: "the top-level value is not an object")
+        if let problem = ModelFileLayout.metadataProblem(metadata) {
+            throw .invalidMetadataInput(reason: problem)
         }
     }
 
@@ -151,15 +142,12 @@ public enum ModelFileWriter {
             guard shape.count <= Layout.maximumRank, shape.allSatisfy({ $0 >= 0 }) else {
                 throw .sourceTensorUnreadable(tensor: name, reason: "its shape \(shape) is not a valid shape of rank at most \(Layout.maximumRank)")
             }
-            var byteLength = storage.byteWidth
-            for dimension in shape {
-                let (product, overflow) = byteLength.multipliedReportingOverflow(by: dimension)
-                guard !overflow else { throw .sourceTensorUnreadable(tensor: name, reason: "its shape \(shape) is too large") }
-                byteLength = product
+            let dimensions = shape.map { UInt64($0) }
+            guard let byteLength = Layout.byteLength(shape: dimensions, width: storage.byteWidth) else {
+                throw .sourceTensorUnreadable(tensor: name, reason: "its shape \(shape) is too large")
             }
             entries.append(ModelFileTableEntry(
-                name: name, dataType: storage.dataType, shape: shape.map { UInt64($0) }, offset: 0,
-                byteLength: UInt64(byteLength)))
+                name: name, dataType: storage.dataType, shape: dimensions, offset: 0, byteLength: byteLength))
         }
 
         var header = ModelFileHeader()
