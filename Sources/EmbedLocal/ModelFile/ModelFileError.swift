@@ -87,9 +87,11 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable, Equatable 
             self.found = found
         }
 
+        /// `name is [found], expected [expected]`.
         public var description: String { "\(tensor) is \(found), expected \(expected)" }
     }
 
+    /// What is wrong and where, in one or two sentences for a person.
     public var description: String {
         switch self {
         case .unreadable(let path, let reason):

@@ -19,5 +19,6 @@ public enum ModelFileStorage: String, Sendable, Hashable, CaseIterable, CustomSt
     /// Bytes per stored element.
     public var byteWidth: Int { dataType.byteWidth }
 
+    /// The `--dtype` spelling: `f32` or `f16`.
     public var description: String { rawValue }
 }
