@@ -155,7 +155,10 @@ struct ModelFileChecksumTests {
         }
 
         try ModelFileWriter.write(metadata: Data("{}".utf8), tensors: source, names: ["big"], storage: .float16, to: url)
-        let openHalf = try clock.measure { _ = try ModelFile(path: url.path(percentEncoded: false)) }
-        print("ModelFile open of the fp16 export (\(megabytes / 2) MB, widened to fp32): \(openHalf)")
+        var bestHalf = Duration.seconds(1000)
+        for _ in 0..<5 {
+            bestHalf = min(bestHalf, try clock.measure { _ = try ModelFile(path: url.path(percentEncoded: false)) })
+        }
+        print("ModelFile open of the fp16 export (\(megabytes / 2) MB, widened to fp32): best \(bestHalf)")
     }
 }
