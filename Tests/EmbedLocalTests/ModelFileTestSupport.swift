@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// An in-memory `TensorSource` for writing synthetic model files.
-struct InMemoryTensors: TensorSource {
+struct ModelFileTestTensors: TensorSource {
     struct Entry: Sendable {
         var shape: [Int]
         var values: [Float]
@@ -34,7 +34,7 @@ struct InMemoryTensors: TensorSource {
 }
 
 /// SplitMix64: a tiny deterministic generator, so fuzz cases are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
+struct ModelFileTestRandom: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
@@ -49,7 +49,7 @@ struct SeededGenerator: RandomNumberGenerator {
 }
 
 /// A fresh directory under the system's temporary directory, removed with the value.
-final class TemporaryDirectory {
+final class ModelFileTestDirectory {
     let url: URL
 
     init() throws {
@@ -72,7 +72,7 @@ final class TemporaryDirectory {
 
 /// A small BERT-like set of tensors with seeded values: sizes that are and are not multiples of
 /// 64 bytes (so padding is exercised), a rank-0 and a rank-3 tensor.
-enum SampleModel {
+enum ModelFileSample {
     static let metadata = Data(#"{"model":{"architecture":"bert","hidden_size":16},"tokenizer":{"vocab":["[PAD]","[UNK]","héllo"]},"source":"synthetic"}"#.utf8)
 
     static let shapes: [(name: String, shape: [Int])] = [
@@ -87,9 +87,9 @@ enum SampleModel {
 
     static var names: [String] { shapes.map(\.name) }
 
-    static func tensors(seed: UInt64 = 42) -> InMemoryTensors {
-        var generator = SeededGenerator(seed: seed)
-        var source = InMemoryTensors()
+    static func tensors(seed: UInt64 = 42) -> ModelFileTestTensors {
+        var generator = ModelFileTestRandom(seed: seed)
+        var source = ModelFileTestTensors()
         for (name, shape) in shapes {
             let count = shape.reduce(1, *)
             let values = (0..<count).map { _ in Float.random(in: -2...2, using: &generator) }
@@ -107,27 +107,27 @@ enum SampleModel {
 }
 
 extension Array where Element == UInt8 {
-    func littleEndianUInt64(at offset: Int) -> UInt64 {
+    func fieldUInt64(at offset: Int) -> UInt64 {
         withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
     }
 
-    func littleEndianUInt32(at offset: Int) -> UInt32 {
+    func fieldUInt32(at offset: Int) -> UInt32 {
         withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
     }
 
-    mutating func setLittleEndian(_ value: UInt64, at offset: Int) {
+    mutating func setField(_ value: UInt64, at offset: Int) {
         Swift.withUnsafeBytes(of: value.littleEndian) { replaceSubrange(offset..<(offset + 8), with: $0) }
     }
 
-    mutating func setLittleEndian(_ value: UInt32, at offset: Int) {
+    mutating func setField(_ value: UInt32, at offset: Int) {
         Swift.withUnsafeBytes(of: value.littleEndian) { replaceSubrange(offset..<(offset + 4), with: $0) }
     }
 }
 
 /// Opens `bytes` as a model file (written to `name` in `directory`) and returns the error, or
 /// records an issue when the file opened.
-func openingError(
-    _ bytes: [UInt8], in directory: TemporaryDirectory, name: String = "case.embed", verifyChecksum: Bool = true,
+func modelFileOpeningError(
+    _ bytes: [UInt8], in directory: ModelFileTestDirectory, name: String = "case.embed", verifyChecksum: Bool = true,
     _ context: @autoclosure () -> String, sourceLocation: SourceLocation = #_sourceLocation
 ) throws -> ModelFileError? {
     let url = directory.file(name)
@@ -144,7 +144,7 @@ func openingError(
 extension TensorSource {
     /// A copy of a tensor's elements, read while its buffer (and so the memory it views) is
     /// alive: a `TensorBuffer`'s pointer is only valid as long as the buffer itself.
-    func elements(_ name: String) throws -> [Float] {
+    func elementsCopy(_ name: String) throws -> [Float] {
         let buffer = try floats(name)
         return withExtendedLifetime(buffer) { Array(buffer.pointer) }
     }

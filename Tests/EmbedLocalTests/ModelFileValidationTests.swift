@@ -4,24 +4,24 @@ import Testing
 
 @Suite("Model file: matching the tensors a model needs")
 struct ModelFileValidationTests {
-    let directory: TemporaryDirectory
+    let directory: ModelFileTestDirectory
     let file: ModelFile
 
     init() throws {
-        directory = try TemporaryDirectory()
+        directory = try ModelFileTestDirectory()
         let url = directory.file("model.embed")
-        try SampleModel.write(to: url)
+        try ModelFileSample.write(to: url)
         file = try ModelFile(path: url.path(percentEncoded: false))
     }
 
     @Test("exactly the expected tensors pass, in any order")
     func exactMatch() throws {
-        try file.validate(expected: SampleModel.shapes.reversed())
+        try file.validate(expected: ModelFileSample.shapes.reversed())
     }
 
     @Test("a missing tensor is named")
     func missing() throws {
-        let expected = SampleModel.shapes + [("encoder.layer.1.output.dense.weight", [16, 64])]
+        let expected = ModelFileSample.shapes + [("encoder.layer.1.output.dense.weight", [16, 64])]
         #expect(throws: ModelFileError.tensorsDoNotMatchModel(
             path: file.path, missing: ["encoder.layer.1.output.dense.weight"], wrongShapes: [], unused: [])
         ) { try file.validate(expected: expected) }
@@ -29,7 +29,7 @@ struct ModelFileValidationTests {
 
     @Test("a tensor of the wrong shape is named with both shapes")
     func wrongShape() throws {
-        var expected = SampleModel.shapes
+        var expected = ModelFileSample.shapes
         expected[2].shape = [16, 32]
         do {
             try file.validate(expected: expected)
@@ -45,7 +45,7 @@ struct ModelFileValidationTests {
 
     @Test("tensors the model would not use are an error that names them")
     func unused() throws {
-        let expected = SampleModel.shapes.filter { $0.name != "odd.sized" && $0.name != "scalar" }
+        let expected = ModelFileSample.shapes.filter { $0.name != "odd.sized" && $0.name != "scalar" }
         do {
             try file.validate(expected: expected)
             Issue.record("accepted unused tensors")
@@ -57,7 +57,7 @@ struct ModelFileValidationTests {
 
     @Test("every kind of problem is reported at once")
     func allProblems() throws {
-        var expected = SampleModel.shapes.filter { $0.name != "scalar" }
+        var expected = ModelFileSample.shapes.filter { $0.name != "scalar" }
         expected[0].shape = [31, 16]
         expected.append(("pooler.dense.weight", [16, 16]))
         do {

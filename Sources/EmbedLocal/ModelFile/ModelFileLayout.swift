@@ -224,8 +224,4 @@ extension Array where Element == UInt8 {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
     }
 
-    /// Overwrites eight bytes at `offset` with `value`, little-endian.
-    mutating func storeLittleEndian(_ value: UInt64, at offset: Int) {
-        Swift.withUnsafeBytes(of: value.littleEndian) { replaceSubrange(offset..<(offset + 8), with: $0) }
-    }
 }
