@@ -1,1 +1,0 @@
-// The EmbedTokenizer module. See README.md for the layer's role.

@@ -1,0 +1,154 @@
+import EmbedTestSupport
+import EmbedTokenizer
+import Foundation
+import Testing
+
+/// Id parity with the Hugging Face fast tokenizer on the shared reference files.
+@Suite("Token id parity with Hugging Face")
+struct ParityTests {
+    @Test(
+        "Default model: every text of the reference files gets Hugging Face's ids",
+        arguments: ["reference/tokens-dev.jsonl", "reference/minilm-dev-ids.jsonl"])
+    func defaultModelReference(file: String) throws {
+        let tokenizer = try TokenizerFixtures.defaultTokenizer.get()
+        #expect(tokenizer.maxLength == 256)
+        let rows = try Fixtures.readJSONLines(Fixtures.url(file), as: TokenizerFixtures.Row.self)
+        try #require(rows.count > 3000)
+        let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) { tokenizer.encode($0).ids }
+        #expect(result.mismatches == 0, "\(file): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
+
+    @Test("Tiny models: each tokenizer gives its reference ids", arguments: TokenizerFixtures.tinyModels)
+    func tinyModel(name: String) throws {
+        let tokenizer = try WordPieceTokenizer(modelDirectory: Fixtures.url("tiny/\(name)"))
+        let rows = try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl"), as: TokenizerFixtures.Row.self)
+        try #require(rows.count == 160)
+        // The reference truncates at the model's length, so the longest row shows that we do too.
+        #expect(rows.map(\.ids.count).max() == tokenizer.maxLength)
+        let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) { tokenizer.encode($0).ids }
+        #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
+
+    @Test("vocab.txt + tokenizer_config.json (no tokenizer.json) gives the same ids")
+    func classicLayout() throws {
+        try TokenizerFixtures.withTemporaryFolder { folder in
+            try TokenizerFixtures.copyDefaultFiles(
+                ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "sentence_bert_config.json", "config.json"],
+                to: folder)
+            let classic = try TokenizerConfiguration.load(fromModelDirectory: folder)
+            let modern = try TokenizerFixtures.defaultConfiguration.get()
+            #expect(classic.normalizer == modern.normalizer)
+            #expect(classic.template == modern.template)
+            #expect(classic.wordPiece == modern.wordPiece)
+            #expect(classic.maxLength == 256)
+            let tokenizer = try WordPieceTokenizer(configuration: classic)
+            for file in ["reference/tokens-dev.jsonl", "reference/minilm-dev-ids.jsonl"] {
+                let rows = try Fixtures.readJSONLines(Fixtures.url(file), as: TokenizerFixtures.Row.self)
+                let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) { tokenizer.encode($0).ids }
+                #expect(result.mismatches == 0, "\(file): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+            }
+        }
+    }
+
+    /// A line of `parity/edge-cases.jsonl`: one text, the ids of four tokenizer set-ups.
+    struct EdgeCase: Decodable {
+        var text: String
+        var uncased: [Int32]
+        var cased: [Int32]
+        var lowercaseKeepAccents: [Int32]
+        var casedWithLowercaseInput: [Int32]
+    }
+
+    enum Setup: String, CaseIterable, CustomTestStringConvertible {
+        case uncased, cased, lowercaseKeepAccents, casedWithLowercaseInput
+        var testDescription: String { rawValue }
+    }
+
+    @Test(
+        "Unicode stress texts (newer Unicode, format characters, reordering, Hangul, sigma) match",
+        arguments: Setup.allCases)
+    func edgeCases(setup: Setup) throws {
+        var configuration: TokenizerConfiguration
+        switch setup {
+        case .uncased:
+            configuration = try TokenizerFixtures.defaultConfiguration.get()
+        case .cased, .casedWithLowercaseInput:
+            configuration = try TokenizerConfiguration.load(fromModelDirectory: Fixtures.url("tiny/tiny-maxmean-cased"))
+            configuration.lowercaseInput = setup == .casedWithLowercaseInput
+        case .lowercaseKeepAccents:
+            configuration = try TokenizerConfiguration.load(fromModelDirectory: Fixtures.url("tiny/tiny-sqrtlen-dense"))
+        }
+        configuration.maxLength = 100_000  // the fixture is not truncated
+        let tokenizer = try WordPieceTokenizer(configuration: configuration)
+        let rows = try Fixtures.readJSONLines(
+            TokenizerFixtures.parity.appendingPathComponent("edge-cases.jsonl"), as: EdgeCase.self)
+        try #require(rows.count >= 1000)
+        let expected: [(String, [Int32])] = rows.map { row in
+            switch setup {
+            case .uncased: (row.text, row.uncased)
+            case .cased: (row.text, row.cased)
+            case .lowercaseKeepAccents: (row.text, row.lowercaseKeepAccents)
+            case .casedWithLowercaseInput: (row.text, row.casedWithLowercaseInput)
+            }
+        }
+        let result = TokenizerFixtures.compare(expected) { tokenizer.encode($0).ids }
+        #expect(result.mismatches == 0, "\(setup): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
+
+    /// The first line of `parity/added-tokens.jsonl`.
+    struct AddedTokenHeader: Decodable {
+        struct Token: Decodable {
+            var id: Int
+            var content: String
+            var single_word: Bool
+            var lstrip: Bool
+            var rstrip: Bool
+            var normalized: Bool
+            var special: Bool
+        }
+        var addedTokens: [Token]
+    }
+
+    @Test("Added tokens with every flag (single_word, lstrip, rstrip, normalized) split as Hugging Face does")
+    func addedTokenFlags() throws {
+        let url = TokenizerFixtures.parity.appendingPathComponent("added-tokens.jsonl")
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        let header = try JSONDecoder().decode(AddedTokenHeader.self, from: Data(try #require(lines.first).utf8))
+        let rows = try lines.dropFirst().map { try JSONDecoder().decode(TokenizerFixtures.Row.self, from: Data($0.utf8)) }
+        var configuration = try TokenizerFixtures.defaultConfiguration.get()
+        for token in header.addedTokens {
+            configuration.addedTokens.append(
+                TokenizerConfiguration.AddedToken(
+                    id: token.id, content: token.content, isSpecial: token.special, isNormalized: token.normalized,
+                    stripsLeft: token.lstrip, stripsRight: token.rstrip, isSingleWord: token.single_word))
+        }
+        let tokenizer = try WordPieceTokenizer(configuration: configuration)
+        #expect(tokenizer.vocabularySize == 30_528)
+        let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) { tokenizer.encode($0).ids }
+        #expect(result.mismatches == 0, "\(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
+
+    @Test("A configuration survives a JSON round trip and gives identical ids")
+    func codableRoundTrip() throws {
+        let configuration = try TokenizerFixtures.defaultConfiguration.get()
+        let data = try JSONEncoder().encode(configuration)
+        let decoded = try JSONDecoder().decode(TokenizerConfiguration.self, from: data)
+        #expect(decoded == configuration)
+        let original = try WordPieceTokenizer(configuration: configuration)
+        let restored = try WordPieceTokenizer(configuration: decoded)
+        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl"), as: TokenizerFixtures.Row.self)
+        let texts = rows.map(\.text)
+        #expect(restored.encode(batch: texts) == original.encode(batch: texts))
+        #expect(restored.encode(batch: texts).map(\.ids) == rows.map(\.ids))
+    }
+
+    @Test("Batch encoding (split across cores) equals one-by-one encoding, in order")
+    func batchMatchesSingle() throws {
+        let tokenizer = try TokenizerFixtures.defaultTokenizer.get()
+        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl"), as: TokenizerFixtures.Row.self)
+        let texts = rows.map(\.text)
+        let batch = tokenizer.encode(batch: texts, maxLength: 64)
+        #expect(batch == texts.map { tokenizer.encode($0, maxLength: 64) })
+        #expect(tokenizer.encode(batch: []) == [])
+    }
+}

@@ -1,0 +1,46 @@
+import EmbedTestSupport
+import EmbedTokenizer
+import Foundation
+import Testing
+
+/// Throughput of the tokenizer on the reference texts. Opt-in, and meaningful in release builds:
+/// `RUN_BENCHMARKS=1 swift test -c release --filter TokenizerBenchmarks`.
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["RUN_BENCHMARKS"] == "1"))
+struct TokenizerBenchmarks {
+    @Test("Tokens per second on one core (tokens-dev + minilm-dev texts)")
+    func singleCoreThroughput() throws {
+        let tokenizer = try TokenizerFixtures.defaultTokenizer.get()
+        let texts = try ["reference/tokens-dev.jsonl", "reference/minilm-dev-ids.jsonl"].flatMap {
+            try Fixtures.readJSONLines(Fixtures.url($0), as: TokenizerFixtures.Row.self).map(\.text)
+        }
+        let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+        var best = Duration.seconds(1_000)
+        var tokens = 0
+        for _ in 0..<5 {
+            let start = ContinuousClock.now
+            tokens = 0
+            for text in texts { tokens += tokenizer.encode(text, maxLength: 1_000_000).count }
+            best = min(best, ContinuousClock.now - start)
+        }
+        let seconds = Double(best.components.seconds) + Double(best.components.attoseconds) * 1e-18
+        print(
+            "tokenizer: \(texts.count) texts, \(bytes) UTF-8 bytes, \(tokens) tokens in \(seconds) s → "
+                + "\(Int(Double(tokens) / seconds)) tokens/s, \(Int(Double(bytes) / seconds / 1e6)) MB/s (one core)")
+        let batchStart = ContinuousClock.now
+        let batch = tokenizer.encode(batch: texts, maxLength: 1_000_000)
+        let batchTime = ContinuousClock.now - batchStart
+        let batchSeconds = Double(batchTime.components.seconds) + Double(batchTime.components.attoseconds) * 1e-18
+        print("tokenizer batch: \(Int(Double(batch.reduce(0) { $0 + $1.count }) / batchSeconds)) tokens/s (all cores)")
+        #expect(tokens > 0)
+    }
+
+    @Test("Load and build time of the default tokenizer")
+    func loadTime() throws {
+        let start = ContinuousClock.now
+        let configuration = try TokenizerConfiguration.load(fromModelDirectory: TokenizerFixtures.defaultModel)
+        let loaded = ContinuousClock.now
+        _ = try WordPieceTokenizer(configuration: configuration)
+        let built = ContinuousClock.now
+        print("tokenizer: load \(loaded - start), build \(built - loaded)")
+    }
+}
