@@ -1,0 +1,159 @@
+extension Bert {
+    /// A linear layer, `y = x·Wᵀ + b`, reading `W` (`[out, in]`) and `b` in place from the weights.
+    struct Linear: Sendable {
+        let weight: Weight
+        let bias: Weight
+        let inputSize: Int
+        let outputSize: Int
+
+        init(_ weights: WeightReader, _ prefix: String, input: Int, output: Int) throws(SentenceEncoderError) {
+            weight = try weights.tensor(prefix + ".weight", shape: [output, input])
+            bias = try weights.tensor(prefix + ".bias", shape: [output])
+            inputSize = input
+            outputSize = output
+        }
+
+        /// Writes `input·Wᵀ` (without the bias) for `rows` rows of `input` into `output`.
+        ///
+        /// - Parameters:
+        ///   - input: `rows × inputSize` floats.
+        ///   - output: room for `rows × outputSize` floats.
+        @inline(__always)
+        func project(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+            BLAS.multiplyTransposed(rows: rows, columns: outputSize, depth: inputSize,
+                                    input, leading: inputSize, weight.pointer, leading: inputSize,
+                                    into: output, leading: outputSize)
+        }
+    }
+
+    /// LayerNorm parameters (`weight` = γ, `bias` = β).
+    struct LayerNorm: Sendable {
+        let weight: Weight
+        let bias: Weight
+        let epsilon: Float
+
+        init(_ weights: WeightReader, _ prefix: String, size: Int, epsilon: Float) throws(SentenceEncoderError) {
+            weight = try weights.tensor(prefix + ".weight", shape: [size])
+            bias = try weights.tensor(prefix + ".bias", shape: [size])
+            self.epsilon = epsilon
+        }
+    }
+
+    /// Word + position + token-type embeddings, then LayerNorm (`embeddings.*`).
+    struct Embeddings: Sendable {
+        let words: Weight
+        let positions: Weight
+        let tokenTypes: Weight
+        let layerNorm: LayerNorm
+
+        init(_ weights: WeightReader, configuration: Configuration) throws(SentenceEncoderError) {
+            let hidden = configuration.hiddenSize
+            words = try weights.tensor("embeddings.word_embeddings.weight", shape: [configuration.vocabularySize, hidden])
+            positions = try weights.tensor("embeddings.position_embeddings.weight", shape: [configuration.maximumPositionCount, hidden])
+            tokenTypes = try weights.tensor("embeddings.token_type_embeddings.weight", shape: [configuration.tokenTypeCount, hidden])
+            layerNorm = try LayerNorm(weights, "embeddings.LayerNorm", size: hidden, epsilon: configuration.layerNormEpsilon)
+        }
+    }
+
+    /// Multi-head self-attention projections (`encoder.layer.N.attention.self.*`).
+    struct SelfAttention: Sendable {
+        let query: Linear
+        let key: Linear
+        let value: Linear
+        let headCount: Int
+        let headSize: Int
+    }
+
+    /// One transformer block (`encoder.layer.N.*`): attention, then the feed-forward network,
+    /// each followed by a residual connection and LayerNorm (post-LN).
+    struct Layer: Sendable {
+        let attention: SelfAttention
+        /// `attention.output.dense`.
+        let attentionOutput: Linear
+        /// `attention.output.LayerNorm`.
+        let attentionLayerNorm: LayerNorm
+        /// `intermediate.dense`.
+        let intermediate: Linear
+        let activation: Activation
+        /// `output.dense`.
+        let output: Linear
+        /// `output.LayerNorm`.
+        let outputLayerNorm: LayerNorm
+
+        init(_ weights: WeightReader, index: Int, configuration: Configuration) throws(SentenceEncoderError) {
+            let prefix = "encoder.layer.\(index)."
+            let hidden = configuration.hiddenSize
+            let epsilon = configuration.layerNormEpsilon
+            attention = SelfAttention(
+                query: try Linear(weights, prefix + "attention.self.query", input: hidden, output: hidden),
+                key: try Linear(weights, prefix + "attention.self.key", input: hidden, output: hidden),
+                value: try Linear(weights, prefix + "attention.self.value", input: hidden, output: hidden),
+                headCount: configuration.attentionHeadCount,
+                headSize: configuration.headSize)
+            attentionOutput = try Linear(weights, prefix + "attention.output.dense", input: hidden, output: hidden)
+            attentionLayerNorm = try LayerNorm(weights, prefix + "attention.output.LayerNorm", size: hidden, epsilon: epsilon)
+            intermediate = try Linear(weights, prefix + "intermediate.dense", input: hidden, output: configuration.intermediateSize)
+            activation = configuration.hiddenActivation
+            output = try Linear(weights, prefix + "output.dense", input: configuration.intermediateSize, output: hidden)
+            outputLayerNorm = try LayerNorm(weights, prefix + "output.LayerNorm", size: hidden, epsilon: epsilon)
+        }
+    }
+
+    /// The stack of transformer blocks (`encoder.layer.*`).
+    struct Encoder: Sendable {
+        let layers: [Layer]
+    }
+
+    /// A BERT encoder whose weights stay where the ``TensorSource`` keeps them (usually a
+    /// memory-mapped file): nothing is copied.
+    struct Model: Sendable {
+        let configuration: Configuration
+        let embeddings: Embeddings
+        let encoder: Encoder
+
+        /// Binds every weight, checking names and shapes.
+        ///
+        /// - Throws: ``SentenceEncoderError`` naming the first missing or misshapen tensor.
+        init(configuration: Configuration, weights: WeightReader) throws(SentenceEncoderError) {
+            self.configuration = configuration
+            embeddings = try Embeddings(weights, configuration: configuration)
+            var layers: [Layer] = []
+            for index in 0..<configuration.layerCount {
+                layers.append(try Layer(weights, index: index, configuration: configuration))
+            }
+            encoder = Encoder(layers: layers)
+        }
+    }
+}
+
+/// A tensor bound for reading: its first element's address, kept valid by the buffer's owner.
+struct Weight: @unchecked Sendable {
+    // @unchecked: `pointer` points into `storage` (a read-only mapping or owned allocation that
+    // `storage` keeps alive) and is never written through.
+    let storage: TensorBuffer
+    let pointer: UnsafePointer<Float>
+
+    var shape: [Int] { storage.shape }
+    var count: Int { storage.count }
+}
+
+/// Fetches tensors from a ``TensorSource`` by canonical name, checking each shape.
+struct WeightReader {
+    let source: any TensorSource
+
+    /// Returns the tensor `name`, which must have exactly `shape` (all dimensions positive).
+    func tensor(_ name: String, shape: [Int]) throws(SentenceEncoderError) -> Weight {
+        guard let found = source.shape(of: name) else { throw .missingTensor(name: name) }
+        guard found == shape else { throw .shapeMismatch(name: name, expected: shape, found: found) }
+        let buffer: TensorBuffer
+        do {
+            buffer = try source.floats(name)
+        } catch {
+            throw .unreadableTensor(name: name, detail: "\(error)")
+        }
+        guard buffer.count == shape.reduce(1, *), buffer.shape == shape, let base = buffer.pointer.baseAddress else {
+            throw .shapeMismatch(name: name, expected: shape, found: buffer.shape)
+        }
+        return Weight(storage: buffer, pointer: base)
+    }
+}

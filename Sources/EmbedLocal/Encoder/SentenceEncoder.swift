@@ -1,0 +1,235 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Turns token ids into sentence embeddings with a sentence-transformers BERT model on the CPU,
+/// matching sentence-transformers to about 1e-6.
+///
+/// The pipeline is the model's own: BERT (`last_hidden_state`, no pooler), pooling, the Dense
+/// layers, Normalize — whatever ``ModelDescription`` lists. Weights are read where the
+/// ``TensorSource`` keeps them (a memory-mapped file), never copied.
+///
+/// Performance: a call's sequences are sorted by length and packed without padding, so every
+/// linear layer is one GEMM over all real tokens and attention runs per sequence. The chunks run
+/// on ``Options/threadCount`` threads at once with OpenBLAS single-threaded, which outperforms
+/// one multi-threaded GEMM on small CPUs. `encode` blocks the calling thread; call it off Swift's
+/// cooperative pool.
+///
+/// - Note: Creating an encoder sets OpenBLAS to one thread for the whole process (once).
+public final class SentenceEncoder: Sendable {
+    /// How an encoder uses the machine.
+    public struct Options: Sendable, Hashable {
+        /// Threads a call may use; defaults to the active processor count.
+        public var threadCount: Int
+        /// Soft cap on tokens per chunk (each thread's scratch memory grows with it: about
+        /// 5·hidden + intermediate floats per token, 28 MB at 2,048 tokens for MiniLM).
+        public var tokensPerChunk: Int
+
+        /// Creates options; `threadCount` defaults to the active processor count.
+        public init(threadCount: Int? = nil, tokensPerChunk: Int = 2048) {
+            self.threadCount = Swift.max(1, threadCount ?? ProcessInfo.processInfo.activeProcessorCount)
+            self.tokensPerChunk = Swift.max(1, tokensPerChunk)
+        }
+    }
+
+    /// The model this encoder runs.
+    public let modelDescription: ModelDescription
+    /// How it uses the machine.
+    public let options: Options
+
+    private let model: Bert.Model
+    private let pooler: Pooler
+    private let stages: [OutputStage]
+    /// Scratch memory kept between calls, one per thread that has run.
+    private let workspaces = Mutex<[Bert.Workspace]>([])
+
+    /// Binds a model description to its weights.
+    ///
+    /// - Parameters:
+    ///   - description: What to run (see ``ModelDescription/load(fromFolder:)``).
+    ///   - weights: Tensors under the canonical names of
+    ///     ``ModelDescription/expectedTensorShapes()``.
+    ///   - options: Threads and chunk size.
+    /// - Throws: ``SentenceEncoderError`` naming the first missing tensor or the tensor whose
+    ///   shape differs, with both shapes.
+    public init(description: ModelDescription, weights: any TensorSource, options: Options = Options()) throws(SentenceEncoderError) {
+        do {
+            try description.validate()
+        } catch {
+            throw .invalidDescription(error.description)
+        }
+        // Check every expected tensor first, so the error names the first one in model order.
+        for (name, shape) in description.expectedTensorShapes() {
+            guard let found = weights.shape(of: name) else { throw .missingTensor(name: name) }
+            guard found == shape else { throw .shapeMismatch(name: name, expected: shape, found: found) }
+        }
+        let reader = WeightReader(source: weights)
+        model = try Bert.Model(configuration: description.bert, weights: reader)
+        pooler = Pooler(description.pooling)
+        var stages: [OutputStage] = []
+        var denseIndex = 0
+        for module in description.outputModules {
+            switch module {
+            case .dense(let configuration):
+                stages.append(.dense(try DenseHead(reader, index: denseIndex, configuration: configuration)))
+                denseIndex += 1
+            case .normalize:
+                stages.append(.normalize)
+            }
+        }
+        self.stages = stages
+        self.modelDescription = description
+        self.options = options
+        _ = BLAS.singleThreaded
+    }
+
+    /// Opens a sentence-transformers folder: its description and its memory-mapped weights.
+    ///
+    /// - Throws: ``ModelDescriptionError``, ``SafetensorsError`` or ``SentenceEncoderError``.
+    public convenience init(folder: URL, options: Options = Options()) throws {
+        let description = try ModelDescription.load(fromFolder: folder)
+        let weights = try ModelDescription.loadTensors(fromFolder: folder, description: description)
+        try self.init(description: description, weights: weights, options: options)
+    }
+
+    /// The length of the vectors ``encode(_:promptLengths:)`` returns.
+    public var outputDimension: Int { modelDescription.outputDimension }
+
+    /// The most tokens one sequence may have (the position table's size).
+    public var maximumSequenceLength: Int { modelDescription.bert.maximumPositionCount }
+
+    /// Returns the sentence embedding of each token sequence, in input order.
+    ///
+    /// - Parameters:
+    ///   - sequences: Token ids including [CLS] and [SEP], already truncated to at most
+    ///     ``maximumSequenceLength`` tokens.
+    ///   - promptLengths: For models whose pooling excludes prompts (`include_prompt: false`),
+    ///     how many leading tokens of each sequence are prompt ([CLS] included), as
+    ///     sentence-transformers' `prompt_length`; ignored by other models.
+    /// - Returns: One ``outputDimension``-long vector per sequence.
+    /// - Throws: ``SentenceEncoderError`` for an empty or overlong sequence or an id outside the
+    ///   vocabulary; nothing is computed then.
+    /// - Complexity: O(*t*·(*h*² + *h*·*f*) + Σ*L*²·*h*) for *t* tokens in sequences of length *L*.
+    public func encode(_ sequences: [[Int32]], promptLengths: [Int]? = nil) throws(SentenceEncoderError) -> [[Float]] {
+        try validate(sequences, promptLengths: promptLengths)
+        guard !sequences.isEmpty else { return [] }
+        let configuration = modelDescription.bert
+        let plan = BatchPlan(lengths: sequences.map(\.count), workers: options.threadCount,
+                             tokensPerChunk: options.tokensPerChunk, hiddenSize: configuration.hiddenSize,
+                             intermediateSize: configuration.intermediateSize)
+        let width = outputDimension
+        let output = UnsafeMutablePointer<Float>.allocate(capacity: sequences.count * width)
+        defer { output.deallocate() }
+        let destination = SharedOutput(base: output)
+        let workers = Swift.min(options.threadCount, plan.chunks.count)
+
+        if workers <= 1 {
+            let workspace = takeWorkspace()
+            for chunk in plan.chunks {
+                run(chunk, of: sequences, promptLengths: promptLengths, workspace: workspace, into: destination)
+            }
+            returnWorkspace(workspace)
+        } else {
+            let nextChunk = Atomic<Int>(0)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                let workspace = takeWorkspace()
+                while true {
+                    let chunk = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard chunk < plan.chunks.count else { break }
+                    run(plan.chunks[chunk], of: sequences, promptLengths: promptLengths, workspace: workspace, into: destination)
+                }
+                returnWorkspace(workspace)
+            }
+        }
+        return (0..<sequences.count).map { index in
+            Array(UnsafeBufferPointer(start: output + index * width, count: width))
+        }
+    }
+
+    /// Encodes one chunk and writes its vectors to their input positions in `destination`.
+    private func run(_ chunk: [Int], of sequences: [[Int32]], promptLengths: [Int]?,
+                     workspace: Bert.Workspace, into destination: SharedOutput) {
+        var batch = Bert.PackedBatch()
+        for index in chunk { batch.append(sequences[index]) }
+        model.forward(batch, workspace: workspace)
+
+        let hidden = modelDescription.bert.hiddenSize
+        let rows = chunk.count
+        var width = pooler.outputDimension
+        let widest = stages.reduce(width) { widest, stage in
+            if case .dense(let head) = stage { Swift.max(widest, head.configuration.outputDimension) } else { widest }
+        }
+        var current = [Float](repeating: 0, count: rows * widest)
+        var next = [Float](repeating: 0, count: rows * widest)
+        var accumulator = [Double](repeating: 0, count: hidden)
+        current.withUnsafeMutableBufferPointer { pooled in
+            accumulator.withUnsafeMutableBufferPointer { accumulator in
+                guard let pooled = pooled.baseAddress, let accumulator = accumulator.baseAddress else { return }
+                for (row, index) in chunk.enumerated() {
+                    pooler.pool(workspace.hidden + batch.offsets[row] * hidden, length: batch.lengths[row],
+                                promptLength: promptLengths?[index] ?? 0,
+                                into: pooled + row * width, accumulator: accumulator)
+                }
+            }
+        }
+        for stage in stages {
+            switch stage {
+            case .dense(let head):
+                current.withUnsafeBufferPointer { input in
+                    next.withUnsafeMutableBufferPointer { output in
+                        guard let input = input.baseAddress, let output = output.baseAddress else { return }
+                        head.apply(input, rows: rows, into: output)
+                    }
+                }
+                swap(&current, &next)
+                width = head.configuration.outputDimension
+            case .normalize:
+                current.withUnsafeMutableBufferPointer { values in
+                    guard let values = values.baseAddress else { return }
+                    Kernels.normalizeRows(values, rows: rows, columns: width)
+                }
+            }
+        }
+        current.withUnsafeBufferPointer { vectors in
+            guard let vectors = vectors.baseAddress else { return }
+            for (row, index) in chunk.enumerated() {
+                (destination.base + index * width).update(from: vectors + row * width, count: width)
+            }
+        }
+    }
+
+    private func validate(_ sequences: [[Int32]], promptLengths: [Int]?) throws(SentenceEncoderError) {
+        let limit = maximumSequenceLength
+        let vocabulary = modelDescription.bert.vocabularySize
+        for (index, sequence) in sequences.enumerated() {
+            guard !sequence.isEmpty else { throw .emptySequence(index: index) }
+            guard sequence.count <= limit else { throw .sequenceTooLong(index: index, length: sequence.count, limit: limit) }
+            for (position, token) in sequence.enumerated() where token < 0 || Int(token) >= vocabulary {
+                throw .tokenOutOfRange(index: index, position: position, token: token, vocabularySize: vocabulary)
+            }
+        }
+        if let promptLengths {
+            guard promptLengths.count == sequences.count else {
+                throw .invalidPromptLengths("\(promptLengths.count) prompt lengths for \(sequences.count) sequences.")
+            }
+            if let negative = promptLengths.firstIndex(where: { $0 < 0 }) {
+                throw .invalidPromptLengths("prompt length \(promptLengths[negative]) of sequence \(negative) is negative.")
+            }
+        }
+    }
+
+    private func takeWorkspace() -> Bert.Workspace {
+        workspaces.withLock { $0.popLast() } ?? Bert.Workspace(configuration: modelDescription.bert)
+    }
+
+    private func returnWorkspace(_ workspace: Bert.Workspace) {
+        workspaces.withLock { $0.append(workspace) }
+    }
+}
+
+/// The output matrix, written by several threads at once.
+private struct SharedOutput: @unchecked Sendable {
+    // @unchecked: each chunk writes only the rows of its own sequences, chunks are disjoint, and
+    // the buffer outlives every worker (it is freed after `concurrentPerform` returns).
+    let base: UnsafeMutablePointer<Float>
+}

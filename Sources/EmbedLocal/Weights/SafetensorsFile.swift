@@ -1,0 +1,327 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A memory-mapped `.safetensors` file, validated as strictly as Hugging Face's reference reader.
+///
+/// The layout (huggingface/safetensors `README.md`, `safetensors/src/tensor.rs`): an unsigned
+/// little-endian `u64` header length *N*, then *N* bytes of a UTF-8 JSON object mapping each
+/// tensor name to `{"dtype", "shape", "data_offsets": [begin, end]}`, then the data buffer.
+/// Offsets are relative to the buffer; the tensors must tile it exactly, with no holes and no
+/// overlaps. An optional `__metadata__` entry is ignored.
+///
+/// fp32 tensors stored at a 4-byte-aligned file offset are returned as views into the mapping, so
+/// opening a 90 MB model costs no copy; fp16, bf16 and fp64 tensors are converted once per call.
+public struct SafetensorsFile: TensorSource {
+    /// One tensor's header entry, validated.
+    struct Entry: Sendable, Hashable {
+        var dataType: SafetensorsDataType
+        var shape: [Int]
+        /// Byte range inside the data buffer.
+        var begin: Int
+        var end: Int
+    }
+
+    /// Readers reject headers above this size (`MAX_HEADER_SIZE` in the reference reader).
+    public static let maximumHeaderSize = 100_000_000
+
+    /// The path the file was opened from.
+    public var path: String { file.path }
+
+    private let file: MappedFile
+    private let entries: [String: Entry]
+    /// File offset of the data buffer: 8 + header length.
+    private let dataStart: Int
+
+    /// Opens and validates the safetensors file at `url`.
+    ///
+    /// - Throws: ``SafetensorsError`` naming the file (and tensor) and what is wrong.
+    public init(url: URL) throws(SafetensorsError) {
+        try self.init(path: url.path)
+    }
+
+    /// Opens and validates the safetensors file at `path`.
+    ///
+    /// - Throws: ``SafetensorsError`` naming the file (and tensor) and what is wrong.
+    public init(path: String) throws(SafetensorsError) {
+        let file: MappedFile
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            throw SafetensorsError(path: path, reason: .cannotMap(error))
+        }
+        guard file.count >= 8 else { throw SafetensorsError(path: path, reason: .fileTooSmall(size: file.count)) }
+        let declared = file.uint64(at: 0)
+        guard declared <= UInt64(Self.maximumHeaderSize) else {
+            throw SafetensorsError(path: path, reason: .headerTooLarge(declared: declared, limit: Self.maximumHeaderSize))
+        }
+        let headerSize = Int(declared)
+        guard 8 + headerSize <= file.count else {
+            throw SafetensorsError(path: path, reason: .headerBeyondFile(declared: declared, fileSize: file.count))
+        }
+        let bufferSize = file.count - 8 - headerSize
+        let entries = try Self.parseHeader(
+            UnsafeRawBufferPointer(rebasing: file.bytes[8..<(8 + headerSize)]), path: path)
+        try Self.validate(entries, bufferSize: bufferSize, path: path)
+        self.file = file
+        self.entries = entries
+        self.dataStart = 8 + headerSize
+    }
+
+    // MARK: TensorSource
+
+    /// The names of every tensor in the file, sorted.
+    public var tensorNames: [String] { entries.keys.sorted() }
+
+    /// Returns the shape of a tensor, or `nil` when the file has no tensor by that name.
+    public func shape(of name: String) -> [Int]? { entries[name]?.shape }
+
+    /// Returns the safetensors dtype string of a tensor (`"F32"`, `"BF16"`…), or `nil` when the
+    /// file has no tensor by that name.
+    public func dataTypeName(of name: String) -> String? { entries[name]?.dataType.rawValue }
+
+    /// Returns a tensor's elements as fp32, row-major.
+    ///
+    /// - Returns: A view into the mapping for 4-byte-aligned fp32 data; a converted copy for
+    ///   unaligned fp32, fp16, bf16 and fp64 data.
+    /// - Throws: ``SafetensorsError`` when the tensor is missing or its dtype is not a float type.
+    public func floats(_ name: String) throws(SafetensorsError) -> TensorBuffer {
+        guard let entry = entries[name] else { throw SafetensorsError(path: path, tensor: name, reason: .missingTensor) }
+        let count = entry.shape.reduce(1, *)
+        let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
+        switch entry.dataType {
+        case .float32:
+            #if _endian(little)
+            if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
+                // The file is mapped read-only and `file` (the owner) keeps the mapping alive.
+                let pointer = UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: count)
+                return TensorBuffer(pointer: pointer, shape: entry.shape, owner: file)
+            }
+            #endif
+            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt32.self) { Float(bitPattern: $0) },
+                                shape: entry.shape)
+        case .float16:
+            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt16.self, Self.widenHalf),
+                                shape: entry.shape)
+        case .bfloat16:
+            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt16.self) {
+                Float(bitPattern: UInt32($0) << 16)
+            }, shape: entry.shape)
+        case .float64:
+            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt64.self) {
+                Float(Double(bitPattern: $0))
+            }, shape: entry.shape)
+        default:
+            throw SafetensorsError(path: path, tensor: name, reason: .notConvertibleToFloat32(dataType: entry.dataType.rawValue))
+        }
+    }
+
+    // MARK: Conversion
+
+    /// Reads `count` little-endian integers of type `Bits` at any alignment and maps each to a float.
+    private static func convert<Bits: FixedWidthInteger>(
+        _ bytes: UnsafeRawBufferPointer, count: Int, as: Bits.Type, _ transform: (Bits) -> Float
+    ) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { output, initialized in
+            let width = MemoryLayout<Bits>.size
+            for index in 0..<count {
+                output[index] = transform(Bits(littleEndian: bytes.loadUnaligned(fromByteOffset: index * width, as: Bits.self)))
+            }
+            initialized = count
+        }
+    }
+
+    /// Widens IEEE 754 binary16 bits to a Float, exactly (every half value is representable).
+    static func widenHalf(_ bits: UInt16) -> Float {
+        let sign = UInt32(bits & 0x8000) << 16
+        let exponent = Int((bits >> 10) & 0x1F)
+        let mantissa = UInt32(bits & 0x03FF)
+        switch exponent {
+        case 0:
+            // Zero or subnormal: mantissa × 2^-24, exact in binary32.
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        case 0x1F:
+            return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))  // infinity or NaN
+        default:
+            return Float(bitPattern: sign | (UInt32(exponent - 15 + 127) << 23) | (mantissa << 13))
+        }
+    }
+
+    // MARK: Header validation
+
+    /// Decodes the header JSON into validated entries (dtype known, shape and offsets sane, byte
+    /// size consistent); buffer-level checks follow in ``validate(_:bufferSize:path:)``.
+    private static func parseHeader(_ header: UnsafeRawBufferPointer, path: String) throws(SafetensorsError) -> [String: Entry] {
+        guard header.first == UInt8(ascii: "{") else {
+            let start = header.first.map { "it starts with byte 0x\(String($0, radix: 16))" } ?? "it is empty"
+            throw SafetensorsError(path: path, reason: .headerNotJSONObject(detail: "\(start), not \"{\"."))
+        }
+        let raw: RawHeader
+        do {
+            raw = try JSONDecoder().decode(RawHeader.self, from: Data(header))
+        } catch let error as SafetensorsError {
+            throw SafetensorsError(path: path, tensor: error.tensor, reason: error.reason)
+        } catch {
+            throw SafetensorsError(path: path, reason: .headerNotJSONObject(detail: Self.describe(error)))
+        }
+        var entries: [String: Entry] = [:]
+        for (name, rawEntry) in raw.tensors {
+            guard let dataType = SafetensorsDataType(rawValue: rawEntry.dtype) else {
+                throw SafetensorsError(path: path, tensor: name, reason: .unknownDataType(rawEntry.dtype))
+            }
+            var elements = 1
+            for dimension in rawEntry.shape {
+                guard dimension >= 0 else { throw SafetensorsError(path: path, tensor: name, reason: .invalidShape(rawEntry.shape)) }
+                let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+                guard !overflow else { throw SafetensorsError(path: path, tensor: name, reason: .invalidShape(rawEntry.shape)) }
+                elements = product
+            }
+            let offsets = rawEntry.dataOffsets
+            guard offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
+                throw SafetensorsError(path: path, tensor: name, reason: .invalidOffsets(offsets))
+            }
+            let (bits, overflow) = elements.multipliedReportingOverflow(by: dataType.bitWidth)
+            let found = offsets[1] - offsets[0]
+            guard !overflow, bits % 8 == 0 else {
+                throw SafetensorsError(path: path, tensor: name, reason: .invalidShape(rawEntry.shape))
+            }
+            guard bits / 8 == found else {
+                throw SafetensorsError(path: path, tensor: name, reason: .byteSizeMismatch(expected: bits / 8, found: found))
+            }
+            entries[name] = Entry(dataType: dataType, shape: rawEntry.shape, begin: offsets[0], end: offsets[1])
+        }
+        return entries
+    }
+
+    /// Checks that the tensors tile the data buffer exactly: inside it, no overlaps, no holes.
+    private static func validate(_ entries: [String: Entry], bufferSize: Int, path: String) throws(SafetensorsError) {
+        let ordered = entries.sorted { ($0.value.begin, $0.value.end, $0.key) < ($1.value.begin, $1.value.end, $1.key) }
+        for (name, entry) in ordered where entry.end > bufferSize {
+            throw SafetensorsError(path: path, tensor: name,
+                                   reason: .offsetsOutOfRange(begin: entry.begin, end: entry.end, bufferSize: bufferSize))
+        }
+        var covered = 0
+        var previous: String?
+        for (name, entry) in ordered {
+            if entry.begin < covered, let previous {
+                throw SafetensorsError(path: path, tensor: name, reason: .overlappingTensors(other: previous))
+            }
+            guard entry.begin == covered else {
+                throw SafetensorsError(path: path, reason: .incompleteBuffer(coveredUpTo: covered, bufferSize: bufferSize))
+            }
+            covered = entry.end
+            previous = name
+        }
+        guard covered == bufferSize else {
+            throw SafetensorsError(path: path, reason: .incompleteBuffer(coveredUpTo: covered, bufferSize: bufferSize))
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            return context.debugDescription
+        case DecodingError.typeMismatch(_, let context):
+            return context.debugDescription
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+// MARK: - Header JSON
+
+/// The header object: tensor entries by name, with `__metadata__` skipped.
+private struct RawHeader: Decodable {
+    var tensors: [String: RawEntry] = [:]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        for key in container.allKeys where key.stringValue != "__metadata__" {
+            do {
+                tensors[key.stringValue] = try container.decode(RawEntry.self, forKey: key)
+            } catch {
+                // Re-thrown with the tensor's name so the message says which entry is broken.
+                throw SafetensorsError(path: "", tensor: key.stringValue,
+                                       reason: .invalidEntry(detail: RawEntry.describe(error)))
+            }
+        }
+    }
+}
+
+private struct RawEntry: Decodable {
+    var dtype: String
+    var shape: [Int]
+    var dataOffsets: [Int]
+
+    enum CodingKeys: String, CodingKey {
+        case dtype, shape
+        case dataOffsets = "data_offsets"
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _):
+            return "missing \"\(key.stringValue)\"."
+        case DecodingError.typeMismatch(let type, let context):
+            let field = context.codingPath.last?.stringValue ?? "entry"
+            return "\"\(field)\" is not of type \(type)."
+        case DecodingError.valueNotFound(_, let context):
+            return "\"\(context.codingPath.last?.stringValue ?? "entry")\" is null."
+        case DecodingError.dataCorrupted(let context):
+            return context.debugDescription
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+// MARK: - Data types
+
+/// Every dtype the safetensors format defines, with its width in bits.
+enum SafetensorsDataType: String, Sendable, Hashable, CaseIterable {
+    case bool = "BOOL"
+    case float4 = "F4"
+    case float6E2M3 = "F6_E2M3"
+    case float6E3M2 = "F6_E3M2"
+    case uint8 = "U8"
+    case int8 = "I8"
+    case float8E5M2 = "F8_E5M2"
+    case float8E4M3 = "F8_E4M3"
+    case float8E8M0 = "F8_E8M0"
+    case float8E4M3FNUZ = "F8_E4M3FNUZ"
+    case float8E5M2FNUZ = "F8_E5M2FNUZ"
+    case int16 = "I16"
+    case uint16 = "U16"
+    case float16 = "F16"
+    case bfloat16 = "BF16"
+    case int32 = "I32"
+    case uint32 = "U32"
+    case float32 = "F32"
+    case complex64 = "C64"
+    case float64 = "F64"
+    case int64 = "I64"
+    case uint64 = "U64"
+
+    /// Bits per element (sub-byte types pack several elements per byte).
+    var bitWidth: Int {
+        switch self {
+        case .float4: 4
+        case .float6E2M3, .float6E3M2: 6
+        case .bool, .uint8, .int8, .float8E5M2, .float8E4M3, .float8E8M0, .float8E4M3FNUZ, .float8E5M2FNUZ: 8
+        case .int16, .uint16, .float16, .bfloat16: 16
+        case .int32, .uint32, .float32: 32
+        case .complex64, .float64, .int64, .uint64: 64
+        }
+    }
+}

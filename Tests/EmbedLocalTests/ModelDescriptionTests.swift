@@ -1,0 +1,323 @@
+import EmbedCore
+@testable import EmbedLocal
+import EmbedTestSupport
+import Foundation
+import Testing
+
+@Suite("Model description")
+struct ModelDescriptionTests {
+    let folder: TemporaryFolder
+
+    init() throws { folder = try TemporaryFolder() }
+
+    /// Loads `url`, expecting a failure, and returns the error.
+    private func loadFailure(_ url: URL) throws -> ModelDescriptionError {
+        do {
+            let description = try ModelDescription.load(fromFolder: url)
+            Issue.record("loading succeeded: \(description)")
+            throw CancellationError()
+        } catch let error as ModelDescriptionError {
+            return error
+        }
+    }
+
+    private func unsupportedDetail(_ error: ModelDescriptionError) -> String? {
+        if case .unsupported(let detail) = error.reason { detail } else { nil }
+    }
+
+    // MARK: Layouts
+
+    @Test func readsTheClassicLayoutOfTheDefaultModel() throws {
+        let url = Fixtures.defaultModelFolder
+        try #require(FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path),
+                     "run Scripts/fetch_model.py Models/all-MiniLM-L6-v2.json")
+        let description = try ModelDescription.load(fromFolder: url)
+        #expect(description.bert == Bert.Configuration(
+            vocabularySize: 30522, hiddenSize: 384, layerCount: 6, attentionHeadCount: 12, intermediateSize: 1536,
+            maximumPositionCount: 512, tokenTypeCount: 2, layerNormEpsilon: 1e-12, hiddenActivation: .gelu))
+        #expect(description.pooling == PoolingConfiguration(modes: [.mean], embeddingDimension: 384))
+        #expect(description.outputModules == [.normalize])  // although 2_Normalize/ may be absent
+        #expect(description.isNormalized)
+        #expect(description.maxSequenceLength == 256)
+        #expect(description.tokenizerMaxLength == 512)
+        #expect(description.effectiveMaxSequenceLength == 256)
+        #expect(description.lowercasesInput == false)
+        #expect(description.similarityFunction == .cosine)
+        #expect(description.outputDimension == 384)
+        #expect(description.transformerPath == "")
+    }
+
+    @Test("Reads the v6 layout of each tiny model", arguments: [
+        ("tiny-cls-normalize", [PoolingConfiguration.Mode.cls], 64, 32, true),
+        ("tiny-maxmean-cased", [.max, .mean], 48, 64, false),
+        ("tiny-sqrtlen-dense", [.meanSquareRootLength], 32, 24, true),
+        ("tiny-lasttoken-weighted", [.weightedMean, .lastToken], 40, 64, false),
+    ])
+    func readsV6Layout(name: String, modes: [PoolingConfiguration.Mode], maxLength: Int, dimension: Int, normalized: Bool) throws {
+        let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/\(name)"))
+        #expect(description.bert.hiddenSize == 32)
+        #expect(description.bert.layerCount == 2)
+        #expect(description.bert.attentionHeadCount == 4)
+        #expect(description.bert.maximumPositionCount == 128)
+        #expect(description.pooling.modes == modes)
+        #expect(description.pooling.embeddingDimension == 32)
+        #expect(description.pooling.includesPrompt)
+        #expect(description.maxSequenceLength == nil)  // the v6 sentence_bert_config has no such key
+        #expect(description.tokenizerMaxLength == maxLength)
+        #expect(description.effectiveMaxSequenceLength == maxLength)
+        #expect(description.outputDimension == dimension)
+        #expect(description.isNormalized == normalized)
+        #expect(description.prompts == ["document": "", "query": ""])
+        #expect(description.defaultPromptName == nil)
+    }
+
+    @Test func readsTheDenseModule() throws {
+        let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/tiny-sqrtlen-dense"))
+        #expect(description.outputModules == [
+            .dense(DenseConfiguration(inputDimension: 32, outputDimension: 24, hasBias: true, activation: .tanh, path: "2_Dense")),
+            .normalize,
+        ])
+    }
+
+    @Test func withoutModulesJSONTheModelIsTransformerPlusMeanPooling() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try FileManager.default.removeItem(at: model.appendingPathComponent("modules.json"))
+        let description = try ModelDescription.load(fromFolder: model)
+        #expect(description.pooling.modes == [.mean])
+        #expect(description.outputModules.isEmpty)
+        #expect(description.outputDimension == 32)
+    }
+
+    @Test func roundTripsThroughCodable() throws {
+        let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/tiny-sqrtlen-dense"))
+        let data = try JSONEncoder().encode(description)
+        #expect(try JSONDecoder().decode(ModelDescription.self, from: data) == description)
+    }
+
+    // MARK: Pooling forms
+
+    @Test func poolingStringAndLegacyFlagsGiveTheSameConfiguration() throws {
+        let string = try folder.copyFixture("tiny/tiny-cls-normalize", as: "string")
+        try editJSON(string.appendingPathComponent("1_Pooling/config.json")) { $0 = ["embedding_dimension": 32, "pooling_mode": "mean"] }
+        let flags = try folder.copyFixture("tiny/tiny-cls-normalize", as: "flags")
+        try editJSON(flags.appendingPathComponent("1_Pooling/config.json")) {
+            $0 = ["word_embedding_dimension": 32, "pooling_mode_cls_token": false, "pooling_mode_mean_tokens": true,
+                  "pooling_mode_max_tokens": false, "pooling_mode_mean_sqrt_len_tokens": false]
+        }
+        let fromString = try ModelDescription.load(fromFolder: string)
+        #expect(fromString.pooling.modes == [.mean])
+        #expect(try ModelDescription.load(fromFolder: flags).pooling == fromString.pooling)
+    }
+
+    @Test func legacyFlagsConcatenateInSentenceTransformersOrder() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try editJSON(model.appendingPathComponent("1_Pooling/config.json")) {
+            $0 = ["word_embedding_dimension": 32, "pooling_mode_lasttoken": true, "pooling_mode_max_tokens": true,
+                  "pooling_mode_cls_token": true, "include_prompt": false]
+        }
+        let pooling = try ModelDescription.load(fromFolder: model).pooling
+        #expect(pooling.modes == [.cls, .max, .lastToken])
+        #expect(pooling.includesPrompt == false)
+        #expect(pooling.outputDimension == 96)
+    }
+
+    @Test func legacyFlagsAllFalseMeanMeanPooling() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try editJSON(model.appendingPathComponent("1_Pooling/config.json")) {
+            $0 = ["word_embedding_dimension": 32, "pooling_mode_cls_token": false, "pooling_mode_mean_tokens": false]
+        }
+        #expect(try ModelDescription.load(fromFolder: model).pooling.modes == [.mean])
+    }
+
+    @Test func unknownPoolingModeIsUnsupported() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try editJSON(model.appendingPathComponent("1_Pooling/config.json")) { $0["pooling_mode"] = "median" }
+        let error = try loadFailure(model)
+        #expect(error.path.hasSuffix("1_Pooling/config.json"))
+        #expect(unsupportedDetail(error)?.contains("median") == true)
+    }
+
+    @Test func poolingDimensionMustMatchTheHiddenSize() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try editJSON(model.appendingPathComponent("1_Pooling/config.json")) { $0["embedding_dimension"] = 48 }
+        let error = try loadFailure(model)
+        #expect(error.description.contains("48"))
+    }
+
+    // MARK: Unsupported models
+
+    @Test func unknownModuleTypeIsUnsupported() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try folder.write("model/modules.json", """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+             {"idx": 2, "name": "2", "path": "2_LayerNorm", "type": "sentence_transformers.models.LayerNorm"}]
+            """)
+        let error = try loadFailure(model)
+        #expect(error.path.hasSuffix("modules.json"))
+        #expect(unsupportedDetail(error)?.contains("unsupported module sentence_transformers.models.LayerNorm") == true)
+    }
+
+    @Test func moduleTypesMatchOnTheClassNameSuffix() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try folder.write("model/modules.json", """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+             {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}]
+            """)
+        let classic = try ModelDescription.load(fromFolder: model)
+        #expect(classic == (try ModelDescription.load(fromFolder: Fixtures.url("tiny/tiny-cls-normalize"))))
+    }
+
+    @Test func unsupportedDenseActivationIsAnError() throws {
+        let model = try folder.copyFixture("tiny/tiny-sqrtlen-dense")
+        try editJSON(model.appendingPathComponent("2_Dense/config.json")) {
+            $0["activation_function"] = "torch.nn.modules.activation.LeakyReLU"
+        }
+        let error = try loadFailure(model)
+        #expect(error.path.hasSuffix("2_Dense/config.json"))
+        #expect(unsupportedDetail(error)?.contains("LeakyReLU") == true)
+    }
+
+    @Test("Dense activations map from torch class names", arguments: [
+        ("torch.nn.modules.linear.Identity", DenseConfiguration.Activation.identity),
+        ("torch.nn.modules.activation.Tanh", .tanh),
+        ("torch.nn.modules.activation.ReLU", .relu),
+        ("torch.nn.modules.activation.GELU", .gelu),
+        ("torch.nn.modules.activation.Sigmoid", .sigmoid),
+    ])
+    func denseActivationNames(name: String, activation: DenseConfiguration.Activation) {
+        #expect(DenseConfiguration.Activation(torchClassName: name) == activation)
+    }
+
+    @Test func unsupportedHiddenActivationIsAnErrorAndTanhGELUIsAccepted() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try editJSON(model.appendingPathComponent("config.json")) { $0["hidden_act"] = "silu" }
+        let error = try loadFailure(model)
+        #expect(error.path.hasSuffix("config.json"))
+        #expect(unsupportedDetail(error)?.contains("hidden_act \"silu\"") == true)
+
+        try editJSON(model.appendingPathComponent("config.json")) { $0["hidden_act"] = "gelu_new" }
+        #expect(try ModelDescription.load(fromFolder: model).bert.hiddenActivation == .geluTanh)
+    }
+
+    @Test func otherArchitecturesAreUnsupported() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try editJSON(model.appendingPathComponent("config.json")) { $0["model_type"] = "roberta" }
+        #expect(unsupportedDetail(try loadFailure(model))?.contains("roberta") == true)
+    }
+
+    @Test func missingConfigIsNamed() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try FileManager.default.removeItem(at: model.appendingPathComponent("config.json"))
+        let error = try loadFailure(model)
+        #expect(error.reason == .missingFile)
+        #expect(error.path == model.appendingPathComponent("config.json").path)
+    }
+
+    @Test func invalidJSONIsNamed() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try editJSON(model.appendingPathComponent("config.json")) { $0["hidden_size"] = "wide" }
+        let error = try loadFailure(model)
+        guard case .invalidJSON(let detail) = error.reason else {
+            Issue.record("expected invalidJSON, got \(error)")
+            return
+        }
+        #expect(detail.contains("hidden_size"))
+    }
+
+    @Test func unknownSimilarityFunctionIsUnsupported() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try editJSON(model.appendingPathComponent("config_sentence_transformers.json")) { $0["similarity_fn_name"] = "jaccard" }
+        #expect(unsupportedDetail(try loadFailure(model))?.contains("jaccard") == true)
+    }
+
+    @Test func promptsAndSimilarityAreRead() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try editJSON(model.appendingPathComponent("config_sentence_transformers.json")) {
+            $0["prompts"] = ["query": "query: ", "passage": "passage: "]
+            $0["default_prompt_name"] = "query"
+            $0["similarity_fn_name"] = "dot"
+        }
+        try editJSON(model.appendingPathComponent("tokenizer_config.json")) { $0["model_max_length"] = 1e30 }
+        let description = try ModelDescription.load(fromFolder: model)
+        #expect(description.prompts == ["query": "query: ", "passage": "passage: "])
+        #expect(description.defaultPromptName == "query")
+        #expect(description.similarityFunction == .dot)
+        #expect(description.tokenizerMaxLength == nil)  // transformers' "no limit"
+        #expect(description.effectiveMaxSequenceLength == 128)
+    }
+
+    // MARK: Tensors
+
+    @Test func expectedTensorsUseCanonicalNames() throws {
+        let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/tiny-sqrtlen-dense"))
+        let expected = description.expectedTensorShapes()
+        #expect(expected.count == 5 + 2 * 16 + 2)
+        let shapes = Dictionary(uniqueKeysWithValues: expected.map { ($0.name, $0.shape) })
+        #expect(shapes["embeddings.word_embeddings.weight"] == [30522, 32])
+        #expect(shapes["encoder.layer.1.intermediate.dense.weight"] == [64, 32])
+        #expect(shapes["encoder.layer.1.output.dense.weight"] == [32, 64])
+        #expect(shapes["dense.0.weight"] == [24, 32])
+        #expect(shapes["dense.0.bias"] == [24])
+        #expect(!expected.contains { $0.name.hasPrefix("pooler") || $0.name.contains("position_ids") })
+    }
+
+    @Test func loadTensorsExposesExactlyTheCanonicalNames() throws {
+        let url = Fixtures.url("tiny/tiny-sqrtlen-dense")
+        let description = try ModelDescription.load(fromFolder: url)
+        let tensors = try ModelDescription.loadTensors(fromFolder: url, description: description)
+        #expect(tensors.tensorNames == description.expectedTensorShapes().map(\.name).sorted())
+        for (name, shape) in description.expectedTensorShapes() {
+            #expect(tensors.shape(of: name) == shape, "\(name)")
+        }
+        let dense = try SafetensorsFile(url: url.appendingPathComponent("2_Dense/model.safetensors"))
+        #expect(try tensors.floats("dense.0.bias").elements == dense.floats("linear.bias").elements)
+    }
+
+    @Test func oldCheckpointNamesAreMapped() throws {
+        // Rewrite the tiny model with a `bert.` prefix and gamma/beta LayerNorm names.
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        let original = try SafetensorsFile(url: model.appendingPathComponent("model.safetensors"))
+        var builder = SafetensorsBuilder()
+        for name in original.tensorNames {
+            var renamed = "bert." + name
+            if renamed.hasSuffix("LayerNorm.weight") { renamed = String(renamed.dropLast("weight".count)) + "gamma" }
+            if renamed.hasSuffix("LayerNorm.bias") { renamed = String(renamed.dropLast("bias".count)) + "beta" }
+            let buffer = try original.floats(name)
+            builder.add(renamed, floats: buffer.elements, shape: buffer.shape)
+        }
+        try folder.write("model/model.safetensors", builder.build())
+        let description = try ModelDescription.load(fromFolder: model)
+        let tensors = try ModelDescription.loadTensors(fromFolder: model, description: description)
+        #expect(tensors.tensorNames == description.expectedTensorShapes().map(\.name).sorted())
+
+        let ids: [[Int32]] = [[101, 7592, 2088, 102], [101, 102]]
+        let renamed = try SentenceEncoder(description: description, weights: tensors).encode(ids)
+        let reference = try tinyEncoder("tiny-cls-normalize").encode(ids)
+        #expect(renamed == reference)
+    }
+
+    @Test func pickleOnlyDenseWeightsAreUnsupported() throws {
+        let model = try folder.copyFixture("tiny/tiny-sqrtlen-dense")
+        try FileManager.default.removeItem(at: model.appendingPathComponent("2_Dense/model.safetensors"))
+        try folder.write("model/2_Dense/pytorch_model.bin", Data([0x80, 0x02]))
+        let description = try ModelDescription.load(fromFolder: model)
+        let error = #expect(throws: ModelDescriptionError.self) {
+            try ModelDescription.loadTensors(fromFolder: model, description: description)
+        }
+        #expect(error?.path.hasSuffix("2_Dense/pytorch_model.bin") == true)
+        #expect(error.map(unsupportedDetail)??.contains("pickle") == true)
+    }
+
+    @Test func missingWeightsFileIsNamed() throws {
+        let model = try folder.copyFixture("tiny/tiny-cls-normalize")
+        try FileManager.default.removeItem(at: model.appendingPathComponent("model.safetensors"))
+        let description = try ModelDescription.load(fromFolder: model)
+        let error = #expect(throws: ModelDescriptionError.self) {
+            try ModelDescription.loadTensors(fromFolder: model, description: description)
+        }
+        #expect(error?.reason == .missingFile)
+        #expect(error?.path.hasSuffix("model.safetensors") == true)
+    }
+}
