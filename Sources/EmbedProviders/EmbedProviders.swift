@@ -1,1 +1,0 @@
-// The EmbedProviders module. See README.md for the layer's role.
