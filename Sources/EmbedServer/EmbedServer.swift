@@ -1,1 +1,0 @@
-// The EmbedServer module. See README.md for the layer's role.

@@ -1,0 +1,58 @@
+import EmbedCore
+
+/// The server's view of an ``EmbedCore/Embedder``: what it can do, behind one concrete type.
+///
+/// The routes and the batcher are not generic over the embedder; they hold this value, which
+/// captures the embedder once and records whether it also tokenizes (``TokenizingEmbedder``),
+/// the only capability that changes what the API accepts (token-id inputs, exact token counts,
+/// rejecting over-long inputs before they are embedded).
+struct EmbeddingEngine: Sendable {
+    /// The embedder's model name.
+    let modelName: String
+    /// The embedder's vector length, if known before the first call.
+    let dimensions: Int?
+    /// The most tokens one input may have, for tokenizing embedders.
+    let maxSequenceLength: Int?
+
+    private let embedTexts: @Sendable ([String], EmbeddingOptions) async throws -> [Embedding]
+    private let embedTokenIDs: (@Sendable ([[Int]], EmbeddingOptions) async throws -> [Embedding])?
+    private let tokenizeTexts: (@Sendable ([String]) async throws -> [[Int]])?
+
+    init(_ embedder: some Embedder) {
+        modelName = embedder.modelName
+        dimensions = embedder.dimensions
+        embedTexts = { texts, options in try await embedder.embed(texts, options: options) }
+        if let tokenizing = embedder as? any TokenizingEmbedder {
+            maxSequenceLength = tokenizing.maxSequenceLength
+            embedTokenIDs = { ids, options in try await tokenizing.embed(tokenIDs: ids, options: options) }
+            tokenizeTexts = { texts in try await tokenizing.tokenize(texts) }
+        } else {
+            maxSequenceLength = nil
+            embedTokenIDs = nil
+            tokenizeTexts = nil
+        }
+    }
+
+    /// Whether the engine runs its own tokenizer, and so accepts token ids.
+    var tokenizes: Bool { tokenizeTexts != nil }
+
+    /// Embeds texts.
+    func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
+        try await embedTexts(texts, options)
+    }
+
+    /// Embeds token-id sequences; the caller checks ``tokenizes`` first.
+    func embed(tokenIDs: [[Int]], options: EmbeddingOptions) async throws -> [Embedding] {
+        guard let embedTokenIDs else {
+            throw APIError.invalid("This model's engine does not accept token ids.", param: "input")
+        }
+        return try await embedTokenIDs(tokenIDs, options)
+    }
+
+    /// Returns the number of tokens of each text (special tokens included, before truncation),
+    /// or `nil` when the engine has no tokenizer.
+    func tokenCounts(_ texts: [String]) async throws -> [Int]? {
+        guard let tokenizeTexts else { return nil }
+        return try await tokenizeTexts(texts).map(\.count)
+    }
+}

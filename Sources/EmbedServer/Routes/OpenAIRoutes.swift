@@ -1,0 +1,136 @@
+import EmbedCore
+import Foundation
+import Hummingbird
+
+/// OpenAI's embeddings API: `POST /v1/embeddings` (also `/embeddings`, as TEI serves it),
+/// `GET /v1/models`, `GET /v1/models/{id}`.
+///
+/// Works unchanged with the official SDKs, which ask for `encoding_format: "base64"` unless told
+/// otherwise, and with LangChain's `OpenAIEmbeddings` and mem0's `openai`/`lmstudio` providers.
+struct OpenAIRoutes: Sendable {
+    let service: EmbeddingService
+    /// The `created` time of the model object: when the server was built.
+    let created: Int
+
+    func add(to router: Router<ServerRequestContext>) {
+        router.post("/v1/embeddings") { request, _ in try await createEmbeddings(request) }
+        router.post("/embeddings") { request, _ in try await createEmbeddings(request) }
+        router.get("/v1/models") { _, _ in listModels() }
+        router.get("/v1/models/{id}") { _, context in try model(id: context.parameters.require("id")) }
+    }
+
+    // MARK: POST /v1/embeddings
+
+    struct CreateRequest: Decodable {
+        enum EncodingFormat: String, Decodable {
+            case float, base64
+        }
+
+        let model: String?
+        let input: RequestInput
+        let encodingFormat: String?
+        let dimensions: Int?
+        let user: String?
+
+        enum CodingKeys: String, CodingKey {
+            case model, input, dimensions, user
+            case encodingFormat = "encoding_format"
+        }
+    }
+
+    func createEmbeddings(_ request: Request) async throws -> Response {
+        let body = try await request.decodeJSON(as: CreateRequest.self, limit: service.configuration.maxBodySize)
+        try service.checkModel(body.model)
+        let format: CreateRequest.EncodingFormat
+        switch body.encodingFormat {
+        case nil: format = .float
+        case let value?:
+            guard let known = CreateRequest.EncodingFormat(rawValue: value) else {
+                throw APIError.invalid("encoding_format must be 'float' or 'base64'; got '\(value)'.", param: "encoding_format")
+            }
+            format = known
+        }
+        try validate(body.input)
+        try service.checkInputCount(body.input.count, param: "input")
+        try service.checkDimensions(body.dimensions)
+
+        let outcome = try await service.embed(
+            body.input.embeddingInputs,
+            truncation: service.configuration.truncatesLongInputs ? .allowed : .rejected,
+            param: "input"
+        )
+
+        var json = JSONWriter(capacity: 128 + outcome.embeddings.count * (body.dimensions ?? service.engine.dimensions ?? 384) * 12)
+        json.raw(#"{"object":"list","data":["#)
+        for (index, embedding) in outcome.embeddings.enumerated() {
+            // OpenAI's 3-series vectors are unit length and stay so when shortened.
+            let vector = try EmbeddingService.shape(embedding.vector, dimensions: body.dimensions, normalize: body.dimensions != nil)
+            json.raw(index == 0 ? #"{"object":"embedding","index":"# : #",{"object":"embedding","index":"#)
+            json.integer(index)
+            json.raw(#","embedding":"#)
+            switch format {
+            case .float: json.floats(vector)
+            case .base64: json.string(Base64Vector.encode(vector))
+            }
+            json.raw("}")
+        }
+        json.raw(#"],"model":"#)
+        json.string(service.modelName)
+        json.raw(#","usage":{"prompt_tokens":"#)
+        json.integer(outcome.tokenCount)
+        json.raw(#","total_tokens":"#)
+        json.integer(outcome.tokenCount)
+        json.raw("}}")
+        return .json(json)
+    }
+
+    /// OpenAI rejects empty inputs; so does this route, naming the first one.
+    private func validate(_ input: RequestInput) throws {
+        switch input {
+        case .text(let text) where text.isEmpty:
+            throw APIError(.emptyInput, "'input' must not be an empty string.", param: "input")
+        case .texts(let texts):
+            if texts.isEmpty { throw APIError(.emptyInput, "'input' must not be an empty array.", param: "input") }
+            if let index = texts.firstIndex(where: \.isEmpty) {
+                throw APIError(.emptyInput, "'input[\(index)]' must not be an empty string.", param: "input")
+            }
+        case .tokenIDs(let ids) where ids.isEmpty:
+            throw APIError(.emptyInput, "'input' must not be an empty array.", param: "input")
+        case .tokenIDArrays(let arrays):
+            if arrays.isEmpty { throw APIError(.emptyInput, "'input' must not be an empty array.", param: "input") }
+        default:
+            break
+        }
+    }
+
+    // MARK: GET /v1/models
+
+    private func writeModel(_ id: String, into json: inout JSONWriter) {
+        json.raw(#"{"id":"#)
+        json.string(id)
+        json.raw(#","object":"model","created":"#)
+        json.integer(created)
+        json.raw(#","owned_by":"#)
+        json.string(service.configuration.serverName)
+        json.raw("}")
+    }
+
+    func listModels() -> Response {
+        var json = JSONWriter()
+        json.raw(#"{"object":"list","data":["#)
+        writeModel(service.modelName, into: &json)
+        json.raw("]}")
+        return .json(json)
+    }
+
+    func model(id: String) throws -> Response {
+        // The one served model answers to any name unless the configuration says otherwise,
+        // consistently with POST /v1/embeddings.
+        if service.configuration.requiresMatchingModelName, !service.matchesModel(id) {
+            throw APIError.modelNotFound(id, served: service.modelName)
+        }
+        var json = JSONWriter()
+        writeModel(service.matchesModel(id) ? service.modelName : id, into: &json)
+        return .json(json)
+    }
+}

@@ -1,0 +1,118 @@
+import EmbedCore
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import EmbedServer
+
+@Suite("TEI routes")
+struct TEIRouteTests {
+    @Test("/embed answers a bare [[Float]], normalized by default, even for one string")
+    func embedString() async throws {
+        let expected = Similarity.normalized(try await engineVector("text embeddings inference"))
+        try await withServer { client in
+            let response = try await client.post("/embed", #"{"inputs":"text embeddings inference"}"#)
+            #expect(response.status == .ok)
+            let matrix = try #require(try response.json().floatMatrix)
+            #expect(matrix.count == 1)
+            expectClose(matrix[0], expected)
+            #expect(response.headers[.computeTokens] == "5")
+        }
+    }
+
+    @Test("normalize:false returns the engine's raw vectors, in order")
+    func rawVectors() async throws {
+        let expected = try await HashingEmbedder().embed(["one", "two words"]).map(\.vector)
+        try await withServer { client in
+            let matrix = try await client.post("/embed", #"{"inputs":["one","two words"],"normalize":false}"#).json().floatMatrix
+            #expect(matrix?.count == 2)
+            expectClose(matrix?[0], expected[0])
+            expectClose(matrix?[1], expected[1])
+        }
+    }
+
+    @Test("Token ids and dimensions work as on TEI")
+    func tokenIDsAndDimensions() async throws {
+        let ids = HashingEmbedder.ids(of: "by ids")
+        let full = try await engineVector("by ids")
+        try await withServer { client in
+            let response = try await client.post("/embed", #"{"inputs":\#(ids),"dimensions":5,"normalize":true}"#)
+            expectClose(try response.json()[0]?.floats, Similarity.normalized(Array(full.prefix(5))))
+            let raw = try await client.post("/embed", #"{"inputs":[\#(ids)],"dimensions":5,"normalize":false}"#)
+            expectClose(try raw.json()[0]?.floats, Array(full.prefix(5)))
+        }
+    }
+
+    @Test("prompt_name selects the task passed to the engine; unknown names are 422")
+    func promptName() async throws {
+        let embedder = HashingEmbedder()
+        try await withServer(embedder: embedder) { client in
+            #expect(try await client.post("/embed", #"{"inputs":"q","prompt_name":"query"}"#).status == .ok)
+            #expect(try await client.post("/embed", #"{"inputs":"p","prompt_name":"passage"}"#).status == .ok)
+            try expectTEIError(try await client.post("/embed", #"{"inputs":"x","prompt_name":"nonsense"}"#), status: .unprocessableContent, type: "Validation")
+        }
+        #expect(embedder.recordedOptions.map(\.task) == [.query, .document])
+    }
+
+    @Test("Empty inputs are 400 Empty", arguments: [#"{"inputs":[]}"#])
+    func empty(_ body: String) async throws {
+        try await withServer { client in
+            try expectTEIError(try await client.post("/embed", body), status: .badRequest, type: "Empty")
+        }
+    }
+
+    @Test("Validation failures are 422 Validation", arguments: [
+        #"{"inputs":"x","truncation_direction":"Left"}"#,
+        #"{"inputs":"x","dimensions":0}"#,
+        #"{"inputs":true}"#,
+        #"{"nothing":1}"#,
+    ])
+    func validation(_ body: String) async throws {
+        try await withServer { client in
+            try expectTEIError(try await client.post("/embed", body), status: .unprocessableContent, type: "Validation")
+        }
+    }
+
+    @Test("truncate:false with an over-long input is 422; truncate:true cuts it")
+    func truncation() async throws {
+        let long = (1...20).map { "w\($0)" }.joined(separator: " ")
+        try await withServer { client in
+            let message = try expectTEIError(
+                try await client.post("/embed", #"{"inputs":"\#(long)","truncate":false}"#), status: .unprocessableContent, type: "Validation"
+            )
+            #expect(message.contains("22 tokens"))
+            #expect(try await client.post("/embed", #"{"inputs":"\#(long)","truncate":true}"#).status == .ok)
+        }
+    }
+
+    @Test("More inputs than the limit is 422")
+    func tooMany() async throws {
+        var configuration = ServerConfiguration.testing
+        configuration.maxInputsPerRequest = 2
+        try await withServer(configuration) { client in
+            try expectTEIError(try await client.post("/embed", #"{"inputs":["a","b","c"]}"#), status: .unprocessableContent, type: "Validation")
+        }
+    }
+
+    @Test("An engine failure is a 500 Backend error")
+    func engineFailure() async throws {
+        try await withServer { client in
+            try expectTEIError(try await client.post("/embed", #"{"inputs":["ok","FAIL"]}"#), status: .internalServerError, type: "Backend")
+        }
+    }
+
+    @Test("/info describes the model and the limits")
+    func info() async throws {
+        var configuration = ServerConfiguration.testing
+        configuration.maxBatchTokens = 1234
+        try await withServer(configuration) { client in
+            let json = try await client.get("/info").json()
+            #expect(json["model_id"]?.string == "hash-embed")
+            #expect(json["max_input_length"]?.int == 16)
+            #expect(json["max_batch_tokens"]?.int == 1234)
+            #expect(json["max_client_batch_size"]?.int == 2048)
+            #expect(json["dimensions"]?.int == 8)
+        }
+    }
+}
