@@ -58,11 +58,13 @@ public struct GoldPairs: Sendable, Hashable {
     public static func load(tsv: String) throws(GoldPairsError) -> GoldPairs {
         var pairs: [GoldPair] = []
         var lineNumber = 0
-        for rawLine in tsv.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on the byte, not the Character: "\r\n" is one Character and would not match "\n".
+        for rawLine in tsv.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
             lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.isEmpty { continue }
-            let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let bytes = rawLine.last == UInt8(ascii: "\r") ? rawLine.dropLast() : rawLine[...]
+            if bytes.isEmpty { continue }
+            let columns = bytes.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+                .map { String(Substring($0)) }
             guard columns.count >= 7 else { throw .tooFewColumns(line: lineNumber, found: columns.count) }
             let scoreText = String(columns[4])
             guard let score = Double(scoreText.trimmingCharacters(in: .whitespaces)), score.isFinite else {
