@@ -119,9 +119,11 @@ extension ComparisonReport {
         // The scatter plot gets its own stream, so changing its size leaves the pair sample alone.
         var scatterGenerator = SeededGenerator(seed: options.seed ^ 0x5CA7_7E25_CA77_E250)
         let shown = min(options.scatterPoints, pairs.count)
-        let scatter = scatterGenerator.sampleSorted(shown, from: UInt64(pairs.count)).map {
-            SimilarityPair(a: similaritiesA[Int($0)], b: similaritiesB[Int($0)])
-        }
+        let shownPairs = scatterGenerator.sampleSorted(shown, from: UInt64(pairs.count)).map { Int($0) }
+        func rounded(_ value: Double) -> Double { (value * 10_000).rounded() / 10_000 }
+        let scatter = ScatterSample(
+            a: shownPairs.map { rounded(similaritiesA[$0]) }, b: shownPairs.map { rounded(similaritiesB[$0]) }
+        )
 
         return StructureAgreement(
             totalPairs: totalPairs,

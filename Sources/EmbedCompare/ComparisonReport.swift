@@ -155,12 +155,12 @@ public struct ComparisonReport: Sendable, Hashable, Codable {
         /// The mean top-k neighbour overlap, one entry per requested k.
         public var neighbourOverlap: [NeighbourOverlap]
         /// Up to ``ComparisonOptions/scatterPoints`` evaluated pairs, for the scatter plot.
-        public var scatter: [SimilarityPair]
+        public var scatter: ScatterSample
 
         /// Creates an agreement summary.
         public init(
             totalPairs: Int, evaluatedPairs: Int, seed: UInt64, spearman: Double?,
-            neighbourOverlap: [NeighbourOverlap], scatter: [SimilarityPair]
+            neighbourOverlap: [NeighbourOverlap], scatter: ScatterSample
         ) {
             self.totalPairs = totalPairs
             self.evaluatedPairs = evaluatedPairs
@@ -192,18 +192,29 @@ public struct ComparisonReport: Sendable, Hashable, Codable {
         }
     }
 
-    /// The cosine of one text pair within A and within B.
-    public struct SimilarityPair: Sendable, Hashable, Codable {
-        /// The cosine of the pair's vectors within A.
-        public var a: Double
-        /// The cosine of the pair's vectors within B.
-        public var b: Double
+    /// A sample of text pairs with their cosine within A and within B, for the scatter plot:
+    /// pair `i` has cosine `a[i]` in A and `b[i]` in B. Values are rounded to 4 decimals, far
+    /// finer than a plot can show, to keep the JSON small.
+    public struct ScatterSample: Sendable, Hashable, Codable {
+        /// The cosines within A.
+        public var a: [Double]
+        /// The cosines within B, in the same pair order.
+        public var b: [Double]
 
-        /// Creates a point.
-        public init(a: Double, b: Double) {
+        /// Creates a sample.
+        ///
+        /// - Precondition: `a.count == b.count`.
+        public init(a: [Double], b: [Double]) {
+            precondition(a.count == b.count, "a scatter sample needs as many A values as B values")
             self.a = a
             self.b = b
         }
+
+        /// The number of pairs.
+        public var count: Int { a.count }
+
+        /// Whether the sample has no pairs.
+        public var isEmpty: Bool { a.isEmpty }
     }
 }
 
