@@ -1,1 +1,0 @@
-// The EmbedCompare module: comparing two embedders' vectors.

@@ -1,0 +1,188 @@
+import Foundation
+
+/// The text pairs whose similarities are correlated: every pair `i < j`, or a uniform sample of
+/// distinct pairs, grouped by their first text so that one pass over the rows finds them all.
+struct PairList: Sendable {
+    /// `rowStart[i]..<rowStart[i + 1]` are the positions of the pairs whose first text is `i`.
+    let rowStart: [Int]
+    /// The second text of each pair, ascending within a row.
+    let partner: [Int32]
+
+    var count: Int { partner.count }
+
+    /// Every pair of `n` texts when there are at most `limit`, else `limit` distinct pairs drawn
+    /// uniformly with `generator`.
+    init(textCount n: Int, limit: Int, generator: inout SeededGenerator) {
+        let total = n * (n - 1) / 2
+        var rowStart = [Int](repeating: 0, count: n + 1)
+        var partner: [Int32] = []
+        if total <= limit {
+            partner.reserveCapacity(total)
+            for i in 0..<n {
+                rowStart[i] = partner.count
+                for j in (i + 1)..<n { partner.append(Int32(j)) }
+            }
+            rowStart[n] = partner.count
+        } else {
+            // Pair number p enumerates (0,1), (0,2), …, (0,n−1), (1,2), …; row i starts at
+            // i(n−1) − i(i−1)/2. The sample is sorted, so one walk assigns every pair its row.
+            let sample = generator.sampleSorted(limit, from: UInt64(total))
+            partner.reserveCapacity(limit)
+            var row = 0
+            var first = 0  // pair number of (row, row + 1)
+            for p in sample.map({ Int($0) }) {
+                while p >= first + (n - 1 - row) {
+                    first += n - 1 - row
+                    row += 1
+                    rowStart[row] = partner.count
+                }
+                partner.append(Int32(row + 1 + (p - first)))
+            }
+            for r in (row + 1)...n { rowStart[r] = partner.count }
+        }
+        self.rowStart = rowStart
+        self.partner = partner
+    }
+}
+
+/// What one pass over all `n²` cosines of both sides yields.
+struct StructurePass: Sendable {
+    /// The `kMax` nearest neighbours of each text in A, row-major, best first.
+    var neighboursA: [Int32]
+    /// The same for B.
+    var neighboursB: [Int32]
+    /// The width of a row of ``neighboursA`` / ``neighboursB``.
+    var kMax: Int
+    /// The cosine within A of each pair of the ``PairList``, in its order.
+    var pairSimilarityA: [Float]
+    /// The same within B.
+    var pairSimilarityB: [Float]
+
+    /// Runs the pass, splitting the rows over the available cores.
+    ///
+    /// Each row `i` computes its cosines to all `n` texts in both spaces once, keeps the `kMax`
+    /// best (ties go to the lower index, so both sides break ties alike), and picks out the
+    /// listed pairs. Cost: `O(n² · (dA + dB))` time, `O(n · kMax + pairs)` memory — no `n × n`
+    /// matrix is ever held.
+    init(a: UnitVectors, b: UnitVectors, kMax: Int, pairs: PairList) {
+        let n = a.count
+        self.kMax = kMax
+        let neighboursA = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n * kMax)
+        let neighboursB = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n * kMax)
+        let pairA = UnsafeMutableBufferPointer<Float>.allocate(capacity: pairs.count)
+        let pairB = UnsafeMutableBufferPointer<Float>.allocate(capacity: pairs.count)
+        defer {
+            neighboursA.deallocate()
+            neighboursB.deallocate()
+            pairA.deallocate()
+            pairB.deallocate()
+        }
+        let output = RowOutput(neighboursA: neighboursA, neighboursB: neighboursB, pairA: pairA, pairB: pairB)
+
+        // A few chunks per core balance the load without much scheduling overhead; small inputs
+        // stay on the calling thread.
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let work = n * n * (a.dimensions + b.dimensions)
+        let chunkCount = work < 4_000_000 ? 1 : min(n, cores * 4)
+        let rowsPerChunk = (n + chunkCount - 1) / max(chunkCount, 1)
+        DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
+            let rows = (chunk * rowsPerChunk)..<min(n, (chunk + 1) * rowsPerChunk)
+            Self.process(rows: rows, a: a, b: b, kMax: kMax, pairs: pairs, into: output)
+        }
+        self.neighboursA = Array(neighboursA)
+        self.neighboursB = Array(neighboursB)
+        self.pairSimilarityA = Array(pairA)
+        self.pairSimilarityB = Array(pairB)
+    }
+
+    /// The pass's output buffers, shared by the concurrent chunks.
+    ///
+    /// Invariant (why `@unchecked Sendable` is sound): chunk `c` writes only the neighbour slots
+    /// and pair positions of its own rows, rows are disjoint between chunks, and nothing reads
+    /// the buffers until `concurrentPerform` has returned.
+    private struct RowOutput: @unchecked Sendable {
+        let neighboursA: UnsafeMutableBufferPointer<Int32>
+        let neighboursB: UnsafeMutableBufferPointer<Int32>
+        let pairA: UnsafeMutableBufferPointer<Float>
+        let pairB: UnsafeMutableBufferPointer<Float>
+    }
+
+    private static func process(
+        rows: Range<Int>, a: UnitVectors, b: UnitVectors, kMax: Int, pairs: PairList, into output: RowOutput
+    ) {
+        guard !rows.isEmpty else { return }
+        let n = a.count
+        var rowA = [Float](repeating: 0, count: n)
+        var rowB = [Float](repeating: 0, count: n)
+        var best = TopK(capacity: kMax)
+        a.storage.withUnsafeBufferPointer { storageA in
+            b.storage.withUnsafeBufferPointer { storageB in
+                guard let baseA = storageA.baseAddress, let baseB = storageB.baseAddress else { return }
+                for i in rows {
+                    Self.fillRow(i, base: baseA, vectors: a, into: &rowA)
+                    Self.fillRow(i, base: baseB, vectors: b, into: &rowB)
+
+                    best.collect(rowA, excluding: i)
+                    best.write(to: output.neighboursA, at: i * kMax)
+                    best.collect(rowB, excluding: i)
+                    best.write(to: output.neighboursB, at: i * kMax)
+
+                    for position in pairs.rowStart[i]..<pairs.rowStart[i + 1] {
+                        let j = Int(pairs.partner[position])
+                        output.pairA[position] = rowA[j]
+                        output.pairB[position] = rowB[j]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Fills `row[j]` with the cosine of texts `i` and `j` (unit vectors, so a dot product).
+    private static func fillRow(_ i: Int, base: UnsafePointer<Float>, vectors: UnitVectors, into row: inout [Float]) {
+        let d = vectors.dimensions
+        // Invariant: i, j < count, so every row pointer addresses d floats inside the storage.
+        let vi = base + i * d
+        for j in 0..<vectors.count {
+            row[j] = UnitVectors.dot(vi, base + j * d, count: d)
+        }
+    }
+}
+
+/// The `capacity` largest values of a row with their indices, best first; equal values keep the
+/// lower index first.
+private struct TopK {
+    let capacity: Int
+    private(set) var values: [Float] = []
+    private(set) var indices: [Int32] = []
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        values.reserveCapacity(capacity)
+        indices.reserveCapacity(capacity)
+    }
+
+    mutating func collect(_ row: [Float], excluding excluded: Int) {
+        values.removeAll(keepingCapacity: true)
+        indices.removeAll(keepingCapacity: true)
+        guard capacity > 0 else { return }
+        for j in row.indices where j != excluded {
+            let value = row[j]
+            if values.count == capacity {
+                // j only grows, so an equal value ranks below the one already kept.
+                guard let last = values.last, value > last else { continue }
+                values.removeLast()
+                indices.removeLast()
+            }
+            var position = values.count
+            while position > 0, values[position - 1] < value { position -= 1 }
+            values.insert(value, at: position)
+            indices.insert(Int32(j), at: position)
+        }
+    }
+
+    func write(to buffer: UnsafeMutableBufferPointer<Int32>, at offset: Int) {
+        for slot in 0..<capacity {
+            buffer[offset + slot] = slot < indices.count ? indices[slot] : -1
+        }
+    }
+}
