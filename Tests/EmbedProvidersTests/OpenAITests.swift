@@ -108,7 +108,7 @@ struct OpenAITests {
         }
     }
 
-    @Test("Honours x-should-retry", arguments: [("true", 400, 2), ("false", 503, 1)])
+    @Test("Honours x-should-retry, except for rejected credentials", arguments: [("true", 400, 2), ("false", 503, 1), ("true", 401, 1)])
     func shouldRetryHeader(value: String, status: Int, expectedRequests: Int) async throws {
         let attempts = Counter()
         try await withFakeServer({ request in
