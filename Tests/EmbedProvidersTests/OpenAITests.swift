@@ -108,7 +108,7 @@ struct OpenAITests {
         }
     }
 
-    @Test("Honours x-should-retry", arguments: [("true", 400, 2), ("false", 503, 1)])
+    @Test("Honours x-should-retry, except for rejected credentials", arguments: [("true", 400, 2), ("false", 503, 1), ("true", 401, 1)])
     func shouldRetryHeader(value: String, status: Int, expectedRequests: Int) async throws {
         let attempts = Counter()
         try await withFakeServer({ request in
@@ -172,9 +172,14 @@ struct OpenAITests {
     @Test("Merges model_kwargs into the body, winning over defaults")
     func extraBody() async throws {
         try await withFakeServer({ FakeVectors.openAIResponse(for: $0) }) { server in
-            _ = try await embedder(server, extraBody: ["user": "u-42", "encoding_format": "float"]).embed(["t1"])
+            _ = try await embedder(
+                server, extraBody: ["user": "u-42", "encoding_format": "float", "extra_body": ["truncate": true]]
+            ).embed(["t1"])
             #expect(server.requests.first?.json["user"] == "u-42")
             #expect(server.requests.first?.json["encoding_format"] == "float")
+            // The OpenAI SDK's `extra_body` (as mem0 users write it in model_kwargs) is flattened.
+            #expect(server.requests.first?.json["truncate"] == true)
+            #expect(server.requests.first?.json["extra_body"] == nil)
         }
     }
 

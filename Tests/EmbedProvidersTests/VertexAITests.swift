@@ -240,7 +240,9 @@ struct VertexAITests {
             #expect(embeddings.map(\.vector) == [FakeVectors.vector(for: "t1"), FakeVectors.vector(for: "t2")])
             #expect(embeddings.first?.tokenCount == 2)
             #expect(server.requests.count == 2)
-            let request = try #require(server.requests.first)
+            // The two single-text requests run concurrently; find the first text's.
+            let request = try #require(
+                server.requests.first { $0.json["content"]?["parts"]?.arrayValue?.first?["text"] == "t1" })
             #expect(request.path == "/v1/projects/proj-1/locations/us-central1/publishers/google/models/gemini-embedding-2:embedContent")
             #expect(
                 request.json == [

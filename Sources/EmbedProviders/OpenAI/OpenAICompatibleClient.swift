@@ -48,7 +48,12 @@ struct OpenAICompatibleClient: Sendable {
         if let model { body["model"] = .string(model) }
         if let encodingFormat { body["encoding_format"] = .string(encodingFormat.rawValue) }
         if let dimensions { body["dimensions"] = .number(Double(dimensions)) }
-        body.merge(extraBody) { _, extra in extra }
+        var extra = extraBody
+        // mem0 forwards `model_kwargs` to the OpenAI SDK, whose `extra_body` is merged into the
+        // JSON body last; do the same so such configurations keep working.
+        let sdkExtraBody = extra.removeValue(forKey: "extra_body")?.objectValue ?? [:]
+        body.merge(extra) { _, extra in extra }
+        body.merge(sdkExtraBody) { _, extra in extra }
         let response = try await transport.send(.json(url, headers: headers, body: .object(body)))
         let decoded = try ResponseDecoding.decode(OpenAIEmbeddingResponse.self, from: response.body, provider: transport.provider)
         return try decoded.vectors(expected: inputs.count, provider: transport.provider).map { Embedding(vector: $0) }

@@ -97,7 +97,12 @@ struct HTTPTransport: Sendable {
     /// Builds the error for a non-success response, with the server's message and retry hint.
     func httpError(_ response: Response) -> ProviderError {
         let body = ServerErrorBody(response.body)
-        let shouldRetry = response.headers.first(name: "x-should-retry").map { $0.lowercased() == "true" }
+        // `x-should-retry` (OpenAI, Stainless SDKs) overrides the status, except that rejected
+        // credentials are never retried: the same key will be rejected again.
+        let isAuthenticationFailure = response.status.code == 401 || response.status.code == 403
+        let shouldRetry =
+            isAuthenticationFailure
+            ? false : response.headers.first(name: "x-should-retry").map { $0.lowercased() == "true" }
         return ProviderError.http(
             provider: provider, status: Int(response.status.code), message: body.message, serverCode: body.code,
             retryable: shouldRetry,
