@@ -107,43 +107,59 @@ struct StructurePass: Sendable {
         let pairB: UnsafeMutableBufferPointer<Float>
     }
 
+    /// Rows are handled in tiles of this many: each column vector is then read from memory once
+    /// per tile instead of once per row, which is what bounds the speed once `n × d` no longer
+    /// fits in the cache (2,000 × 1,536 floats are 12 MB).
+    private static let tileRows = 16
+
     private static func process(
         rows: Range<Int>, a: UnitVectors, b: UnitVectors, kMax: Int, pairs: PairList, into output: RowOutput
     ) {
         guard !rows.isEmpty else { return }
         let n = a.count
-        var rowA = [Float](repeating: 0, count: n)
-        var rowB = [Float](repeating: 0, count: n)
+        var tileA = [Float](repeating: 0, count: tileRows * n)
+        var tileB = [Float](repeating: 0, count: tileRows * n)
         var best = TopK(capacity: kMax)
         a.storage.withUnsafeBufferPointer { storageA in
             b.storage.withUnsafeBufferPointer { storageB in
                 guard let baseA = storageA.baseAddress, let baseB = storageB.baseAddress else { return }
-                for i in rows {
-                    Self.fillRow(i, base: baseA, vectors: a, into: &rowA)
-                    Self.fillRow(i, base: baseB, vectors: b, into: &rowB)
+                for tileStart in stride(from: rows.lowerBound, to: rows.upperBound, by: tileRows) {
+                    let tile = tileStart..<min(tileStart + tileRows, rows.upperBound)
+                    Self.fillTile(tile, base: baseA, vectors: a, into: &tileA)
+                    Self.fillTile(tile, base: baseB, vectors: b, into: &tileB)
+                    for i in tile {
+                        let offset = (i - tileStart) * n
+                        let rowA = tileA[offset..<(offset + n)], rowB = tileB[offset..<(offset + n)]
 
-                    best.collect(rowA, excluding: i)
-                    best.write(to: output.neighboursA, at: i * kMax)
-                    best.collect(rowB, excluding: i)
-                    best.write(to: output.neighboursB, at: i * kMax)
+                        best.collect(rowA, excluding: i)
+                        best.write(to: output.neighboursA, at: i * kMax)
+                        best.collect(rowB, excluding: i)
+                        best.write(to: output.neighboursB, at: i * kMax)
 
-                    for position in pairs.rowStart[i]..<pairs.rowStart[i + 1] {
-                        let j = Int(pairs.partner[position])
-                        output.pairA[position] = rowA[j]
-                        output.pairB[position] = rowB[j]
+                        for position in pairs.rowStart[i]..<pairs.rowStart[i + 1] {
+                            let j = Int(pairs.partner[position])
+                            output.pairA[position] = rowA[offset + j]
+                            output.pairB[position] = rowB[offset + j]
+                        }
                     }
                 }
             }
         }
     }
 
-    /// Fills `row[j]` with the cosine of texts `i` and `j` (unit vectors, so a dot product).
-    private static func fillRow(_ i: Int, base: UnsafePointer<Float>, vectors: UnitVectors, into row: inout [Float]) {
-        let d = vectors.dimensions
-        // Invariant: i, j < count, so every row pointer addresses d floats inside the storage.
-        let vi = base + i * d
-        for j in 0..<vectors.count {
-            row[j] = UnitVectors.dot(vi, base + j * d, count: d)
+    /// Fills `sims[t · n + j]` with the cosine of texts `tile.lowerBound + t` and `j` (unit
+    /// vectors, so a dot product).
+    private static func fillTile(_ tile: Range<Int>, base: UnsafePointer<Float>, vectors: UnitVectors, into sims: inout [Float]) {
+        let d = vectors.dimensions, n = vectors.count
+        sims.withUnsafeMutableBufferPointer { out in
+            // Invariant: i, j < n, so every row pointer addresses d floats inside the storage, and
+            // t < tileRows, so every write lands inside `out`.
+            for j in 0..<n {
+                let vj = base + j * d
+                for (t, i) in tile.enumerated() {
+                    out[t * n + j] = UnitVectors.dot(base + i * d, vj, count: d)
+                }
+            }
         }
     }
 }
@@ -161,12 +177,14 @@ private struct TopK {
         indices.reserveCapacity(capacity)
     }
 
-    mutating func collect(_ row: [Float], excluding excluded: Int) {
+    /// Keeps the best of `row`, whose positions (from `row.startIndex`) are the text indices.
+    mutating func collect(_ row: ArraySlice<Float>, excluding excluded: Int) {
         values.removeAll(keepingCapacity: true)
         indices.removeAll(keepingCapacity: true)
         guard capacity > 0 else { return }
-        for j in row.indices where j != excluded {
-            let value = row[j]
+        let start = row.startIndex
+        for j in 0..<row.count where j != excluded {
+            let value = row[start + j]
             if values.count == capacity {
                 // j only grows, so an equal value ranks below the one already kept.
                 guard let last = values.last, value > last else { continue }
