@@ -47,8 +47,8 @@ struct BertNormalizer: Sendable {
                 continue
             }
             let classes = ScalarClass.of(value, in: table)
-            if classes.contains(.nonspacingMark) { continue }
-            if lowercase, classes.contains(.changesWhenLowercased) {
+            if classes.has(.nonspacingMark) { continue }
+            if lowercase, classes.has(.changesWhenLowercased) {
                 CaseMapping.appendLowercase(value, to: &output)
             } else {
                 output.append(value)
@@ -77,15 +77,15 @@ struct BertNormalizer: Sendable {
         let classes = ScalarClass.of(value, in: table)
         var value = value
         if cleanText {
-            if classes.contains(.removedByCleanup) { return }
-            if classes.contains(.whitespace) { value = 0x20 }
+            if classes.has(.removedByCleanup) { return }
+            if classes.has(.whitespace) { value = 0x20 }
         }
-        let isPadded = handleChineseCharacters && classes.contains(.chinese)
+        let isPadded = handleChineseCharacters && classes.has(.chinese)
         if isPadded { output.append(0x20) }
         defer { if isPadded { output.append(0x20) } }
         // CJK compatibility ideographs (U+F900…) still decompose after padding.
         if stripAccents {
-            if classes.contains(.decomposes) {
+            if classes.has(.decomposes) {
                 let start = output.count
                 Decomposition.append(value, to: &output)
                 // The decomposition itself is in canonical order; its first mark may still have
@@ -95,9 +95,9 @@ struct BertNormalizer: Sendable {
                 }
             } else {
                 output.append(value)
-                if classes.contains(.combining) { Self.reorderMark(at: output.count - 1, in: &output) }
+                if classes.has(.combining) { Self.reorderMark(at: output.count - 1, in: &output) }
             }
-        } else if lowercasing, classes.contains(.changesWhenLowercased) {
+        } else if lowercasing, classes.has(.changesWhenLowercased) {
             CaseMapping.appendLowercase(value, to: &output)
         } else {
             output.append(value)
