@@ -109,6 +109,14 @@ struct WordPieceTokenizerTests {
         #expect(tokenizer.encode("a\u{7}b\u{AD}c\u{2066}d").ids == tokenizer.encode("abcd").ids)
     }
 
+    @Test("Thousands of marks of alternating classes are reordered in n log n, not n²")
+    func adversarialMarks() {
+        let text = "a" + String(repeating: "\u{301}\u{316}", count: 20_000) + " b"
+        let start = ContinuousClock.now
+        #expect(tokenizer.encode(text).ids == [101, 1037, 1038, 102])
+        #expect(ContinuousClock.now - start < .seconds(10))  // quadratic insertion took minutes
+    }
+
     @Test("Empty and blank texts give only the special tokens")
     func emptyText() {
         for text in ["", " ", "\n\t\u{3000}", "\u{200B}"] {
