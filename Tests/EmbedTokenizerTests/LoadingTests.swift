@@ -55,6 +55,23 @@ struct LoadingTests {
         }
     }
 
+    @Test("Without normalizer and post-processor the text is taken as is and no special token is added")
+    func noNormalizerNoTemplate() throws {
+        try TokenizerFixtures.withTemporaryFolder { folder in
+            let data = try Self.tokenizerJSON { root in
+                root["normalizer"] = NSNull()
+                root["post_processor"] = NSNull()
+            }
+            try Self.write(["tokenizer.json": data, "tokenizer_config.json": Data(#"{"cls_token": "[CLS]", "sep_token": "[SEP]"}"#.utf8)], to: folder)
+            let tokenizer = try WordPieceTokenizer(modelDirectory: folder)
+            #expect(tokenizer.configuration.template.count == 0)
+            #expect(tokenizer.encode("hello unaffable").ids == [10, 5, 6, 7])
+            #expect(tokenizer.encode("Hello").ids == [1])  // not lower-cased: unknown
+            #expect(tokenizer.encode("hello\u{0}").ids == [1])  // no clean-up either
+            #expect(tokenizer.encode("hello hello", maxLength: 1).ids == [10])
+        }
+    }
+
     @Test("The length comes from sentence_bert_config, else model_max_length, capped by max_position_embeddings")
     func maxLengthRules() throws {
         func length(_ files: [String: String]) throws -> Int {
