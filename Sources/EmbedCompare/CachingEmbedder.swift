@@ -25,8 +25,10 @@ public struct CachingEmbedder<Base: Embedder>: Embedder {
         self.provider = provider
     }
 
+    /// The base embedder's model name.
     public var modelName: String { base.modelName }
 
+    /// The base embedder's vector length.
     public var dimensions: Int? { base.dimensions }
 
     /// The key under which vectors for `options` are cached.
@@ -34,6 +36,11 @@ public struct CachingEmbedder<Base: Embedder>: Embedder {
         CacheKey(provider: provider, model: base.modelName, options: options)
     }
 
+    /// Returns one embedding per text, in input order: cached vectors where present, the base
+    /// embedder's for the rest (each distinct missing text sent once, in one call).
+    ///
+    /// - Throws: What the base throws, or ``EmbeddingError/countMismatch(expected:received:source:)``
+    ///   when it returns the wrong number of embeddings; nothing is cached then.
     public func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
         guard !texts.isEmpty else { return [] }
         let key = cacheKey(for: options)

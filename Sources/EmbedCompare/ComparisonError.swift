@@ -41,6 +41,7 @@ public struct ComparisonError: Error, CustomStringConvertible, Sendable, Hashabl
     /// A ``ComparisonOptions`` value is out of range.
     public static func invalidOption(_ message: String) -> Self { Self(.invalidOption(message)) }
 
+    /// What is wrong, naming the side and the text.
     public var description: String {
         switch code {
         case .noTexts:

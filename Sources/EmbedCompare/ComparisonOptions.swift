@@ -1,7 +1,8 @@
 /// What to compute and how to label it when comparing two embedders' vectors.
 ///
 /// The defaults suit a comparison of a few thousand texts: every figure is exact up to 632 texts
-/// (200,000 pairs); above that the pairwise-similarity correlation uses a deterministic sample.
+/// (200,000 pairs); above that the pairwise-similarity correlation uses a deterministic sample,
+/// and above 5,000 texts so does the neighbour overlap.
 public struct ComparisonOptions: Sendable, Hashable, Codable {
     /// The name of side A in reports, typically its embedder spec (`local:all-MiniLM-L6-v2`).
     public var nameA: String
@@ -18,6 +19,11 @@ public struct ComparisonOptions: Sendable, Hashable, Codable {
     /// The most text pairs used for the Spearman correlation of pairwise similarities; with more
     /// pairs than this, a uniform sample of exactly this many distinct pairs is drawn.
     public var maxPairs: Int
+
+    /// The most texts whose neighbourhoods are compared; with more texts, the top-k overlap is
+    /// averaged over a seeded sample of this many (each still searched against all texts), so
+    /// that the cost grows as `n`, not `n²`, past this size.
+    public var maxNeighbourQueries: Int
 
     /// The seed of the pair sample (and of the scatter-plot sample), so that a comparison is
     /// reproducible.
@@ -36,6 +42,7 @@ public struct ComparisonOptions: Sendable, Hashable, Codable {
         worstCount: Int = 10,
         neighbourCounts: [Int] = [1, 5, 10],
         maxPairs: Int = 200_000,
+        maxNeighbourQueries: Int = 5_000,
         seed: UInt64 = 20_240_601,
         scatterPoints: Int = 2_000,
         histogramBins: Int = 40
@@ -45,6 +52,7 @@ public struct ComparisonOptions: Sendable, Hashable, Codable {
         self.worstCount = worstCount
         self.neighbourCounts = neighbourCounts
         self.maxPairs = maxPairs
+        self.maxNeighbourQueries = maxNeighbourQueries
         self.seed = seed
         self.scatterPoints = scatterPoints
         self.histogramBins = histogramBins
@@ -60,6 +68,9 @@ public struct ComparisonOptions: Sendable, Hashable, Codable {
         }
         guard maxPairs >= 1 else {
             throw .invalidOption("maxPairs must be at least 1; got \(maxPairs).")
+        }
+        guard maxNeighbourQueries >= 1 else {
+            throw .invalidOption("maxNeighbourQueries must be at least 1; got \(maxNeighbourQueries).")
         }
         guard scatterPoints >= 0 else {
             throw .invalidOption("scatterPoints must be 0 or more; got \(scatterPoints).")

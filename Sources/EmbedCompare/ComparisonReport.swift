@@ -152,6 +152,9 @@ public struct ComparisonReport: Sendable, Hashable, Codable {
         /// within B; `nil` when undefined (fewer than two pairs, or one side's similarities
         /// are all equal).
         public var spearman: Double?
+        /// The number of texts the neighbour overlap is averaged over: all `n`, or a seeded
+        /// sample of ``ComparisonOptions/maxNeighbourQueries`` (0 with fewer than two texts).
+        public var neighbourQueries: Int
         /// The mean top-k neighbour overlap, one entry per requested k.
         public var neighbourOverlap: [NeighbourOverlap]
         /// Up to ``ComparisonOptions/scatterPoints`` evaluated pairs, for the scatter plot.
@@ -159,13 +162,14 @@ public struct ComparisonReport: Sendable, Hashable, Codable {
 
         /// Creates an agreement summary.
         public init(
-            totalPairs: Int, evaluatedPairs: Int, seed: UInt64, spearman: Double?,
+            totalPairs: Int, evaluatedPairs: Int, seed: UInt64, spearman: Double?, neighbourQueries: Int,
             neighbourOverlap: [NeighbourOverlap], scatter: ScatterSample
         ) {
             self.totalPairs = totalPairs
             self.evaluatedPairs = evaluatedPairs
             self.seed = seed
             self.spearman = spearman
+            self.neighbourQueries = neighbourQueries
             self.neighbourOverlap = neighbourOverlap
             self.scatter = scatter
         }
@@ -174,8 +178,10 @@ public struct ComparisonReport: Sendable, Hashable, Codable {
         public var isSampled: Bool { evaluatedPairs < totalPairs }
     }
 
-    /// The mean, over all texts, of `|kNN_A(t) ∩ kNN_B(t)| / k`, where `kNN_X(t)` is the `k`
-    /// texts most similar to `t` in space X (by cosine, `t` itself excluded, ties by index).
+    /// The mean, over the query texts (all texts up to
+    /// ``ComparisonOptions/maxNeighbourQueries``), of `|kNN_A(t) ∩ kNN_B(t)| / k`, where
+    /// `kNN_X(t)` is the `k` texts most similar to `t` among all texts in space X (by cosine, `t`
+    /// itself excluded, ties by index).
     public struct NeighbourOverlap: Sendable, Hashable, Codable {
         /// The requested neighbourhood size.
         public var k: Int

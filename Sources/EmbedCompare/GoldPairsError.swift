@@ -45,6 +45,7 @@ public struct GoldPairsError: Error, CustomStringConvertible, Sendable, Hashable
     /// A vector of a sentence of line `line` is empty or has a NaN or infinite component.
     public static func nonFinite(line: Int) -> Self { Self(.nonFinite(line: line)) }
 
+    /// What is wrong, naming the file or line.
     public var description: String {
         switch code {
         case .unreadable(let path, let reason):

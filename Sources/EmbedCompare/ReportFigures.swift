@@ -52,7 +52,11 @@ struct ReportFigures {
             structureRows.append(Row(
                 label: "top-\(overlap.k) neighbour overlap",
                 value: Format.fixed(overlap.mean),
-                note: overlap.effectiveK < overlap.k ? "k capped at \(overlap.effectiveK) (n − 1)" : ""
+                note: [
+                    overlap.effectiveK < overlap.k ? "k capped at \(overlap.effectiveK) (n − 1)" : "",
+                    structure.neighbourQueries < report.textCount
+                        ? "mean over \(Format.grouped(structure.neighbourQueries)) sampled texts" : "",
+                ].filter { !$0.isEmpty }.joined(separator: "; ")
             ))
         }
         sections.append(Section(

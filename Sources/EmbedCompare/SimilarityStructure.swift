@@ -45,9 +45,10 @@ struct PairList: Sendable {
     }
 }
 
-/// What one pass over all `n²` cosines of both sides yields.
+/// What one pass over the cosines of both sides yields: the nearest neighbours of the query
+/// texts, and the similarities of the listed pairs.
 struct StructurePass: Sendable {
-    /// The `kMax` nearest neighbours of each text in A, row-major, best first.
+    /// The `kMax` nearest neighbours in A of each query text, in query order, best first.
     var neighboursA: [Int32]
     /// The same for B.
     var neighboursB: [Int32]
@@ -58,17 +59,20 @@ struct StructurePass: Sendable {
     /// The same within B.
     var pairSimilarityB: [Float]
 
-    /// Runs the pass, splitting the rows over the available cores.
+    /// Runs the pass, splitting the query rows over the available cores.
     ///
-    /// Each row `i` computes its cosines to all `n` texts in both spaces once, keeps the `kMax`
-    /// best (ties go to the lower index, so both sides break ties alike), and picks out the
-    /// listed pairs. Cost: `O(n² · (dA + dB))` time, `O(n · kMax + pairs)` memory — no `n × n`
+    /// Each query row `i` computes its cosines to all `n` texts in both spaces once, keeps the
+    /// `kMax` best (ties go to the lower index, so both sides break ties alike), and picks out
+    /// the listed pairs of that row; pairs in other rows are then computed one by one. Cost:
+    /// `O(queries · n · (dA + dB))` time, `O(queries · kMax + pairs)` memory — no `n × n`
     /// matrix is ever held.
-    init(a: UnitVectors, b: UnitVectors, kMax: Int, pairs: PairList) {
+    ///
+    /// - Parameter queries: Ascending text indices whose neighbours are wanted.
+    init(a: UnitVectors, b: UnitVectors, kMax: Int, queries: [Int], pairs: PairList) {
         let n = a.count
         self.kMax = kMax
-        let neighboursA = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n * kMax)
-        let neighboursB = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n * kMax)
+        let neighboursA = UnsafeMutableBufferPointer<Int32>.allocate(capacity: queries.count * kMax)
+        let neighboursB = UnsafeMutableBufferPointer<Int32>.allocate(capacity: queries.count * kMax)
         let pairA = UnsafeMutableBufferPointer<Float>.allocate(capacity: pairs.count)
         let pairB = UnsafeMutableBufferPointer<Float>.allocate(capacity: pairs.count)
         defer {
@@ -82,13 +86,14 @@ struct StructurePass: Sendable {
         // A few chunks per core balance the load without much scheduling overhead; small inputs
         // stay on the calling thread.
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let work = n * n * (a.dimensions + b.dimensions)
-        let chunkCount = work < 4_000_000 ? 1 : min(n, cores * 4)
-        let rowsPerChunk = (n + chunkCount - 1) / max(chunkCount, 1)
+        let work = queries.count * n * (a.dimensions + b.dimensions)
+        let chunkCount = work < 4_000_000 ? 1 : min(queries.count, cores * 4)
+        let perChunk = (queries.count + chunkCount - 1) / max(chunkCount, 1)
         DispatchQueue.concurrentPerform(iterations: chunkCount) { chunk in
-            let rows = (chunk * rowsPerChunk)..<min(n, (chunk + 1) * rowsPerChunk)
-            Self.process(rows: rows, a: a, b: b, kMax: kMax, pairs: pairs, into: output)
+            let slots = (chunk * perChunk)..<min(queries.count, (chunk + 1) * perChunk)
+            Self.process(slots: slots, queries: queries, a: a, b: b, kMax: kMax, pairs: pairs, into: output)
         }
+        Self.fillRemainingPairs(skipping: queries, a: a, b: b, pairs: pairs, into: output)
         self.neighboursA = Array(neighboursA)
         self.neighboursB = Array(neighboursB)
         self.pairSimilarityA = Array(pairA)
@@ -98,8 +103,9 @@ struct StructurePass: Sendable {
     /// The pass's output buffers, shared by the concurrent chunks.
     ///
     /// Invariant (why `@unchecked Sendable` is sound): chunk `c` writes only the neighbour slots
-    /// and pair positions of its own rows, rows are disjoint between chunks, and nothing reads
-    /// the buffers until `concurrentPerform` has returned.
+    /// of its own queries and the pair positions of their rows, queries are distinct rows split
+    /// into disjoint chunks, the remaining pairs are written after `concurrentPerform` returns,
+    /// and nothing reads the buffers before that.
     private struct RowOutput: @unchecked Sendable {
         let neighboursA: UnsafeMutableBufferPointer<Int32>
         let neighboursB: UnsafeMutableBufferPointer<Int32>
@@ -107,43 +113,86 @@ struct StructurePass: Sendable {
         let pairB: UnsafeMutableBufferPointer<Float>
     }
 
+    /// Rows are handled in tiles of this many: each column vector is then read from memory once
+    /// per tile instead of once per row, which is what bounds the speed once `n × d` no longer
+    /// fits in the cache (2,000 × 1,536 floats are 12 MB).
+    private static let tileRows = 16
+
+    /// Handles `queries[slots]`.
     private static func process(
-        rows: Range<Int>, a: UnitVectors, b: UnitVectors, kMax: Int, pairs: PairList, into output: RowOutput
+        slots: Range<Int>, queries: [Int], a: UnitVectors, b: UnitVectors, kMax: Int, pairs: PairList,
+        into output: RowOutput
     ) {
-        guard !rows.isEmpty else { return }
+        guard !slots.isEmpty else { return }
         let n = a.count
-        var rowA = [Float](repeating: 0, count: n)
-        var rowB = [Float](repeating: 0, count: n)
+        var tileA = [Float](repeating: 0, count: tileRows * n)
+        var tileB = [Float](repeating: 0, count: tileRows * n)
         var best = TopK(capacity: kMax)
         a.storage.withUnsafeBufferPointer { storageA in
             b.storage.withUnsafeBufferPointer { storageB in
                 guard let baseA = storageA.baseAddress, let baseB = storageB.baseAddress else { return }
-                for i in rows {
-                    Self.fillRow(i, base: baseA, vectors: a, into: &rowA)
-                    Self.fillRow(i, base: baseB, vectors: b, into: &rowB)
+                for tileStart in stride(from: slots.lowerBound, to: slots.upperBound, by: tileRows) {
+                    let tile = queries[tileStart..<min(tileStart + tileRows, slots.upperBound)]
+                    Self.fillTile(tile, base: baseA, vectors: a, into: &tileA)
+                    Self.fillTile(tile, base: baseB, vectors: b, into: &tileB)
+                    for (t, slot) in (tileStart..<(tileStart + tile.count)).enumerated() {
+                        let i = queries[slot]
+                        let offset = t * n
+                        let rowA = tileA[offset..<(offset + n)], rowB = tileB[offset..<(offset + n)]
 
-                    best.collect(rowA, excluding: i)
-                    best.write(to: output.neighboursA, at: i * kMax)
-                    best.collect(rowB, excluding: i)
-                    best.write(to: output.neighboursB, at: i * kMax)
+                        best.collect(rowA, excluding: i)
+                        best.write(to: output.neighboursA, at: slot * kMax)
+                        best.collect(rowB, excluding: i)
+                        best.write(to: output.neighboursB, at: slot * kMax)
 
-                    for position in pairs.rowStart[i]..<pairs.rowStart[i + 1] {
-                        let j = Int(pairs.partner[position])
-                        output.pairA[position] = rowA[j]
-                        output.pairB[position] = rowB[j]
+                        for position in pairs.rowStart[i]..<pairs.rowStart[i + 1] {
+                            let j = Int(pairs.partner[position])
+                            output.pairA[position] = rowA[offset + j]
+                            output.pairB[position] = rowB[offset + j]
+                        }
                     }
                 }
             }
         }
     }
 
-    /// Fills `row[j]` with the cosine of texts `i` and `j` (unit vectors, so a dot product).
-    private static func fillRow(_ i: Int, base: UnsafePointer<Float>, vectors: UnitVectors, into row: inout [Float]) {
-        let d = vectors.dimensions
-        // Invariant: i, j < count, so every row pointer addresses d floats inside the storage.
-        let vi = base + i * d
-        for j in 0..<vectors.count {
-            row[j] = UnitVectors.dot(vi, base + j * d, count: d)
+    /// Fills `sims[t · n + j]` with the cosine of texts `tile[t]` and `j` (unit vectors, so a
+    /// dot product).
+    private static func fillTile(_ tile: ArraySlice<Int>, base: UnsafePointer<Float>, vectors: UnitVectors, into sims: inout [Float]) {
+        let d = vectors.dimensions, n = vectors.count
+        sims.withUnsafeMutableBufferPointer { out in
+            // Invariant: tile rows and j are < n, so every row pointer addresses d floats inside
+            // the storage, and t < tileRows, so every write lands inside `out`.
+            for j in 0..<n {
+                let vj = base + j * d
+                for (t, i) in tile.enumerated() {
+                    out[t * n + j] = UnitVectors.dot(base + i * d, vj, count: d)
+                }
+            }
+        }
+    }
+
+    /// Computes the listed pairs whose row is not a query row, one dot product each.
+    private static func fillRemainingPairs(
+        skipping queries: [Int], a: UnitVectors, b: UnitVectors, pairs: PairList, into output: RowOutput
+    ) {
+        let n = a.count
+        guard queries.count < n else { return }
+        var isQuery = [Bool](repeating: false, count: n)
+        for i in queries { isQuery[i] = true }
+        a.storage.withUnsafeBufferPointer { storageA in
+            b.storage.withUnsafeBufferPointer { storageB in
+                guard let baseA = storageA.baseAddress, let baseB = storageB.baseAddress else { return }
+                let dA = a.dimensions, dB = b.dimensions
+                for i in 0..<n where !isQuery[i] {
+                    for position in pairs.rowStart[i]..<pairs.rowStart[i + 1] {
+                        let j = Int(pairs.partner[position])
+                        // Invariant: i, j < n, so both row pointers stay inside the storage.
+                        output.pairA[position] = UnitVectors.dot(baseA + i * dA, baseA + j * dA, count: dA)
+                        output.pairB[position] = UnitVectors.dot(baseB + i * dB, baseB + j * dB, count: dB)
+                    }
+                }
+            }
         }
     }
 }
@@ -161,12 +210,14 @@ private struct TopK {
         indices.reserveCapacity(capacity)
     }
 
-    mutating func collect(_ row: [Float], excluding excluded: Int) {
+    /// Keeps the best of `row`, whose positions (from `row.startIndex`) are the text indices.
+    mutating func collect(_ row: ArraySlice<Float>, excluding excluded: Int) {
         values.removeAll(keepingCapacity: true)
         indices.removeAll(keepingCapacity: true)
         guard capacity > 0 else { return }
-        for j in row.indices where j != excluded {
-            let value = row[j]
+        let start = row.startIndex
+        for j in 0..<row.count where j != excluded {
+            let value = row[start + j]
             if values.count == capacity {
                 // j only grows, so an equal value ranks below the one already kept.
                 guard let last = values.last, value > last else { continue }

@@ -11,7 +11,8 @@ import Foundation
 /// with a `key.json` beside the fan-out folders saying which key the folder holds, so that a
 /// provider's or model's entries can be found and deleted by hand.
 ///
-/// Safety: every entry is written to a temporary file and renamed into place, so readers and
+/// Safety: every entry is written to a temporary file and renamed into place (see
+/// `AtomicFile`), so readers and
 /// concurrent writers (threads or processes) see an old entry, a new one, or none — never half
 /// of one. Reading checks the entry's length, its embedded name and its checksum; an entry
 /// that fails is reported to ``onProblem`` and treated as a miss, and the next ``store(_:for:key:)``
@@ -171,11 +172,18 @@ public final class VectorCache: Sendable {
 
     /// Writes `data` to a temporary file next to `url` and renames it into place.
     private func write(_ data: Data, to url: URL) throws(VectorCacheError) {
+        let folder = url.deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try data.write(to: url, options: .atomic)
+            if !FileManager.default.fileExists(atPath: folder.path) {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            }
         } catch {
             throw .writeFailed(path: url.path, reason: error.localizedDescription)
+        }
+        do {
+            try AtomicFile.write([UInt8](data), to: url)
+        } catch {
+            throw .writeFailed(path: url.path, reason: error.description)
         }
     }
 }

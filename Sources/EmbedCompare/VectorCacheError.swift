@@ -19,6 +19,7 @@ public struct VectorCacheError: Error, CustomStringConvertible, Sendable, Hashab
     /// Writing the file at `path` failed.
     public static func writeFailed(path: String, reason: String) -> Self { Self(.writeFailed(path: path, reason: reason)) }
 
+    /// What went wrong, and that nothing was stored when the input was invalid.
     public var description: String {
         switch code {
         case .countMismatch(let texts, let vectors):
@@ -45,5 +46,6 @@ public struct VectorCacheProblem: Sendable, Hashable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// The entry and why it was skipped.
     public var description: String { "Ignoring the cache entry \(path): \(reason)" }
 }

@@ -92,6 +92,7 @@ public struct TokenizerError: Error, CustomStringConvertible, Sendable, Hashable
         }
     }
 
+    /// What is wrong and where, in one sentence.
     public var description: String {
         switch code {
         case .missingFile(let name, let directory, let hint):

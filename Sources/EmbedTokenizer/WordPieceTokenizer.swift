@@ -258,10 +258,10 @@ public final class WordPieceTokenizer: Sendable {
                 var wordStart = range.lowerBound
                 for index in range {
                     let classes = ScalarClass.of(text[index], in: table)
-                    if classes.contains(.whitespace) {
+                    if classes.has(.whitespace) {
                         model.encode(text, from: wordStart, to: index, into: &ids)
                         wordStart = index + 1
-                    } else if classes.contains(.punctuation) {
+                    } else if classes.has(.punctuation) {
                         model.encode(text, from: wordStart, to: index, into: &ids)
                         model.encode(text, from: index, to: index + 1, into: &ids)
                         wordStart = index + 1

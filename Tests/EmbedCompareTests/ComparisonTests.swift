@@ -151,6 +151,31 @@ struct ComparisonTests {
         #expect(abs(try #require(same.structure.spearman) - 1) < 1e-12)
     }
 
+    @Test("Beyond maxNeighbourQueries texts the overlap is averaged over a sample; the pairs are unaffected")
+    func sampledNeighbourQueries() throws {
+        let a = TestVectors.random(count: 150, dimensions: 12, seed: 41)
+        let b = TestVectors.perturbed(a, by: 0.3, seed: 42)
+        let texts = TestVectors.texts(150)
+        let full = try ComparisonReport.compare(a: a, b: b, texts: texts, options: .init(maxPairs: 3_000))
+        let sampled = try ComparisonReport.compare(
+            a: a, b: b, texts: texts, options: .init(maxPairs: 3_000, maxNeighbourQueries: 60)
+        )
+        #expect(full.structure.neighbourQueries == 150)
+        #expect(sampled.structure.neighbourQueries == 60)
+        // The same pairs, computed by the row pass or one by one, give identical similarities.
+        #expect(sampled.structure.spearman == full.structure.spearman)
+        #expect(sampled.structure.scatter == full.structure.scatter)
+        for (estimate, exact) in zip(sampled.structure.neighbourOverlap, full.structure.neighbourOverlap) {
+            #expect(abs(estimate.mean - exact.mean) < 0.12, "k = \(exact.k)")
+        }
+        let text = try sampled.render(.text)
+        #expect(text.contains("mean over 60 sampled texts"))
+
+        let identical = try ComparisonReport.compare(a: a, b: a, texts: texts, options: .init(maxNeighbourQueries: 7))
+        #expect(identical.structure.neighbourOverlap.allSatisfy { $0.mean == 1 })
+        #expect(identical.structure.neighbourQueries == 7)
+    }
+
     @Test("A single text has per-text figures but no pairs")
     func singleText() throws {
         let report = try ComparisonReport.compare(a: [[1, 0]], b: [[1, 1]], texts: ["only"])

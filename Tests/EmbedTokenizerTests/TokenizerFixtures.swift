@@ -14,6 +14,11 @@ enum TokenizerFixtures {
     /// The four tiny sentence-transformers models (v6 layout, tokenizer.json only).
     static let tinyModels = ["tiny-cls-normalize", "tiny-lasttoken-weighted", "tiny-maxmean-cased", "tiny-sqrtlen-dense"]
 
+    /// The folder of one of the tiny models.
+    static func tinyModel(_ name: String) -> URL {
+        Fixtures.url("tiny/\(name)")
+    }
+
     /// The default model's configuration, loaded once per process.
     static let defaultConfiguration: Result<TokenizerConfiguration, TokenizerError> = Result {
         () throws(TokenizerError) in try TokenizerConfiguration.load(fromModelDirectory: defaultModel)

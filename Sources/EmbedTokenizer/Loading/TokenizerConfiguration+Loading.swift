@@ -289,7 +289,7 @@ private struct ClassicTokenizerReader {
 
         let addedTokens = try readAddedTokens(ids: ids, vocabularyCount: vocabulary.count, names: names)
         func templateToken(_ token: String, role: String) throws(TokenizerError) -> TokenizerConfiguration.TemplateToken {
-            guard let id = addedTokens.last(where: { $0.content == token })?.id ?? ids[token] else {
+            guard let id = ids[token] ?? addedTokens.last(where: { $0.content == token })?.id else {
                 throw .missingSpecialToken(role: role, token: token)
             }
             return TokenizerConfiguration.TemplateToken(token: token, id: id)
@@ -305,7 +305,8 @@ private struct ClassicTokenizerReader {
     }
 
     /// `added_tokens_decoder` when the config has it (transformers ≥ 4.34 writes it); otherwise
-    /// the declared special tokens, which transformers adds as special, non-normalized tokens.
+    /// the declared special tokens (and `additional_special_tokens`), which transformers adds as
+    /// special, non-normalized tokens.
     private func readAddedTokens(ids: [String: Int], vocabularyCount: Int, names: DeclaredTokenNames)
         throws(TokenizerError) -> [TokenizerConfiguration.AddedToken]
     {
@@ -327,21 +328,26 @@ private struct ClassicTokenizerReader {
             }
             return tokens.sorted { $0.id < $1.id }
         }
-        var contents: [String] = []
-        for key in ["unk_token", "sep_token", "pad_token", "cls_token", "mask_token"] {
-            contents.append(names.name(key) ?? "[\(key.dropLast(6).uppercased())]")
-        }
-        for item in tokenizerConfig?["additional_special_tokens"]?.array ?? [] {
-            if let content = item.tokenContent { contents.append(content) }
-        }
+        // The tokens with a role must be in vocab.txt: transformers would give a missing one a new
+        // id past the vocabulary, which the model has no embedding for, so it is left out here and
+        // reported when the tokenizer needs it.
         var tokens: [TokenizerConfiguration.AddedToken] = []
+        for key in ["unk_token", "sep_token", "pad_token", "cls_token", "mask_token"] {
+            let content = names.name(key) ?? "[\(key.dropLast(6).uppercased())]"
+            if let id = ids[content], !tokens.contains(where: { $0.content == content }) {
+                tokens.append(TokenizerConfiguration.AddedToken(id: id, content: content))
+            }
+        }
+        // Extra special tokens keep transformers' behaviour: new ones take ids after the vocabulary.
         var nextID = vocabularyCount
-        for content in contents where !content.isEmpty && !tokens.contains(where: { $0.content == content }) {
+        for item in tokenizerConfig?["additional_special_tokens"]?.array ?? [] {
+            guard let content = item.tokenContent, !content.isEmpty, !tokens.contains(where: { $0.content == content })
+            else { continue }
             let id: Int
             if let known = ids[content] {
                 id = known
             } else {
-                id = nextID  // as transformers does: new tokens take ids after the vocabulary
+                id = nextID
                 nextID += 1
             }
             tokens.append(TokenizerConfiguration.AddedToken(id: id, content: content))

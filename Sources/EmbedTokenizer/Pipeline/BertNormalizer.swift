@@ -36,19 +36,20 @@ struct BertNormalizer: Sendable {
             return
         }
         // Accent stripping needs the whole NFD string first: canonical reordering may move a mark
-        // across its neighbours before the marks are dropped.
+        // past its neighbours before the non-spacing marks are dropped and the rest lower-cased.
         decomposed.removeAll(keepingCapacity: true)
         for value in input {
             appendCleaned(value, to: &decomposed, lowercasing: false, table: table)
         }
+        Self.putInCanonicalOrder(&decomposed, table: table)
         for value in decomposed {
             if value < 0x80 {
                 output.append(lowercase ? Self.asciiLowercase(value) : value)
                 continue
             }
             let classes = ScalarClass.of(value, in: table)
-            if classes.contains(.nonspacingMark) { continue }
-            if lowercase, classes.contains(.changesWhenLowercased) {
+            if classes.has(.nonspacingMark) { continue }
+            if lowercase, classes.has(.changesWhenLowercased) {
                 CaseMapping.appendLowercase(value, to: &output)
             } else {
                 output.append(value)
@@ -57,7 +58,8 @@ struct BertNormalizer: Sendable {
     }
 
     /// Clean text and CJK padding for one scalar, then either lower-casing (when accents are kept)
-    /// or canonical decomposition with reordering (when they are stripped).
+    /// or canonical decomposition (when they are stripped; the reordering follows over the whole
+    /// string).
     @inline(__always)
     private func appendCleaned(
         _ value: UInt32, to output: inout [UInt32], lowercasing: Bool, table: UnsafeBufferPointer<UInt8>
@@ -77,48 +79,46 @@ struct BertNormalizer: Sendable {
         let classes = ScalarClass.of(value, in: table)
         var value = value
         if cleanText {
-            if classes.contains(.removedByCleanup) { return }
-            if classes.contains(.whitespace) { value = 0x20 }
+            if classes.has(.removedByCleanup) { return }
+            if classes.has(.whitespace) { value = 0x20 }
         }
-        let isPadded = handleChineseCharacters && classes.contains(.chinese)
+        let isPadded = handleChineseCharacters && classes.has(.chinese)
         if isPadded { output.append(0x20) }
         defer { if isPadded { output.append(0x20) } }
         // CJK compatibility ideographs (U+F900…) still decompose after padding.
-        if stripAccents {
-            if classes.contains(.decomposes) {
-                let start = output.count
-                Decomposition.append(value, to: &output)
-                // The decomposition itself is in canonical order; its first mark may still have
-                // to move before earlier marks of higher class.
-                for index in start..<output.count {
-                    Self.reorderMark(at: index, in: &output)
-                }
-            } else {
-                output.append(value)
-                if classes.contains(.combining) { Self.reorderMark(at: output.count - 1, in: &output) }
-            }
-        } else if lowercasing, classes.contains(.changesWhenLowercased) {
+        if stripAccents, classes.has(.decomposes) {
+            Decomposition.append(value, to: &output)
+        } else if lowercasing, classes.has(.changesWhenLowercased) {
             CaseMapping.appendLowercase(value, to: &output)
         } else {
             output.append(value)
         }
     }
 
-    /// Moves the mark at `index` left past marks of a higher combining class (the canonical
-    /// ordering algorithm, done as an insertion sort while the string is built).
-    @inline(__always)
-    private static func reorderMark(at index: Int, in output: inout [UInt32]) {
-        let value = output[index]
-        let combiningClass = Decomposition.canonicalCombiningClass(of: value)
-        guard combiningClass != 0 else { return }
-        var position = index
-        while position > 0 {
-            let previous = output[position - 1]
-            guard Decomposition.canonicalCombiningClass(of: previous) > combiningClass else { break }
-            output[position] = previous
-            position -= 1
+    /// The canonical ordering of NFD: each run of characters with a non-zero combining class is
+    /// sorted stably by class. Sorting whole runs keeps adversarial input (thousands of marks of
+    /// alternating classes) at O(n log n), where insertion would be quadratic.
+    private static func putInCanonicalOrder(_ scalars: inout [UInt32], table: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        var index = 0
+        let count = scalars.count
+        while index <= count {
+            let isMark = index < count && ScalarClass.of(scalars[index], in: table).has(.combining)
+            if isMark {
+                index += 1
+                continue
+            }
+            if index - runStart > 1 {
+                // Sort (class, position) pairs: stable by construction.
+                let run = (runStart..<index).map { position in
+                    (Decomposition.canonicalCombiningClass(of: scalars[position]), position, scalars[position])
+                }
+                let sorted = run.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+                for (offset, element) in sorted.enumerated() { scalars[runStart + offset] = element.2 }
+            }
+            index += 1
+            runStart = index
         }
-        output[position] = value
     }
 
     @inline(__always)

@@ -9,7 +9,7 @@ enum CaseMapping {
             output.append((0x41...0x5A).contains(value) ? value | 0x20 : value)
             return
         }
-        guard ScalarClass.of(value).contains(.changesWhenLowercased),
+        guard ScalarClass.of(value).has(.changesWhenLowercased),
             let position = UnicodeTables.find(value, in: UnicodeTables.lowercaseKeys)
         else {
             output.append(value)

@@ -48,7 +48,7 @@ enum Decomposition {
     /// know as combining, including those assigned after Unicode 9.0).
     @inline(__always)
     static func canonicalCombiningClass(of value: UInt32) -> UInt8 {
-        guard ScalarClass.of(value).contains(.combining),
+        guard ScalarClass.of(value).has(.combining),
             let position = UnicodeTables.find(value, in: UnicodeTables.combiningKeys)
         else { return 0 }
         return UnicodeTables.combiningClasses[position]

@@ -23,6 +23,13 @@ struct ScalarClass: OptionSet, Sendable {
     /// Lower-casing changes it.
     static let changesWhenLowercased = ScalarClass(rawValue: 1 << 7)
 
+    /// Returns whether the scalar is in the class `flag` (a plain bit test: `contains` goes
+    /// through generic `SetAlgebra` code, which unoptimized builds do not specialize).
+    @inline(__always)
+    func has(_ flag: ScalarClass) -> Bool {
+        rawValue & flag.rawValue != 0
+    }
+
     /// Returns the classes of `value` (a Unicode scalar value; surrogates have none).
     @inline(__always)
     static func of(_ value: UInt32) -> ScalarClass {
@@ -81,24 +88,24 @@ struct ScalarClass: OptionSet, Sendable {
     /// Computes the classes of `value` from the tables (the same answers the table holds).
     static func compute(_ value: UInt32) -> ScalarClass {
         guard Unicode.Scalar(value) != nil else { return [] }
-        var result: ScalarClass = []
+        var bits: UInt8 = 0
         if value == 0 || value == 0xFFFD
             || (isOther(value) && value != 0x09 && value != 0x0A && value != 0x0D)
         {
-            result.insert(.removedByCleanup)
+            bits |= ScalarClass.removedByCleanup.rawValue
         }
-        if isWhitespace(value) { result.insert(.whitespace) }
+        if isWhitespace(value) { bits |= ScalarClass.whitespace.rawValue }
         if isASCIIPunctuation(value) || UnicodeTables.contains(UnicodeTables.punctuation, value) {
-            result.insert(.punctuation)
+            bits |= ScalarClass.punctuation.rawValue
         }
-        if UnicodeTables.contains(UnicodeTables.nonspacingMark, value) { result.insert(.nonspacingMark) }
-        if isChinese(value) { result.insert(.chinese) }
+        if UnicodeTables.contains(UnicodeTables.nonspacingMark, value) { bits |= ScalarClass.nonspacingMark.rawValue }
+        if isChinese(value) { bits |= ScalarClass.chinese.rawValue }
         if Decomposition.isHangulSyllable(value) || UnicodeTables.find(value, in: UnicodeTables.decompositionKeys) != nil {
-            result.insert(.decomposes)
+            bits |= ScalarClass.decomposes.rawValue
         }
-        if UnicodeTables.find(value, in: UnicodeTables.combiningKeys) != nil { result.insert(.combining) }
-        if UnicodeTables.find(value, in: UnicodeTables.lowercaseKeys) != nil { result.insert(.changesWhenLowercased) }
-        return result
+        if UnicodeTables.find(value, in: UnicodeTables.combiningKeys) != nil { bits |= ScalarClass.combining.rawValue }
+        if UnicodeTables.find(value, in: UnicodeTables.lowercaseKeys) != nil { bits |= ScalarClass.changesWhenLowercased.rawValue }
+        return ScalarClass(rawValue: bits)
     }
 
     /// `unicode_categories::is_other` as `tokenizers` calls it: Cc, Cf or Co (Unicode 9.0).
@@ -156,6 +163,7 @@ struct ScalarClass: OptionSet, Sendable {
 extension UnicodeTables {
     /// Returns the position of `value` in the ascending array `keys`, or nil.
     static func find(_ value: UInt32, in keys: [UInt32]) -> Int? {
+        guard let last = keys.last, value <= last else { return nil }
         var low = 0
         var high = keys.count
         while low < high {
@@ -171,6 +179,7 @@ extension UnicodeTables {
 
     /// Returns whether `value` lies in one of the inclusive ranges `[lo0, hi0, lo1, hi1, …]`.
     static func contains(_ ranges: [UInt32], _ value: UInt32) -> Bool {
+        guard let last = ranges.last, value <= last else { return false }
         var low = 0
         var high = ranges.count / 2  // number of ranges
         while low < high {
