@@ -87,10 +87,8 @@ public enum EmbedderFactory {
         }
         do {
             return try EmbedderConfiguration(jsonData: json)
-        } catch let error as ConfigurationFileError {
-            throw error
         } catch {
-            throw ConfigurationFileError(path: path, reason: "\(error)")
+            throw ConfigurationFileError(path: path, reason: error.description)
         }
     }
 }

@@ -27,6 +27,12 @@ public struct TextRecord: Sendable, Hashable {
     public var line: Int
     /// The `text` field.
     public var text: String
+
+    /// Creates a record.
+    public init(line: Int, text: String) {
+        self.line = line
+        self.text = text
+    }
 }
 
 /// Reads JSON Lines with a `text` field from a file or standard input, strictly.

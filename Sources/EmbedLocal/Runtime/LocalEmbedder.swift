@@ -32,8 +32,15 @@ public struct LocalEmbedder: TokenizingEmbedder {
         let inputs = prompt.isEmpty ? texts : texts.map { prompt + $0 }
         let tokenizer = model.tokenizer
         let encoder = model.encoder
-        let tokenized = try await model.run { tokenizer.encode(batch: inputs) }
-        let vectors = try await model.run { encoder.encode(tokenized.map(\.ids)) }
+        // Pooling that excludes the prompt needs to know how many leading tokens ([CLS] and the
+        // prompt's pieces) to skip: sentence-transformers' `prompt_length`.
+        let promptLength = prompt.isEmpty || model.metadata.model.pooling.includesPrompt
+            ? nil : tokenizer.encode(prompt).ids.count - 1
+        let (tokenized, vectors) = try await model.run {
+            let tokenized = tokenizer.encode(batch: inputs)
+            let promptLengths = promptLength.map { length in tokenized.map { min(length, $0.ids.count - 1) } }
+            return (tokenized, try encoder.encode(tokenized.map(\.ids), promptLengths: promptLengths))
+        }
         return try zip(tokenized, vectors).map { tokens, vector in
             Embedding(
                 vector: try shaped(vector, options: options), tokenCount: tokens.ids.count,
@@ -65,7 +72,8 @@ public struct LocalEmbedder: TokenizingEmbedder {
             sequences.append(kept.map { Int32($0) })
         }
         let encoder = model.encoder
-        let vectors = try await model.run { encoder.encode(sequences) }
+        let truncatedSequences = sequences
+        let vectors = try await model.run { try encoder.encode(truncatedSequences) }
         return try zip(zip(tokenIDs, sequences), vectors).map { pair, vector in
             Embedding(
                 vector: try shaped(vector, options: options), tokenCount: pair.1.count,

@@ -59,7 +59,7 @@ public final class LocalModel: Sendable {
     public init(contentsOf url: URL, verifyChecksum: Bool = true) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw ModelFileError.cannotOpen(path: url.path, reason: "no such file or folder")
+            throw ModelFileError.unreadable(path: url.path, reason: "no such file or folder")
         }
         if isDirectory.boolValue {
             let description = try ModelDescription.load(fromFolder: url)
