@@ -1,0 +1,126 @@
+import EmbedTestSupport
+import Foundation
+import Testing
+
+@Suite("embed encode and tokenize, end to end on the default model")
+struct EncodeCommandTests {
+    @Test("encode: JSON Lines in, vectors equal to sentence-transformers' out, in order")
+    func encodeMatchesReference() throws {
+        let reference: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl"))
+        let sample = Array(reference.prefix(120))
+        let input = sample.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n") + "\n"
+        let result = try CLIRunner.run(["encode", "--input", "-", "--output", "-", "--allow-empty", "--batch-size", "50"], stdin: Data(input.utf8))
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = try result.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
+        try #require(lines.count == sample.count)
+        var worst = VectorComparison([1], [1])
+        for (line, expected) in zip(lines, sample) {
+            let comparison = VectorComparison(line.embedding, try #require(expected.embedding))
+            if comparison.cosine < worst.cosine || comparison.maxAbsoluteDifference > worst.maxAbsoluteDifference { worst = comparison }
+            #expect(comparison.cosine >= 0.99999 && comparison.maxAbsoluteDifference <= 2e-5, "\(expected.text.prefix(60)): \(comparison)")
+            #expect(line.tokens == expected.ids.count)
+            if expected.ids.count < 256 { #expect(!line.truncated) }
+        }
+        print("CLI encode parity on \(sample.count) texts: worst \(worst)")
+    }
+
+    @Test("encode: long texts are truncated, marked, and counted on stderr")
+    func reportsTruncation() throws {
+        let long = String(repeating: "word ", count: 600)
+        let input = "{\"text\":\"short\"}\n{\"text\":\"\(long)\"}\n"
+        let result = try CLIRunner.run(["encode", "-i", "-"], stdin: Data(input.utf8))
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = try result.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
+        #expect(lines.map(\.truncated) == [false, true])
+        #expect(lines.last?.tokens == 256)
+        #expect(result.stderr.contains("1 text(s) were longer than the model's maximum length"))
+    }
+
+    @Test("encode: texts as arguments give one line each")
+    func argumentsForm() throws {
+        let result = try CLIRunner.run(["encode", "-q", "first text", "second text"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = try result.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
+        #expect(lines.count == 2)
+        #expect(lines.allSatisfy { $0.embedding.count == 384 })
+    }
+
+    @Test("encode: an output file appears only when complete")
+    func outputFile() throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let inputURL = directory.appendingPathComponent("in.jsonl")
+        let outputURL = directory.appendingPathComponent("out.jsonl")
+        try Data("{\"text\":\"one\"}\n{\"text\":\"two\"}\n{\"text\":\"three\"}\n".utf8).write(to: inputURL)
+        let result = try CLIRunner.run(["encode", "--input", inputURL.path, "--output", outputURL.path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let written = try String(contentsOf: outputURL, encoding: .utf8).split(separator: "\n")
+        #expect(written.count == 3)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("partial") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test("encode: bad input lines stop with an error naming the line, and write nothing", arguments: [
+        ("{\"text\":\"ok\"}\n{\"text\": oops}\n", "2: malformed JSON"),
+        ("{\"text\":\"ok\"}\n\n{\"nottext\":\"x\"}\n", "3: missing the \"text\" field"),
+        ("{\"text\":42}\n", "1: \"text\" must be a string"),
+        ("[1,2]\n", "1: expected a JSON object"),
+        ("{\"text\":\"ok\"}\n{\"text\":\"  \"}\n", "2: the text is empty"),
+    ])
+    func badLines(input: String, message: String) throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outputURL = directory.appendingPathComponent("out.jsonl")
+        let result = try CLIRunner.run(["encode", "-i", "-", "-o", outputURL.path], stdin: Data(input.utf8))
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: outputURL.path))
+    }
+
+    @Test("encode: invalid UTF-8 is reported with its line and byte")
+    func invalidUTF8() throws {
+        var input = Data("{\"text\":\"fine\"}\n{\"text\":\"caf".utf8)
+        input.append(contentsOf: [0xC3, 0x28])
+        input.append(contentsOf: Array("\"}\n".utf8))
+        let result = try CLIRunner.run(["encode", "-i", "-"], stdin: input)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("<stdin>:2: invalid UTF-8 at byte 13"), "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+
+    @Test("tokenize: ids equal Hugging Face's, one line per input")
+    func tokenizeMatchesReference() throws {
+        let reference: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-ids.jsonl"))
+        let sample = Array(reference.suffix(400))
+        let input = sample.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n")
+        let result = try CLIRunner.run(["tokenize", "--input", "-", "--output", "-"], stdin: Data(input.utf8))
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        struct IDs: Decodable { var ids: [Int] }
+        let lines = try result.lines.map { try JSONDecoder().decode(IDs.self, from: Data($0.utf8)) }
+        try #require(lines.count == sample.count)
+        let mismatches = zip(lines, sample).filter { $0.0.ids != $0.1.ids }.count
+        #expect(mismatches == 0)
+        #expect(result.stderr.contains("truncated at 256 tokens"))
+    }
+}
+
+/// Returns `text` as a JSON string literal.
+func jsonString(_ text: String) -> String {
+    JSONFormattingForTests.string(text)
+}
+
+/// A JSON string encoder for test inputs (escapes quotes, backslashes and control characters).
+enum JSONFormattingForTests {
+    static func string(_ text: String) -> String {
+        var result = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
+    }
+}
