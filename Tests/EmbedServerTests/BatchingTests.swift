@@ -131,6 +131,24 @@ struct BatchingTests {
         #expect(embedder.batchSizes == [4, 4])
     }
 
+    @Test("maxConcurrentBatches lets several model calls run at once")
+    func concurrentBatches() async throws {
+        let gate = Gate()
+        let embedder = HashingEmbedder(gate: gate)
+        var configuration = ServerConfiguration.testing
+        configuration.maxConcurrentBatches = 2
+        configuration.maxBatchSize = 1
+        try await withServer(configuration, embedder: embedder) { client in
+            async let first = client.post("/embed", #"{"inputs":["a","b","c"]}"#)
+            try await Self.waitUntil { embedder.startedCalls == 2 }
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(embedder.startedCalls == 2, "a third call must wait for a free slot")
+            gate.open()
+            #expect(try await first.status == .ok)
+        }
+        #expect(embedder.batchSizes == [1, 1, 1])
+    }
+
     @Test("When a shared batch fails, only the request with the bad input fails")
     func failureIsolation() async throws {
         let embedder = HashingEmbedder()
