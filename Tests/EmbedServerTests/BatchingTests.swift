@@ -7,7 +7,7 @@ import Testing
 
 @testable import EmbedServer
 
-@Suite("Request coalescing and back-pressure")
+@Suite("Request coalescing and back-pressure", .timeLimit(.minutes(1)))
 struct BatchingTests {
     /// Waits until `condition` holds, polling; fails the test after `timeout`.
     static func waitUntil(
@@ -115,7 +115,13 @@ struct BatchingTests {
             // B: fills the queue.
             async let second = client.post(path, body(four))
             try await Self.waitUntil { try await client.get("/metrics").text.contains("embed_queue_depth 4\n") }
-            // C: does not fit, refused without waiting.
+            // C: does not fit, refused without waiting. (Should it be admitted instead, the
+            // valve opens the gate so that the test fails rather than hangs.)
+            let valve = Task {
+                try await Task.sleep(for: .seconds(5))
+                gate.open()
+            }
+            defer { valve.cancel() }
             let refused = try await client.post(path, body(#"["e"]"#))
             switch dialect {
             case .openAI: try expectOpenAIError(refused, status: .tooManyRequests, code: "rate_limit_exceeded")
@@ -167,7 +173,7 @@ struct BatchingTests {
     }
 }
 
-@Suite("Batcher lifecycle")
+@Suite("Batcher lifecycle", .timeLimit(.minutes(1)))
 struct BatcherLifecycleTests {
     static func makeBatcher(_ embedder: HashingEmbedder, capacity: Int = 100) -> (EmbeddingBatcher, ServerMetrics) {
         var configuration = ServerConfiguration.testing
