@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Checks the embedding server against the official `openai` and `ollama` Python clients.
 
+LangChain's OpenAIEmbeddings and OllamaEmbeddings are checked too when langchain-openai and
+langchain-ollama are installed (run.sh installs them with EMBED_COMPAT_LANGCHAIN=1).
+
 Usage:
     python compat.py BASE_URL EXPECTED.jsonl [--api-key KEY] [--model NAME] [--limit N]
 
@@ -215,6 +218,32 @@ def served_model(base_url: str, api_key: str | None) -> str:
         return "default"
 
 
+def check_langchain(checker: Checker, base_url: str, api_key: str | None, model: str, rows: list[dict]) -> None:
+    """LangChain's OpenAI and Ollama embeddings, when langchain-openai / langchain-ollama are installed."""
+    texted = [row for row in rows if row["text"]][:32]
+    texts = [row["text"] for row in texted]
+    expected = [row["embedding"] for row in texted]
+    try:
+        from langchain_openai import OpenAIEmbeddings
+    except ImportError:
+        OpenAIEmbeddings = None
+    if OpenAIEmbeddings is not None:
+        # check_embedding_ctx_length=False: otherwise LangChain sends tiktoken ids, which only
+        # OpenAI's own models understand (and downloads tiktoken's tables first).
+        embeddings = OpenAIEmbeddings(model=model, base_url=base_url.rstrip("/") + "/v1", api_key=api_key or "no-key",
+                                      check_embedding_ctx_length=False)
+        checker.vectors("langchain OpenAIEmbeddings", embeddings.embed_documents(texts), expected, texts)
+        checker.vectors("langchain OpenAIEmbeddings query", [embeddings.embed_query(texts[0])], expected[:1], texts[:1])
+    try:
+        from langchain_ollama import OllamaEmbeddings
+    except ImportError:
+        OllamaEmbeddings = None
+    if OllamaEmbeddings is not None:
+        kwargs = {"client_kwargs": {"headers": {"Authorization": f"Bearer {api_key}"}}} if api_key else {}
+        embeddings = OllamaEmbeddings(model=model, base_url=base_url, **kwargs)
+        checker.vectors("langchain OllamaEmbeddings", embeddings.embed_documents(texts), expected, texts, unit_length=True)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base_url", help="server root, e.g. http://127.0.0.1:8080")
@@ -228,7 +257,7 @@ def main(argv: list[str]) -> int:
     rows = load_expected(args.expected, args.limit)
     model = args.model or served_model(args.base_url, args.api_key)
     checker = Checker()
-    for name, run in (("openai", check_openai), ("ollama", check_ollama)):
+    for name, run in (("openai", check_openai), ("ollama", check_ollama), ("langchain", check_langchain)):
         try:
             run(checker, args.base_url, args.api_key, model, rows)
         except Exception as error:  # a client that cannot even talk to the server

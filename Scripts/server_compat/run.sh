@@ -18,10 +18,11 @@
 #   EMBED_COMPAT_MODEL     model name the clients send          (default: whatever the server lists)
 #   EMBED_COMPAT_TIMEOUT   seconds to wait for /health          (default 120)
 #   EMBED_COMPAT_VENV      reuse this virtual environment instead of a throw-away one
+#   EMBED_COMPAT_LANGCHAIN set to 1 to also install langchain-openai and langchain-ollama and check them
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 64
 fi
 
@@ -51,7 +52,9 @@ else
     venv="$(mktemp -d "${TMPDIR:-/tmp}/embed-compat-venv.XXXXXX")"
     python3 -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check openai ollama
+packages=(openai ollama)
+[[ "${EMBED_COMPAT_LANGCHAIN:-0}" == 1 ]] && packages+=(langchain-openai langchain-ollama)
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "${packages[@]}"
 
 echo "compat: starting: $*" >&2
 "$@" &
