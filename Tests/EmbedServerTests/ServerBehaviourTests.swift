@@ -138,7 +138,7 @@ struct ServerBehaviourTests {
             for expected in [
                 #"embed_http_requests_total{route="/v1/embeddings",method="POST",status="200"} 2"#,
                 #"embed_http_requests_total{route="/v1/embeddings",method="POST",status="400"} 1"#,
-                #"embed_http_requests_total{route="/v1/models/{id}",method="GET",status="200"} 1"#,
+                #"embed_http_requests_total{route="/v1/models/**",method="GET",status="200"} 1"#,
                 #"embed_http_requests_total{route="unmatched",method="GET",status="404"} 2"#,
                 "embed_inputs_total 3",
                 "embed_tokens_total 12",  // (2+2) + (1+2) + (3+2)
