@@ -75,7 +75,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Whether the OpenAI route and TEI's `/embed` (when the request does not say) cut inputs
     /// longer than the model's maximum instead of rejecting them. Default `true`, as Ollama's and
-    /// TEI's OpenAI-compatible routes do; `false` answers such inputs with a 400 (OpenAI) or 413
+    /// TEI's OpenAI-compatible routes do; `false` answers such inputs with a 400 (OpenAI) or 422
     /// (TEI) naming the input and its length. Ollama's `/api/embed` follows its own `truncate`
     /// field, which defaults to `true`.
     public var truncatesLongInputs: Bool

@@ -7,7 +7,7 @@ import Testing
 
 @testable import EmbedServer
 
-@Suite("Request coalescing and back-pressure")
+@Suite("Request coalescing and back-pressure", .timeLimit(.minutes(1)))
 struct BatchingTests {
     /// Waits until `condition` holds, polling; fails the test after `timeout`.
     static func waitUntil(
@@ -115,7 +115,13 @@ struct BatchingTests {
             // B: fills the queue.
             async let second = client.post(path, body(four))
             try await Self.waitUntil { try await client.get("/metrics").text.contains("embed_queue_depth 4\n") }
-            // C: does not fit, refused without waiting.
+            // C: does not fit, refused without waiting. (Should it be admitted instead, the
+            // valve opens the gate so that the test fails rather than hangs.)
+            let valve = Task {
+                try await Task.sleep(for: .seconds(5))
+                gate.open()
+            }
+            defer { valve.cancel() }
             let refused = try await client.post(path, body(#"["e"]"#))
             switch dialect {
             case .openAI: try expectOpenAIError(refused, status: .tooManyRequests, code: "rate_limit_exceeded")
@@ -129,6 +135,24 @@ struct BatchingTests {
             #expect(try await client.get("/metrics").text.contains("embed_queue_rejections_total 1\n"))
         }
         #expect(embedder.batchSizes == [4, 4])
+    }
+
+    @Test("maxConcurrentBatches lets several model calls run at once")
+    func concurrentBatches() async throws {
+        let gate = Gate()
+        let embedder = HashingEmbedder(gate: gate)
+        var configuration = ServerConfiguration.testing
+        configuration.maxConcurrentBatches = 2
+        configuration.maxBatchSize = 1
+        try await withServer(configuration, embedder: embedder) { client in
+            async let first = client.post("/embed", #"{"inputs":["a","b","c"]}"#)
+            try await Self.waitUntil { embedder.startedCalls == 2 }
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(embedder.startedCalls == 2, "a third call must wait for a free slot")
+            gate.open()
+            #expect(try await first.status == .ok)
+        }
+        #expect(embedder.batchSizes == [1, 1, 1])
     }
 
     @Test("When a shared batch fails, only the request with the bad input fails")
@@ -149,7 +173,7 @@ struct BatchingTests {
     }
 }
 
-@Suite("Batcher lifecycle")
+@Suite("Batcher lifecycle", .timeLimit(.minutes(1)))
 struct BatcherLifecycleTests {
     static func makeBatcher(_ embedder: HashingEmbedder, capacity: Int = 100) -> (EmbeddingBatcher, ServerMetrics) {
         var configuration = ServerConfiguration.testing

@@ -1,5 +1,4 @@
 import EmbedCore
-import EmbedTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -225,6 +224,7 @@ struct OpenAIRouteTests {
             #expect((model["created"]?.int ?? 0) > 1_600_000_000)
             #expect(model["owned_by"]?.string == "swift-embed")
             #expect(try await client.get("/v1/models/local-minilm").json()["id"]?.string == "local-minilm")
+            #expect(try await client.get("/v1/models/org/some-model").json()["id"]?.string == "org/some-model")
 
             let embedded = try await client.post("/v1/embeddings", #"{"model":"anything","input":"x"}"#).json()
             #expect(embedded["model"]?.string == "local-minilm")

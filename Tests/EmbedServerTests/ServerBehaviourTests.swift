@@ -18,6 +18,53 @@ struct ServerBehaviourTests {
         }
     }
 
+    @Test("A body over maxBodySize is 413 in each dialect, whether declared or streamed")
+    func bodyTooLarge() async throws {
+        var configuration = ServerConfiguration.testing
+        configuration.maxBodySize = 100
+        let long = String(repeating: "x", count: 200)
+        try await withServer(configuration) { client in
+            try expectOpenAIError(try await client.post("/v1/embeddings", #"{"input":"\#(long)"}"#), status: .contentTooLarge)
+            try expectOllamaError(try await client.post("/api/embed", #"{"model":"m","input":"\#(long)"}"#), status: .contentTooLarge)
+            try expectTEIError(try await client.post("/embed", #"{"inputs":"\#(long)"}"#), status: .contentTooLarge, type: "Validation")
+        }
+    }
+
+    @Test("Without Content-Length the body limit is enforced while reading")
+    func streamedBodyTooLarge() async throws {
+        struct Body: Decodable { let inputs: String }
+        let chunks = AsyncStream<ByteBuffer> { continuation in
+            for _ in 0..<10 { continuation.yield(ByteBuffer(string: String(repeating: "x", count: 50))) }
+            continuation.finish()
+        }
+        let request = Request(
+            head: HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: "/embed"),
+            body: RequestBody(asyncSequence: chunks)
+        )
+        #expect(request.headers[.contentLength] == nil)
+        await #expect(throws: APIError.payloadTooLarge(limit: 100)) {
+            _ = try await request.decodeJSON(as: Body.self, limit: 100)
+        }
+    }
+
+    @Test("An empty body is a 400 in each dialect")
+    func emptyBody() async throws {
+        try await withServer { client in
+            try expectOpenAIError(try await client.post("/v1/embeddings", ""), status: .badRequest)
+            try expectOllamaError(try await client.post("/api/embed", ""), status: .badRequest)
+            try expectTEIError(try await client.post("/embed", ""), status: .unprocessableContent, type: "Validation")
+        }
+    }
+
+    @Test("A known path with the wrong method is a 404 in the dialect's shape")
+    func wrongMethod() async throws {
+        try await withServer { client in
+            let openAI = try await client.get("/v1/embeddings")
+            try expectOpenAIError(openAI, status: .notFound)
+            try expectOllamaError(try await client.get("/api/embed"), status: .notFound)
+        }
+    }
+
     @Test("GET /health is 200 with an empty body")
     func health() async throws {
         try await withServer { client in
@@ -91,7 +138,7 @@ struct ServerBehaviourTests {
             for expected in [
                 #"embed_http_requests_total{route="/v1/embeddings",method="POST",status="200"} 2"#,
                 #"embed_http_requests_total{route="/v1/embeddings",method="POST",status="400"} 1"#,
-                #"embed_http_requests_total{route="/v1/models/{id}",method="GET",status="200"} 1"#,
+                #"embed_http_requests_total{route="/v1/models/**",method="GET",status="200"} 1"#,
                 #"embed_http_requests_total{route="unmatched",method="GET",status="404"} 2"#,
                 "embed_inputs_total 3",
                 "embed_tokens_total 12",  // (2+2) + (1+2) + (3+2)

@@ -1,12 +1,6 @@
 import EmbedCore
 import Logging
 
-/// One input to embed: a text, or token ids for engines that tokenize.
-enum EmbeddingInput: Sendable, Hashable {
-    case text(String)
-    case tokenIDs([Int])
-}
-
 /// Coalesces concurrent requests into shared model calls through a bounded queue.
 ///
 /// Each request becomes a *job*: its inputs, an estimated cost (tokens) per input, and a
@@ -293,13 +287,5 @@ actor EmbeddingBatcher {
     private func wakeRunner() {
         waiter?.resume()
         waiter = nil
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 }

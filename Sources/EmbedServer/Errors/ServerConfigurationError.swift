@@ -12,6 +12,7 @@ public struct ServerConfigurationError: Error, CustomStringConvertible, Sendable
         self.problems = problems
     }
 
+    /// Every problem in one message, for logs and the CLI.
     public var description: String {
         "Invalid server configuration: " + problems.joined(separator: " ")
     }

@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 
 /// OpenAI's embeddings API: `POST /v1/embeddings` (also `/embeddings`, as TEI serves it),
-/// `GET /v1/models`, `GET /v1/models/{id}`.
+/// `GET /v1/models`, `GET /v1/models/{id}` (ids may contain `/`).
 ///
 /// Works unchanged with the official SDKs, which ask for `encoding_format: "base64"` unless told
 /// otherwise, and with LangChain's `OpenAIEmbeddings` and mem0's `openai`/`lmstudio` providers.
@@ -16,7 +16,10 @@ struct OpenAIRoutes: Sendable {
         router.post("/v1/embeddings") { request, _ in try await createEmbeddings(request) }
         router.post("/embeddings") { request, _ in try await createEmbeddings(request) }
         router.get("/v1/models") { _, _ in listModels() }
-        router.get("/v1/models/{id}") { _, context in try model(id: context.parameters.require("id")) }
+        // `**` so that ids with a slash (`sentence-transformers/all-MiniLM-L6-v2`) resolve too.
+        router.get("/v1/models/**") { _, context in
+            try model(id: context.parameters.getCatchAll().joined(separator: "/"))
+        }
     }
 
     // MARK: POST /v1/embeddings
