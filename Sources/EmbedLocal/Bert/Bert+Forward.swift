@@ -37,7 +37,7 @@ extension Bert {
 
         /// `[tokens × hidden]`: the hidden states, updated in place layer by layer.
         private(set) var hidden = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-        /// `[tokens × hidden]` each: Q (then any linear layer's raw output), K, V, attention context.
+        /// `[tokens × hidden]` each: Q, K, V and the attention context.
         private(set) var query = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var key = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var value = UnsafeMutablePointer<Float>.allocate(capacity: 1)
@@ -121,28 +121,24 @@ extension Bert.SelfAttention {
     func apply(_ batch: Bert.PackedBatch, workspace: Bert.Workspace) {
         let tokens = batch.tokenCount
         let hidden = headCount * headSize
-        // Q carries the 1/√d scale so the score product needs no extra pass.
-        query.project(workspace.hidden, rows: tokens, into: workspace.query)
-        Kernels.addBias(workspace.query, rows: tokens, columns: hidden, bias: query.bias.pointer,
-                        scale: 1 / Float(headSize).squareRoot())
-        key.project(workspace.hidden, rows: tokens, into: workspace.key)
-        Kernels.addBias(workspace.key, rows: tokens, columns: hidden, bias: key.bias.pointer)
-        value.project(workspace.hidden, rows: tokens, into: workspace.value)
-        Kernels.addBias(workspace.value, rows: tokens, columns: hidden, bias: value.bias.pointer)
+        query.apply(workspace.hidden, rows: tokens, into: workspace.query)
+        key.apply(workspace.hidden, rows: tokens, into: workspace.key)
+        value.apply(workspace.hidden, rows: tokens, into: workspace.value)
 
+        let scale = 1 / Float(headSize).squareRoot()
         let scores = workspace.scores
         for sequence in 0..<batch.count {
             let length = batch.lengths[sequence]
             let start = batch.offsets[sequence] * hidden
             for head in 0..<headCount {
                 let column = start + head * headSize
-                // scores = Q_h · K_hᵀ   (length × length)
+                // scores = Q_h · K_hᵀ   (length × length); the 1/√d scale is applied in the softmax
                 BLAS.multiplyTransposed(rows: length, columns: length, depth: headSize,
                                         workspace.query + column, leading: hidden,
                                         workspace.key + column, leading: hidden,
                                         into: scores, leading: length)
                 for row in 0..<length {
-                    Kernels.softmax(scores + row * length, count: length, validCount: length)
+                    Kernels.softmax(scores + row * length, count: length, validCount: length, scale: scale)
                 }
                 // context_h = softmax(scores) · V_h   (length × headSize)
                 BLAS.multiply(rows: length, columns: headSize, depth: length,
@@ -161,22 +157,20 @@ extension Bert.Layer {
         let hidden = attentionOutput.outputSize
         attention.apply(batch, workspace: workspace)
 
-        // hidden = LayerNorm(dense(context) + hidden); Q's buffer is free again and holds dense(context).
-        let scratch = workspace.query
-        attentionOutput.project(workspace.context, rows: tokens, into: scratch)
-        Kernels.addResidualLayerNorm(workspace.hidden, delta: scratch, rows: tokens, columns: hidden,
-                                     bias: attentionOutput.bias.pointer,
-                                     gamma: attentionLayerNorm.weight.pointer, beta: attentionLayerNorm.bias.pointer,
-                                     epsilon: attentionLayerNorm.epsilon)
+        // hidden = LayerNorm(hidden + bias + context·Wᵀ), accumulated in place.
+        Kernels.addBias(workspace.hidden, rows: tokens, columns: hidden, bias: attentionOutput.bias.pointer)
+        attentionOutput.accumulate(workspace.context, rows: tokens, onto: workspace.hidden)
+        Kernels.layerNorm(workspace.hidden, rows: tokens, columns: hidden,
+                          gamma: attentionLayerNorm.weight.pointer, beta: attentionLayerNorm.bias.pointer,
+                          epsilon: attentionLayerNorm.epsilon)
 
-        // hidden = LayerNorm(dense₂(act(dense₁(hidden))) + hidden)
-        intermediate.project(workspace.hidden, rows: tokens, into: workspace.intermediate)
-        Kernels.addBiasActivate(workspace.intermediate, rows: tokens, columns: intermediate.outputSize,
-                                bias: intermediate.bias.pointer, activation: activation)
-        output.project(workspace.intermediate, rows: tokens, into: scratch)
-        Kernels.addResidualLayerNorm(workspace.hidden, delta: scratch, rows: tokens, columns: hidden,
-                                     bias: output.bias.pointer,
-                                     gamma: outputLayerNorm.weight.pointer, beta: outputLayerNorm.bias.pointer,
-                                     epsilon: outputLayerNorm.epsilon)
+        // hidden = LayerNorm(hidden + bias + act(hidden·W₁ᵀ + b₁)·W₂ᵀ)
+        intermediate.apply(workspace.hidden, rows: tokens, into: workspace.intermediate)
+        Kernels.activateHidden(workspace.intermediate, count: tokens * intermediate.outputSize, activation: activation)
+        Kernels.addBias(workspace.hidden, rows: tokens, columns: hidden, bias: output.bias.pointer)
+        output.accumulate(workspace.intermediate, rows: tokens, onto: workspace.hidden)
+        Kernels.layerNorm(workspace.hidden, rows: tokens, columns: hidden,
+                          gamma: outputLayerNorm.weight.pointer, beta: outputLayerNorm.bias.pointer,
+                          epsilon: outputLayerNorm.epsilon)
     }
 }

@@ -13,16 +13,28 @@ extension Bert {
             outputSize = output
         }
 
-        /// Writes `input·Wᵀ` (without the bias) for `rows` rows of `input` into `output`.
+        /// Writes `input·Wᵀ + b` for `rows` rows of `input` into `output`.
+        ///
+        /// The bias is copied in first and the product accumulated onto it (`beta = 1`), which
+        /// spares OpenBLAS its separate pass zeroing the output and us a pass adding the bias.
         ///
         /// - Parameters:
         ///   - input: `rows × inputSize` floats.
-        ///   - output: room for `rows × outputSize` floats.
+        ///   - output: room for `rows × outputSize` floats; must not overlap `input`.
         @inline(__always)
-        func project(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+        func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+            for row in 0..<rows {
+                (output + row * outputSize).update(from: bias.pointer, count: outputSize)
+            }
+            accumulate(input, rows: rows, onto: output)
+        }
+
+        /// Adds `input·Wᵀ` (without the bias) to the `rows × outputSize` floats at `output`.
+        @inline(__always)
+        func accumulate(_ input: UnsafePointer<Float>, rows: Int, onto output: UnsafeMutablePointer<Float>) {
             BLAS.multiplyTransposed(rows: rows, columns: outputSize, depth: inputSize,
                                     input, leading: inputSize, weight.pointer, leading: inputSize,
-                                    into: output, leading: outputSize)
+                                    into: output, leading: outputSize, beta: 1)
         }
     }
 

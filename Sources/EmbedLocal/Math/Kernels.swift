@@ -14,19 +14,12 @@ enum Kernels {
         }
     }
 
-    /// Adds `bias` to every row and applies a BERT hidden activation in place.
-    static func addBiasActivate(_ matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
-                                bias: UnsafePointer<Float>, activation: Bert.Activation) {
-        for row in 0..<rows {
-            let values = matrix + row * columns
-            switch activation {
-            case .gelu:
-                for index in 0..<columns { values[index] = VectorMath.gelu(values[index] + bias[index]) }
-            case .geluTanh:
-                for index in 0..<columns { values[index] = VectorMath.geluTanh(values[index] + bias[index]) }
-            case .relu:
-                for index in 0..<columns { values[index] = VectorMath.relu(values[index] + bias[index]) }
-            }
+    /// Applies a BERT hidden activation in place to `count` contiguous values.
+    static func activateHidden(_ values: UnsafeMutablePointer<Float>, count: Int, activation: Bert.Activation) {
+        switch activation {
+        case .gelu: for index in 0..<count { values[index] = VectorMath.gelu(values[index]) }
+        case .geluTanh: for index in 0..<count { values[index] = VectorMath.geluTanh(values[index]) }
+        case .relu: for index in 0..<count { values[index] = VectorMath.relu(values[index]) }
         }
     }
 
@@ -50,20 +43,6 @@ enum Kernels {
         }
     }
 
-    /// The post-LN residual step of a BERT block, per row:
-    /// `hidden = LayerNorm((delta + bias) + hidden)`.
-    static func addResidualLayerNorm(_ hidden: UnsafeMutablePointer<Float>, delta: UnsafePointer<Float>,
-                                     rows: Int, columns: Int, bias: UnsafePointer<Float>,
-                                     gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float) {
-        for row in 0..<rows {
-            let x = hidden + row * columns
-            let d = delta + row * columns
-            // transformers' order: dense(x) (bias included), then + residual.
-            for index in 0..<columns { x[index] = (d[index] + bias[index]) + x[index] }
-            normalizeRow(x, columns: columns, gamma: gamma, beta: beta, epsilon: epsilon)
-        }
-    }
-
     /// LayerNorm of one row in place (two passes: mean, then centred sum of squares).
     @inline(__always)
     static func normalizeRow(_ x: UnsafeMutablePointer<Float>, columns: Int,
@@ -82,15 +61,17 @@ enum Kernels {
         }
     }
 
-    /// Softmax of one row of attention scores in place, over the first `validCount` entries; the
-    /// rest are masked keys and get weight exactly 0 (what the −inf / fp32-min mask bias gives).
+    /// Softmax of one row of attention scores in place, `softmax(scale · row)`, over the first
+    /// `validCount` entries; the rest are masked keys and get weight exactly 0 (what the −inf /
+    /// fp32-min mask bias gives).
     ///
-    /// - Precondition: `1 <= validCount <= count`.
-    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, validCount: Int) {
+    /// - Precondition: `1 <= validCount <= count` and `scale > 0`.
+    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, validCount: Int, scale: Float = 1) {
         precondition(validCount >= 1 && validCount <= count, "softmax needs at least one unmasked key")
         var maximum = row[0]
         for index in 1..<validCount where row[index] > maximum { maximum = row[index] }
-        for index in 0..<validCount { row[index] = VectorMath.expNonPositive(row[index] - maximum) }
+        let shift = maximum * scale
+        for index in 0..<validCount { row[index] = VectorMath.expNonPositive(row[index] * scale - shift) }
         var total: Float = 0
         for index in 0..<validCount { total += row[index] }
         let inverse = 1 / total
