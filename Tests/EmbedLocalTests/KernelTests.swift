@@ -103,6 +103,18 @@ struct KernelTests {
         expectClose(scaled, [0.09003057, 0.24472847, 0.66524096])
     }
 
+    @Test("Reductions handle every length", arguments: [1, 7, 8, 9, 16, 23, 384])
+    func reductions(count: Int) {
+        let values = (0..<count).map { Float(($0 * 37) % 11) - 4.5 }
+        values.withUnsafeBufferPointer { pointer in
+            let base = pointer.baseAddress.unsafelyUnwrapped
+            #expect(Kernels.sum(base, count: count) == values.reduce(0, +))
+            #expect(Kernels.maximum(base, count: count) == values.max())
+            let squares = values.reduce(Float(0)) { $0 + ($1 - 0.5) * ($1 - 0.5) }
+            #expect(abs(Kernels.sumOfSquares(base, count: count, centredOn: 0.5) - squares) <= 1e-4 * squares)
+        }
+    }
+
     @Test func normalizeRowsScalesToUnitLengthAndLeavesZeroAlone() {
         let result = transformed([3, 4, 0, 0]) { rows in Kernels.normalizeRows(rows, rows: 2, columns: 2) }
         expectClose(result, [0.6, 0.8, 0, 0])
