@@ -32,6 +32,10 @@ public final class SentenceEncoder: Sendable {
         }
     }
 
+    /// Below this many tokens a lone text runs on one thread: splitting its small matrix
+    /// products would cost more in hand-offs than it saves.
+    static let minimumTokensToSplit = 32
+
     /// The model this encoder runs.
     public let modelDescription: ModelDescription
     /// How it uses the machine.
@@ -124,9 +128,13 @@ public final class SentenceEncoder: Sendable {
         let workers = Swift.min(options.threadCount, plan.chunks.count)
 
         if workers <= 1 {
+            // One chunk (a single text): split each step of the forward pass over the threads
+            // instead, when the text is long enough for that to pay.
+            let tokens = sequences.reduce(0) { $0 + $1.count }
+            let parts = tokens >= Self.minimumTokensToSplit ? options.threadCount : 1
             let workspace = takeWorkspace()
             for chunk in plan.chunks {
-                run(chunk, of: sequences, promptLengths: promptLengths, workspace: workspace, into: destination)
+                run(chunk, of: sequences, promptLengths: promptLengths, workspace: workspace, parts: parts, into: destination)
             }
             returnWorkspace(workspace)
         } else {
@@ -136,7 +144,8 @@ public final class SentenceEncoder: Sendable {
                 while true {
                     let chunk = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard chunk < plan.chunks.count else { break }
-                    run(plan.chunks[chunk], of: sequences, promptLengths: promptLengths, workspace: workspace, into: destination)
+                    run(plan.chunks[chunk], of: sequences, promptLengths: promptLengths, workspace: workspace, parts: 1,
+                        into: destination)
                 }
                 returnWorkspace(workspace)
             }
@@ -148,10 +157,10 @@ public final class SentenceEncoder: Sendable {
 
     /// Encodes one chunk and writes its vectors to their input positions in `destination`.
     private func run(_ chunk: [Int], of sequences: [[Int32]], promptLengths: [Int]?,
-                     workspace: Bert.Workspace, into destination: SharedOutput) {
+                     workspace: Bert.Workspace, parts: Int, into destination: SharedOutput) {
         var batch = Bert.PackedBatch()
         for index in chunk { batch.append(sequences[index]) }
-        model.forward(batch, workspace: workspace)
+        model.forward(batch, workspace: workspace, parts: parts)
 
         let hidden = modelDescription.bert.hiddenSize
         let rows = chunk.count
