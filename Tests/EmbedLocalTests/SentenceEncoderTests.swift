@@ -33,12 +33,28 @@ struct SentenceEncoderTests {
         let sample = stride(from: 0, to: records.count, by: 25).map { records[$0].ids } + [longest.ids]
         let batched = try SentenceEncoder(folder: folder, options: .init(threadCount: 2, tokensPerChunk: 128)).encode(sample)
         let single = try SentenceEncoder(folder: folder, options: .init(threadCount: 1))
+        let split = try SentenceEncoder(folder: folder, options: .init(threadCount: 2))
         var worst: Float = 0
         for (index, sequence) in sample.enumerated() {
-            worst = max(worst, VectorComparison(try single.encode([sequence])[0], batched[index]).maxAbsoluteDifference)
+            let alone = try single.encode([sequence])[0]
+            worst = max(worst, VectorComparison(alone, batched[index]).maxAbsoluteDifference)
+            // A lone text on two threads splits each product and the heads between them.
+            worst = max(worst, VectorComparison(alone, try split.encode([sequence])[0]).maxAbsoluteDifference)
         }
         print("all-MiniLM-L6-v2: batched vs one at a time over \(sample.count) texts, worst max |Δ| \(worst)")
         #expect(worst <= 1e-6)
+    }
+
+    @Test("A lone long text split over two threads matches one thread", arguments: ParityTests.tinyModels)
+    func splittingOneTextChangesNothing(name: String) throws {
+        let records = try tinyGolden(name).filter { $0.ids.count >= SentenceEncoder.minimumTokensToSplit }
+        try #require(!records.isEmpty)
+        let split = try tinyEncoder(name, options: .init(threadCount: 2))
+        let whole = try tinyEncoder(name, options: .init(threadCount: 1))
+        for record in records {
+            let difference = VectorComparison(try split.encode([record.ids])[0], try whole.encode([record.ids])[0])
+            #expect(difference.maxAbsoluteDifference <= 1e-6, "\(record.text.debugDescription)")
+        }
     }
 
     @Test func repeatedCallsAreDeterministic() throws {

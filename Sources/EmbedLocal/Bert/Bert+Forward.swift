@@ -33,19 +33,20 @@ extension Bert {
         let hiddenSize: Int
         let intermediateSize: Int
         private(set) var tokenCapacity = 0
-        private(set) var lengthCapacity = 0
+        private(set) var scoresCapacity = 0
+        private(set) var scoresStride = 0
 
         /// `[tokens × hidden]`: the hidden states, updated in place layer by layer.
         private(set) var hidden = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-        /// `[tokens × hidden]` each: Q (then any linear layer's raw output), K, V, attention context.
+        /// `[tokens × hidden]` each: Q, K, V and the attention context.
         private(set) var query = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var key = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var value = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         private(set) var context = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         /// `[tokens × intermediate]`: the feed-forward activations.
         private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-        /// `[longest × longest]`: one head's attention scores.
-        private(set) var scores = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        /// `parts × [longest × longest]`: one head's attention scores per part.
+        private var scores = UnsafeMutablePointer<Float>.allocate(capacity: 1)
 
         init(configuration: Configuration) {
             hiddenSize = configuration.hiddenSize
@@ -56,8 +57,12 @@ extension Bert {
             for buffer in [hidden, query, key, value, context, intermediate, scores] { buffer.deallocate() }
         }
 
-        /// Makes room for `tokens` packed tokens whose longest sequence has `longest` tokens.
-        func reserve(tokens: Int, longest: Int) {
+        /// The attention-score scratch of part `part` (`longest × longest` floats).
+        func scores(part: Int) -> UnsafeMutablePointer<Float> { scores + part * scoresStride }
+
+        /// Makes room for `tokens` packed tokens whose longest sequence has `longest` tokens,
+        /// processed by `parts` threads at once.
+        func reserve(tokens: Int, longest: Int, parts: Int) {
             if tokens > tokenCapacity {
                 let capacity = Swift.max(tokens, tokenCapacity + tokenCapacity / 2)
                 for buffer in [hidden, query, key, value, context, intermediate] { buffer.deallocate() }
@@ -69,11 +74,13 @@ extension Bert {
                 intermediate = .allocate(capacity: capacity * intermediateSize)
                 tokenCapacity = capacity
             }
-            if longest > lengthCapacity {
+            let stride = longest * longest
+            if stride * parts > scoresCapacity {
                 scores.deallocate()
-                scores = .allocate(capacity: longest * longest)
-                lengthCapacity = longest
+                scores = .allocate(capacity: stride * parts)
+                scoresCapacity = stride * parts
             }
+            scoresStride = stride
         }
     }
 }
@@ -84,11 +91,12 @@ extension Bert.Model {
     ///
     /// - Precondition: every token id is in the vocabulary and no sequence is longer than the
     ///   position table (the caller validates both).
-    func forward(_ batch: Bert.PackedBatch, workspace: Bert.Workspace) {
-        workspace.reserve(tokens: batch.tokenCount, longest: batch.longest)
+    /// - Parameter parts: Threads to split each step over (1 runs everything on the caller's).
+    func forward(_ batch: Bert.PackedBatch, workspace: Bert.Workspace, parts: Int = 1) {
+        workspace.reserve(tokens: batch.tokenCount, longest: batch.longest, parts: parts)
         embeddings.embed(batch, into: workspace.hidden, hiddenSize: configuration.hiddenSize)
         for layer in encoder.layers {
-            layer.apply(batch, workspace: workspace)
+            layer.apply(batch, workspace: workspace, parts: parts)
         }
     }
 }
@@ -116,33 +124,25 @@ extension Bert.Embeddings {
 }
 
 extension Bert.SelfAttention {
-    /// Computes the attention context of every packed token into `workspace.context`, reading
-    /// the hidden states from `workspace.hidden`.
-    func apply(_ batch: Bert.PackedBatch, workspace: Bert.Workspace) {
-        let tokens = batch.tokenCount
+    /// Computes the attention context of the heads in `heads` for every packed sequence into
+    /// `workspace.context`, from Q, K and V in the workspace, using `scores` as scratch
+    /// (`longest × longest` floats).
+    func attend(_ batch: Bert.PackedBatch, workspace: Bert.Workspace, heads: Range<Int>,
+                scores: UnsafeMutablePointer<Float>) {
         let hidden = headCount * headSize
-        // Q carries the 1/√d scale so the score product needs no extra pass.
-        query.project(workspace.hidden, rows: tokens, into: workspace.query)
-        Kernels.addBias(workspace.query, rows: tokens, columns: hidden, bias: query.bias.pointer,
-                        scale: 1 / Float(headSize).squareRoot())
-        key.project(workspace.hidden, rows: tokens, into: workspace.key)
-        Kernels.addBias(workspace.key, rows: tokens, columns: hidden, bias: key.bias.pointer)
-        value.project(workspace.hidden, rows: tokens, into: workspace.value)
-        Kernels.addBias(workspace.value, rows: tokens, columns: hidden, bias: value.bias.pointer)
-
-        let scores = workspace.scores
+        let scale = 1 / Float(headSize).squareRoot()
         for sequence in 0..<batch.count {
             let length = batch.lengths[sequence]
             let start = batch.offsets[sequence] * hidden
-            for head in 0..<headCount {
+            for head in heads {
                 let column = start + head * headSize
-                // scores = Q_h · K_hᵀ   (length × length)
+                // scores = Q_h · K_hᵀ   (length × length); the 1/√d scale is applied in the softmax
                 BLAS.multiplyTransposed(rows: length, columns: length, depth: headSize,
                                         workspace.query + column, leading: hidden,
                                         workspace.key + column, leading: hidden,
                                         into: scores, leading: length)
                 for row in 0..<length {
-                    Kernels.softmax(scores + row * length, count: length, validCount: length)
+                    Kernels.softmax(scores + row * length, count: length, validCount: length, scale: scale)
                 }
                 // context_h = softmax(scores) · V_h   (length × headSize)
                 BLAS.multiply(rows: length, columns: headSize, depth: length,
@@ -155,28 +155,77 @@ extension Bert.SelfAttention {
 }
 
 extension Bert.Layer {
-    /// Runs one transformer block in place on `workspace.hidden`.
-    func apply(_ batch: Bert.PackedBatch, workspace: Bert.Workspace) {
+    /// Runs one transformer block in place on `workspace.hidden`, split over `parts` threads
+    /// (1 for none).
+    ///
+    /// Each step's work is cut so that parts never write the same memory: products by output
+    /// features, attention by heads, LayerNorm by rows.
+    func apply(_ batch: Bert.PackedBatch, workspace: Bert.Workspace, parts: Int = 1) {
         let tokens = batch.tokenCount
         let hidden = attentionOutput.outputSize
-        attention.apply(batch, workspace: workspace)
+        let attention = attention
+        // Column blocks of 16 keep OpenBLAS on its full-width kernels.
+        let granularity = 16
 
-        // hidden = LayerNorm(dense(context) + hidden); Q's buffer is free again and holds dense(context).
-        let scratch = workspace.query
-        attentionOutput.project(workspace.context, rows: tokens, into: scratch)
-        Kernels.addResidualLayerNorm(workspace.hidden, delta: scratch, rows: tokens, columns: hidden,
-                                     bias: attentionOutput.bias.pointer,
-                                     gamma: attentionLayerNorm.weight.pointer, beta: attentionLayerNorm.bias.pointer,
-                                     epsilon: attentionLayerNorm.epsilon)
+        // Q, K, V = hidden·Wᵀ + b
+        Parallel.forEach(parts) { part in
+            let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
+            attention.query.apply(workspace.hidden, rows: tokens, into: workspace.query, columns: columns)
+            attention.key.apply(workspace.hidden, rows: tokens, into: workspace.key, columns: columns)
+            attention.value.apply(workspace.hidden, rows: tokens, into: workspace.value, columns: columns)
+        }
+        Parallel.forEach(parts) { part in
+            attention.attend(batch, workspace: workspace,
+                             heads: Parallel.share(part, of: parts, count: attention.headCount),
+                             scores: workspace.scores(part: part))
+        }
+        // hidden = LayerNorm(hidden + bias + context·Wᵀ), accumulated in place.
+        Parallel.forEach(parts) { part in
+            let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
+            attentionOutput.addBias(to: workspace.hidden, rows: tokens, columns: columns)
+            attentionOutput.accumulate(workspace.context, rows: tokens, onto: workspace.hidden, columns: columns)
+        }
+        normalize(workspace.hidden, rows: tokens, with: attentionLayerNorm, parts: parts)
 
-        // hidden = LayerNorm(dense₂(act(dense₁(hidden))) + hidden)
-        intermediate.project(workspace.hidden, rows: tokens, into: workspace.intermediate)
-        Kernels.addBiasActivate(workspace.intermediate, rows: tokens, columns: intermediate.outputSize,
-                                bias: intermediate.bias.pointer, activation: activation)
-        output.project(workspace.intermediate, rows: tokens, into: scratch)
-        Kernels.addResidualLayerNorm(workspace.hidden, delta: scratch, rows: tokens, columns: hidden,
-                                     bias: output.bias.pointer,
-                                     gamma: outputLayerNorm.weight.pointer, beta: outputLayerNorm.bias.pointer,
-                                     epsilon: outputLayerNorm.epsilon)
+        // hidden = LayerNorm(hidden + bias + act(hidden·W₁ᵀ + b₁)·W₂ᵀ)
+        Parallel.forEach(parts) { part in
+            let width = intermediate.outputSize
+            let columns = Parallel.share(part, of: parts, count: width, granularity: granularity)
+            intermediate.apply(workspace.hidden, rows: tokens, into: workspace.intermediate, columns: columns)
+            if columns.count == width {
+                Kernels.activateHidden(workspace.intermediate, count: tokens * width, activation: activation)
+            } else {
+                for row in 0..<tokens {
+                    Kernels.activateHidden(workspace.intermediate + row * width + columns.lowerBound,
+                                           count: columns.count, activation: activation)
+                }
+            }
+        }
+        Parallel.forEach(parts) { part in
+            let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
+            output.addBias(to: workspace.hidden, rows: tokens, columns: columns)
+            output.accumulate(workspace.intermediate, rows: tokens, onto: workspace.hidden, columns: columns)
+        }
+        normalize(workspace.hidden, rows: tokens, with: outputLayerNorm, parts: parts)
     }
+
+    /// LayerNorm of `rows` rows of `hidden` in place, split by rows over `parts` threads.
+    private func normalize(_ hidden: UnsafeMutablePointer<Float>, rows: Int, with layerNorm: Bert.LayerNorm, parts: Int) {
+        let columns = attentionOutput.outputSize
+        let matrix = SendablePointer(hidden)
+        Parallel.forEach(parts) { part in
+            let share = Parallel.share(part, of: parts, count: rows)
+            Kernels.layerNorm(matrix.pointer + share.lowerBound * columns, rows: share.count, columns: columns,
+                              gamma: layerNorm.weight.pointer, beta: layerNorm.bias.pointer, epsilon: layerNorm.epsilon)
+        }
+    }
+}
+
+/// A pointer handed to the parts of one parallel step.
+struct SendablePointer: @unchecked Sendable {
+    // @unchecked: the parts of a step write disjoint ranges through it, and the step finishes
+    // (concurrentPerform returns) before the buffer is used otherwise.
+    let pointer: UnsafeMutablePointer<Float>
+
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

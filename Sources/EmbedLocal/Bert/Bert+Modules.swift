@@ -13,16 +13,44 @@ extension Bert {
             outputSize = output
         }
 
-        /// Writes `input·Wᵀ` (without the bias) for `rows` rows of `input` into `output`.
+        /// Writes `input·Wᵀ + b` for `rows` rows of `input` into `output`, or only the output
+        /// features in `columns` when given (so threads can share one product).
+        ///
+        /// The bias is copied in first and the product accumulated onto it (`beta = 1`), which
+        /// spares OpenBLAS its separate pass zeroing the output and us a pass adding the bias.
         ///
         /// - Parameters:
         ///   - input: `rows × inputSize` floats.
-        ///   - output: room for `rows × outputSize` floats.
+        ///   - output: `rows × outputSize` floats; must not overlap `input`.
         @inline(__always)
-        func project(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
-            BLAS.multiplyTransposed(rows: rows, columns: outputSize, depth: inputSize,
-                                    input, leading: inputSize, weight.pointer, leading: inputSize,
-                                    into: output, leading: outputSize)
+        func apply(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+                   columns: Range<Int>? = nil) {
+            let columns = columns ?? 0..<outputSize
+            for row in 0..<rows {
+                (output + row * outputSize + columns.lowerBound).update(from: bias.pointer + columns.lowerBound, count: columns.count)
+            }
+            accumulate(input, rows: rows, onto: output, columns: columns)
+        }
+
+        /// Adds `input·Wᵀ` (without the bias) to the `rows × outputSize` floats at `output`, or
+        /// only to the output features in `columns` when given.
+        @inline(__always)
+        func accumulate(_ input: UnsafePointer<Float>, rows: Int, onto output: UnsafeMutablePointer<Float>,
+                        columns: Range<Int>? = nil) {
+            let columns = columns ?? 0..<outputSize
+            guard !columns.isEmpty else { return }
+            BLAS.multiplyTransposed(rows: rows, columns: columns.count, depth: inputSize,
+                                    input, leading: inputSize, weight.pointer + columns.lowerBound * inputSize, leading: inputSize,
+                                    into: output + columns.lowerBound, leading: outputSize, beta: 1)
+        }
+
+        /// Adds the bias to the features in `columns` of each of `rows` rows at `output`.
+        @inline(__always)
+        func addBias(to output: UnsafeMutablePointer<Float>, rows: Int, columns: Range<Int>) {
+            for row in 0..<rows {
+                let values = output + row * outputSize
+                for index in columns { values[index] += bias.pointer[index] }
+            }
         }
     }
 

@@ -17,6 +17,7 @@ public enum SentenceEncoderError: Error, CustomStringConvertible, Sendable, Hash
     /// `promptLengths` does not have one entry per sequence, or an entry is negative.
     case invalidPromptLengths(String)
 
+    /// A one-line explanation naming the file, tensor or sequence involved.
     public var description: String {
         switch self {
         case .invalidDescription(let detail):

@@ -2,8 +2,8 @@
 ///
 /// All work on row-major matrices through raw pointers: callers own the buffers and guarantee
 /// their sizes (each function states what it reads and writes). The loops are plain scalar code
-/// without traps so the optimizer vectorizes them; reductions keep a single accumulator per row,
-/// which for rows of a few hundred values is as accurate as PyTorch's.
+/// without traps so the optimizer vectorizes them; reductions interleave eight partial sums,
+/// which vectorizes too and is as accurate as PyTorch's own float reductions.
 enum Kernels {
     /// Adds `bias` to every row and multiplies by `scale`: `m[r][c] = (m[r][c] + bias[c]) · scale`.
     static func addBias(_ matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
@@ -14,19 +14,12 @@ enum Kernels {
         }
     }
 
-    /// Adds `bias` to every row and applies a BERT hidden activation in place.
-    static func addBiasActivate(_ matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
-                                bias: UnsafePointer<Float>, activation: Bert.Activation) {
-        for row in 0..<rows {
-            let values = matrix + row * columns
-            switch activation {
-            case .gelu:
-                for index in 0..<columns { values[index] = VectorMath.gelu(values[index] + bias[index]) }
-            case .geluTanh:
-                for index in 0..<columns { values[index] = VectorMath.geluTanh(values[index] + bias[index]) }
-            case .relu:
-                for index in 0..<columns { values[index] = VectorMath.relu(values[index] + bias[index]) }
-            }
+    /// Applies a BERT hidden activation in place to `count` contiguous values.
+    static func activateHidden(_ values: UnsafeMutablePointer<Float>, count: Int, activation: Bert.Activation) {
+        switch activation {
+        case .gelu: for index in 0..<count { values[index] = VectorMath.gelu(values[index]) }
+        case .geluTanh: for index in 0..<count { values[index] = VectorMath.geluTanh(values[index]) }
+        case .relu: for index in 0..<count { values[index] = VectorMath.relu(values[index]) }
         }
     }
 
@@ -50,50 +43,94 @@ enum Kernels {
         }
     }
 
-    /// The post-LN residual step of a BERT block, per row:
-    /// `hidden = LayerNorm((delta + bias) + hidden)`.
-    static func addResidualLayerNorm(_ hidden: UnsafeMutablePointer<Float>, delta: UnsafePointer<Float>,
-                                     rows: Int, columns: Int, bias: UnsafePointer<Float>,
-                                     gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float) {
-        for row in 0..<rows {
-            let x = hidden + row * columns
-            let d = delta + row * columns
-            // transformers' order: dense(x) (bias included), then + residual.
-            for index in 0..<columns { x[index] = (d[index] + bias[index]) + x[index] }
-            normalizeRow(x, columns: columns, gamma: gamma, beta: beta, epsilon: epsilon)
-        }
-    }
-
     /// LayerNorm of one row in place (two passes: mean, then centred sum of squares).
     @inline(__always)
     static func normalizeRow(_ x: UnsafeMutablePointer<Float>, columns: Int,
                              gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float) {
-        var total: Float = 0
-        for index in 0..<columns { total += x[index] }
-        let mean = total / Float(columns)
-        var squares: Float = 0
-        for index in 0..<columns {
-            let centred = x[index] - mean
-            squares += centred * centred
-        }
-        let inverseDeviation = 1 / (squares / Float(columns) + epsilon).squareRoot()
+        let mean = sum(x, count: columns) / Float(columns)
+        let variance = sumOfSquares(x, count: columns, centredOn: mean) / Float(columns)
+        let inverseDeviation = 1 / (variance + epsilon).squareRoot()
         for index in 0..<columns {
             x[index] = (x[index] - mean) * inverseDeviation * gamma[index] + beta[index]
         }
     }
 
-    /// Softmax of one row of attention scores in place, over the first `validCount` entries; the
-    /// rest are masked keys and get weight exactly 0 (what the −inf / fp32-min mask bias gives).
+    /// Returns the sum of `count` values, accumulated in eight interleaved partial sums (which
+    /// the optimizer turns into vector adds, and which round no worse than one running sum).
+    @inline(__always)
+    static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+        var index = 0
+        while index + 8 <= count {
+            s0 += x[index]; s1 += x[index + 1]; s2 += x[index + 2]; s3 += x[index + 3]
+            s4 += x[index + 4]; s5 += x[index + 5]; s6 += x[index + 6]; s7 += x[index + 7]
+            index += 8
+        }
+        var total = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+        while index < count {
+            total += x[index]
+            index += 1
+        }
+        return total
+    }
+
+    /// Returns `Σ (x − centre)²` over `count` values, in eight interleaved partial sums.
+    @inline(__always)
+    static func sumOfSquares(_ x: UnsafePointer<Float>, count: Int, centredOn centre: Float) -> Float {
+        var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+        var s4: Float = 0, s5: Float = 0, s6: Float = 0, s7: Float = 0
+        var index = 0
+        while index + 8 <= count {
+            let d0 = x[index] - centre, d1 = x[index + 1] - centre, d2 = x[index + 2] - centre, d3 = x[index + 3] - centre
+            let d4 = x[index + 4] - centre, d5 = x[index + 5] - centre, d6 = x[index + 6] - centre, d7 = x[index + 7] - centre
+            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+            s4 += d4 * d4; s5 += d5 * d5; s6 += d6 * d6; s7 += d7 * d7
+            index += 8
+        }
+        var total = ((s0 + s4) + (s1 + s5)) + ((s2 + s6) + (s3 + s7))
+        while index < count {
+            let d = x[index] - centre
+            total += d * d
+            index += 1
+        }
+        return total
+    }
+
+    /// Returns the largest of `count` (at least one) values, in eight interleaved maxima.
+    @inline(__always)
+    static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0], m4 = x[0], m5 = x[0], m6 = x[0], m7 = x[0]
+        var index = 0
+        while index + 8 <= count {
+            m0 = x[index] > m0 ? x[index] : m0
+            m1 = x[index + 1] > m1 ? x[index + 1] : m1
+            m2 = x[index + 2] > m2 ? x[index + 2] : m2
+            m3 = x[index + 3] > m3 ? x[index + 3] : m3
+            m4 = x[index + 4] > m4 ? x[index + 4] : m4
+            m5 = x[index + 5] > m5 ? x[index + 5] : m5
+            m6 = x[index + 6] > m6 ? x[index + 6] : m6
+            m7 = x[index + 7] > m7 ? x[index + 7] : m7
+            index += 8
+        }
+        var result = Swift.max(Swift.max(Swift.max(m0, m1), Swift.max(m2, m3)), Swift.max(Swift.max(m4, m5), Swift.max(m6, m7)))
+        while index < count {
+            if x[index] > result { result = x[index] }
+            index += 1
+        }
+        return result
+    }
+
+    /// Softmax of one row of attention scores in place, `softmax(scale · row)`, over the first
+    /// `validCount` entries; the rest are masked keys and get weight exactly 0 (what the −inf /
+    /// fp32-min mask bias gives).
     ///
-    /// - Precondition: `1 <= validCount <= count`.
-    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, validCount: Int) {
+    /// - Precondition: `1 <= validCount <= count` and `scale > 0`.
+    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, validCount: Int, scale: Float = 1) {
         precondition(validCount >= 1 && validCount <= count, "softmax needs at least one unmasked key")
-        var maximum = row[0]
-        for index in 1..<validCount where row[index] > maximum { maximum = row[index] }
-        for index in 0..<validCount { row[index] = VectorMath.expNonPositive(row[index] - maximum) }
-        var total: Float = 0
-        for index in 0..<validCount { total += row[index] }
-        let inverse = 1 / total
+        let shift = maximum(row, count: validCount) * scale
+        for index in 0..<validCount { row[index] = VectorMath.expNonPositive(row[index] * scale - shift) }
+        let inverse = 1 / sum(row, count: validCount)
         for index in 0..<validCount { row[index] *= inverse }
         for index in validCount..<count { row[index] = 0 }
     }

@@ -34,21 +34,30 @@ enum VectorMath {
         return x < expLowerLimit ? 0 : y * scale
     }
 
-    /// The error function, with absolute error below 5e-7 (1.5e-7 from the formula, the rest
-    /// from float rounding).
+    /// The error function, with absolute error below 5e-7.
     ///
-    /// Abramowitz & Stegun 7.1.26: `erf(|x|) = 1 − t·P(t)·e^{−x²}`, `t = 1/(1 + 0.3275911·|x|)`.
+    /// A rational approximation `erf(x) ≈ x·P(x²)/Q(x²)` (degrees 6 and 5 in x²) fitted to
+    /// within 2e-9 on [0, 4] for this runtime, evaluated in float (which adds the rest of the
+    /// error); beyond ±4, erf is ±1 to within 1.6e-8. No exp, one division: the cheapest
+    /// accurate form for the GELU, which runs on every feed-forward activation.
     @inline(__always)
     static func erf(_ x: Float) -> Float {
-        let a = Float(bitPattern: x.bitPattern & 0x7FFF_FFFF)
-        let t = 1 / (1 + 0.327_591_1 * a)
-        var p: Float = 1.061_405_429
-        p = p * t - 1.453_152_027
-        p = p * t + 1.421_413_741
-        p = p * t - 0.284_496_736
-        p = p * t + 0.254_829_592
-        let magnitude = 1 - p * t * expNonPositive(-(a * a))
-        return Float(bitPattern: magnitude.bitPattern | (x.bitPattern & 0x8000_0000))
+        let c = x > 4 ? 4 : (x < -4 ? -4 : x)
+        let z = c * c
+        var p: Float = -1.366_544_655_212_465e-8
+        p = p * z + 4.780_265_953_741_036e-6
+        p = p * z + 3.826_829_488_389_194e-4
+        p = p * z + 3.839_543_787_762_522_7e-3
+        p = p * z + 5.433_250_963_687_897e-2
+        p = p * z + 1.847_114_413_976_669_3e-1
+        p = p * z + 1.128_379_225_730_896
+        var q: Float = 6.400_668_644_346_297e-5
+        q = q * z + 1.309_569_575_823_843_5e-3
+        q = q * z + 1.545_351_278_036_832_8e-2
+        q = q * z + 1.138_265_579_938_888_5e-1
+        q = q * z + 4.970_298_111_438_751e-1
+        q = q * z + 1
+        return c * p / q
     }
 
     /// The hyperbolic tangent, with absolute error below 3e-7: `(1 − e^{−2|x|}) / (1 + e^{−2|x|})`

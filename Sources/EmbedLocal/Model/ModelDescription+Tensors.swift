@@ -85,12 +85,19 @@ extension ModelDescription {
             }
         }
         for name in description.expectedTensorShapes().map(\.name) where mapping[name] == nil {
-            let place = name.hasPrefix("dense.")
-                ? folder.appendingPathComponent(description.denseLayers[Int(name.split(separator: ".")[1]) ?? 0].path).path
-                : transformerFolder.path
-            throw ModelDescriptionError(path: place, reason: .missingTensor(name: name))
+            throw ModelDescriptionError(path: origin(of: name, in: folder, description: description).path,
+                                        reason: .missingTensor(name: name))
         }
         return RenamedTensorSource(targets: mapping, label: folder.path)
+    }
+
+    /// The folder a canonical tensor is read from: its Dense module's, or the transformer's.
+    private static func origin(of name: String, in folder: URL, description: ModelDescription) -> URL {
+        let parts = name.split(separator: ".")
+        if parts.first == "dense", parts.count > 1, let index = Int(parts[1]), description.denseLayers.indices.contains(index) {
+            return folder.appendingPathComponent(description.denseLayers[index].path)
+        }
+        return folder.appendingPathComponent(description.transformerPath)
     }
 
     /// Maps a raw BERT checkpoint name to its canonical form.

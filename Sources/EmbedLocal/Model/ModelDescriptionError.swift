@@ -34,6 +34,7 @@ public struct ModelDescriptionError: Error, CustomStringConvertible, Sendable, H
     static func invalidValue(_ path: String, _ detail: String) -> Self { Self(path: path, reason: .invalidValue(detail: detail)) }
     static func unsupported(_ path: String, _ detail: String) -> Self { Self(path: path, reason: .unsupported(detail: detail)) }
 
+    /// A one-line explanation naming the file, tensor or sequence involved.
     public var description: String {
         switch reason {
         case .missingFile: "\(path): file not found."

@@ -51,6 +51,7 @@ public struct SafetensorsError: Error, CustomStringConvertible, Sendable, Equata
         self.reason = reason
     }
 
+    /// A one-line explanation naming the file, tensor or sequence involved.
     public var description: String {
         let place = tensor.map { "\(path): tensor \"\($0)\"" } ?? path
         let detail: String =
