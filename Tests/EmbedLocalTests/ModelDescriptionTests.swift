@@ -92,6 +92,12 @@ struct ModelDescriptionTests {
         let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/tiny-sqrtlen-dense"))
         let data = try JSONEncoder().encode(description)
         #expect(try JSONDecoder().decode(ModelDescription.self, from: data) == description)
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"type\":\"dense\""))
+        #expect(text.contains("\"type\":\"normalize\""))
+
+        let unknown = Data(#"{"type": "layerNorm"}"#.utf8)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ModelDescription.OutputModule.self, from: unknown) }
     }
 
     // MARK: Pooling forms

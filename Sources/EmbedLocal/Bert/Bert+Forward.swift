@@ -220,12 +220,3 @@ extension Bert.Layer {
         }
     }
 }
-
-/// A pointer handed to the parts of one parallel step.
-struct SendablePointer: @unchecked Sendable {
-    // @unchecked: the parts of a step write disjoint ranges through it, and the step finishes
-    // (concurrentPerform returns) before the buffer is used otherwise.
-    let pointer: UnsafeMutablePointer<Float>
-
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
-}

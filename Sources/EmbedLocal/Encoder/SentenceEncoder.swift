@@ -129,8 +129,8 @@ public final class SentenceEncoder: Sendable {
         let workers = Swift.min(options.threadCount, plan.chunks.count)
 
         if workers <= 1 {
-            // One chunk (a single text): split each step of the forward pass over the threads
-            // instead, when the text is long enough for that to pay.
+            // One worker: a single thread, or a single text. A single text has each step of
+            // its forward pass split over the threads instead, when it is long enough to pay.
             let tokens = sequences.reduce(0) { $0 + $1.count }
             let parts = tokens >= Self.minimumTokensToSplit ? Swift.min(options.threadCount, tokens / 16) : 1
             let workspace = takeWorkspace()

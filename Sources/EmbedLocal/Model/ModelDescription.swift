@@ -9,11 +9,42 @@ import EmbedCore
 /// needs, under canonical names.
 public struct ModelDescription: Codable, Sendable, Hashable {
     /// A module applied to the pooled vector, in `modules.json` order.
+    ///
+    /// Encoded as `{"type": "dense", "dense": {…}}` or `{"type": "normalize"}`.
     public enum OutputModule: Codable, Sendable, Hashable {
         /// A fully connected layer.
         case dense(DenseConfiguration)
         /// Scaling to unit length, `x / max(‖x‖₂, 1e-12)`.
         case normalize
+
+        private enum CodingKeys: String, CodingKey {
+            case type, dense
+        }
+
+        /// Decodes a module from its tagged form.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            let type = try container.decode(String.self, forKey: .type)
+            switch type {
+            case "dense": self = .dense(try container.decode(DenseConfiguration.self, forKey: .dense))
+            case "normalize": self = .normalize
+            default:
+                throw DecodingError.dataCorruptedError(forKey: .type, in: container,
+                                                       debugDescription: "unknown output module type \"\(type)\"")
+            }
+        }
+
+        /// Encodes the module in its tagged form.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .dense(let configuration):
+                try container.encode("dense", forKey: .type)
+                try container.encode(configuration, forKey: .dense)
+            case .normalize:
+                try container.encode("normalize", forKey: .type)
+            }
+        }
     }
 
     /// The transformer's hyper-parameters (`config.json`).
