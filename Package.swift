@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbedCompareTests",
-            dependencies: ["EmbedCompare", "EmbedCore", "EmbedTestSupport"],
+            dependencies: ["EmbedCompare", "EmbedCore", "EmbedLocal", "EmbedTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why a JSON Lines input could not be read. Every case names the line (1-based).
 public struct JSONLinesError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The 1-based line number, or 0 when the error is about the whole input.
@@ -152,6 +156,13 @@ public final class JSONLinesWriter {
         if path == "-" {
             handle = FileHandle.standardOutput
             temporaryPath = nil
+        } else if Self.isSpecialFile(path) {
+            // /dev/null, a FIFO, a terminal: write in place, there is nothing to replace atomically.
+            guard let opened = FileHandle(forWritingAtPath: path) else {
+                throw JSONLinesError(line: 0, reason: "cannot open the output for writing", source: path)
+            }
+            handle = opened
+            temporaryPath = nil
         } else {
             let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
             guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
@@ -164,6 +175,15 @@ public final class JSONLinesWriter {
             temporaryPath = temporary
         }
         buffer.reserveCapacity(1 << 16)
+    }
+
+    private static func isSpecialFile(_ path: String) -> Bool {
+        // stat(2) directly: Foundation on Linux reports character devices such as /dev/null as
+        // regular files.
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        let type = status.st_mode & S_IFMT
+        return type != S_IFREG && type != S_IFDIR
     }
 
     /// Appends one line (a newline is added).

@@ -89,17 +89,21 @@ public struct ModelLocator: Sendable {
         return result
     }
 
-    /// Walks up from the binary (e.g. `.build/x86_64-unknown-linux-gnu/release/embed`) to the
-    /// checkout holding `Package.swift`, and returns its `Models/`.
-    private static func checkoutModels(above executablePath: String) -> URL? {
+    /// Returns the checkout (the folder holding `Package.swift`) a binary was built in, walking
+    /// up from e.g. `.build/x86_64-unknown-linux-gnu/release/embed`.
+    public static func checkoutDirectory(of executablePath: String? = CommandLine.arguments.first) -> URL? {
+        guard let executablePath else { return nil }
         var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
-            let manifest = directory.appendingPathComponent("Package.swift")
-            if FileManager.default.fileExists(atPath: manifest.path) {
-                return directory.appendingPathComponent("Models")
+            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
+                return directory
             }
             directory.deleteLastPathComponent()
         }
         return nil
+    }
+
+    private static func checkoutModels(above executablePath: String) -> URL? {
+        checkoutDirectory(of: executablePath)?.appendingPathComponent("Models")
     }
 }

@@ -54,9 +54,12 @@ public final class LocalModel: Sendable {
     ///   - url: The file or folder.
     ///   - verifyChecksum: Whether to check an exported file's checksums (recommended; costs a
     ///     read of the weights).
+    ///   - encoderOptions: Threads and chunk size of the forward pass.
     /// - Throws: ``ModelFileError`` for a corrupt, truncated or foreign file; the description,
     ///   tokenizer or safetensors errors for a folder.
-    public init(contentsOf url: URL, verifyChecksum: Bool = true) throws {
+    public init(
+        contentsOf url: URL, verifyChecksum: Bool = true, encoderOptions: SentenceEncoder.Options = SentenceEncoder.Options()
+    ) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ModelFileError.unreadable(path: url.path, reason: "no such file or folder")
@@ -68,7 +71,7 @@ public final class LocalModel: Sendable {
             metadata = LocalModelMetadata(
                 name: url.standardizedFileURL.lastPathComponent, source: url.standardizedFileURL.path,
                 model: description, tokenizer: tokenizerConfiguration)
-            encoder = try SentenceEncoder(description: description, weights: weights)
+            encoder = try SentenceEncoder(description: description, weights: weights, options: encoderOptions)
             file = nil
         } else {
             let file = try ModelFile(path: url.path, verifyChecksum: verifyChecksum)
@@ -80,7 +83,7 @@ public final class LocalModel: Sendable {
             }
             try file.validate(expected: decoded.model.expectedTensorShapes())
             metadata = decoded
-            encoder = try SentenceEncoder(description: decoded.model, weights: file)
+            encoder = try SentenceEncoder(description: decoded.model, weights: file, options: encoderOptions)
             self.file = file
         }
         tokenizer = try WordPieceTokenizer(configuration: metadata.tokenizer)

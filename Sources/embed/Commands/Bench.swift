@@ -1,0 +1,166 @@
+import ArgumentParser
+import EmbedKit
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension EmbedCommand {
+    /// `embed bench`: speed of the local runtime on this machine.
+    struct Bench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure the local runtime: throughput, latency, cold start, peak memory, tokenizer speed, scaling.",
+            discussion: """
+                Run it on a release build (Scripts/embed bench). The default corpus, \
+                Benchmarks/corpus.jsonl, is 2,000 mixed texts (STS-B sentences, prose, stress texts). \
+                Process-level figures run this binary's `encode` as a child process.
+                """
+        )
+
+        @Option(help: ArgumentHelp("A local model: a .embed file, a sentence-transformers folder, or a name.", valueName: "model"))
+        var model: String?
+
+        @Option(help: ArgumentHelp("JSON Lines corpus with a \"text\" field.", valueName: "file"))
+        var corpus: String?
+
+        @Option(help: "Texts per embed call in the throughput run.")
+        var batchSize: Int = 256
+
+        @Flag(help: "Skip the scaling measurements.")
+        var quick = false
+
+        @Flag(help: "Print the report as JSON.")
+        var json = false
+
+        func run() async throws {
+            let modelURL = try ModelLocator().resolve(model)
+            let corpusPath = corpus ?? Self.defaultCorpus()
+            let texts = try JSONLinesReader(path: corpusPath).readAll().map(\.text)
+            var options = LocalBenchmark.Options()
+            options.batchSize = batchSize
+            options.scaling = !quick
+            let benchmark = LocalBenchmark(modelURL: modelURL, texts: texts, options: options)
+            let report = try await benchmark.run { printError("bench: \($0)") }
+
+            printError("bench: cold start (process start → first vector), 5 runs")
+            let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+            var coldStarts: [Double] = []
+            for _ in 0..<5 {
+                coldStarts.append(try Self.timeToFirstLine(binary, ["encode", "-q", "--model", modelURL.path, "A man is playing a guitar."]))
+            }
+            coldStarts.sort()
+            printError("bench: whole `embed encode` process on the corpus")
+            let start = ContinuousClock.now
+            let status = try Self.runToEnd(binary, ["encode", "-q", "--allow-empty", "--model", modelURL.path, "--batch-size", "\(batchSize)", "--input", corpusPath, "--output", "/dev/null"])
+            let processSeconds = (ContinuousClock.now - start).seconds
+            guard status == 0 else { throw ValidationError("embed encode failed on the corpus (status \(status)).") }
+            let processPeak = Self.childrenPeakResidentMegabytes()
+
+            let summary = Summary(
+                report: report, coldStartMedianMilliseconds: coldStarts[coldStarts.count / 2],
+                processTokensPerSecond: Double(report.tokens) / processSeconds, processSeconds: processSeconds,
+                processPeakResidentMegabytes: processPeak, machine: Self.machineDescription())
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            } else {
+                print(summary.text)
+            }
+        }
+
+        struct Summary: Encodable {
+            var report: LocalBenchmark.Report
+            var coldStartMedianMilliseconds: Double
+            var processTokensPerSecond: Double
+            var processSeconds: Double
+            var processPeakResidentMegabytes: Double
+            var machine: String
+
+            var text: String {
+                let r = report
+                var lines = [
+                    "machine: \(machine)",
+                    "model: \(r.model); corpus: \(r.texts) texts, \(r.tokens) tokens; \(r.threads) threads",
+                    String(format: "whole `embed encode` process: %.0f tokens/s (%.2f s), peak RSS %.0f MB", processTokensPerSecond, processSeconds, processPeakResidentMegabytes),
+                    String(format: "in process, batches of %d: %.0f tokens/s, %.1f texts/s", r.batchSize, r.tokensPerSecond, r.textsPerSecond),
+                    String(format: "one short text (%.1f tokens): median %.2f ms, p99 %.2f ms", r.singleTextTokens, r.singleTextMedianMilliseconds, r.singleTextP99Milliseconds),
+                    String(format: "cold start (process start → first vector written): median %.0f ms", coldStartMedianMilliseconds),
+                    String(format: "model load (map + verify checksums): %.1f ms", r.loadMilliseconds),
+                    String(format: "tokenizer, one core: %.2f M tokens/s", r.tokenizerTokensPerSecond / 1e6),
+                    String(format: "peak RSS of this process: %.0f MB", r.peakResidentMegabytes),
+                ]
+                if !r.threadScaling.isEmpty {
+                    lines.append("threads → tokens/s: " + r.threadScaling.map { String(format: "%d: %.0f", $0.parameter, $0.tokensPerSecond) }.joined(separator: ", "))
+                }
+                if !r.lengthScaling.isEmpty {
+                    lines.append("tokens per text → ms per text (batches of 64): " + r.lengthScaling.map { String(format: "%d: %.2f", $0.parameter, $0.millisecondsPerText) }.joined(separator: ", "))
+                }
+                if !r.batchScaling.isEmpty {
+                    lines.append("texts per call → tokens/s (512 texts): " + r.batchScaling.map { String(format: "%d: %.0f", $0.parameter, $0.tokensPerSecond) }.joined(separator: ", "))
+                }
+                return lines.joined(separator: "\n")
+            }
+        }
+
+        static func defaultCorpus() -> String {
+            let local = "Benchmarks/corpus.jsonl"
+            if FileManager.default.fileExists(atPath: local) { return local }
+            return ModelLocator.checkoutDirectory()?.appendingPathComponent(local).path ?? local
+        }
+
+        /// Milliseconds from launching `binary` to its first line on stdout.
+        static func timeToFirstLine(_ binary: String, _ arguments: [String]) throws -> Double {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            let start = ContinuousClock.now
+            try process.run()
+            var elapsed: Duration?
+            let handle = output.fileHandleForReading
+            while elapsed == nil {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                if chunk.contains(UInt8(ascii: "\n")) { elapsed = ContinuousClock.now - start }
+            }
+            _ = handle.readDataToEndOfFile()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0, let elapsed else {
+                throw ValidationError("`embed encode` failed during the cold-start measurement.")
+            }
+            return elapsed.seconds * 1000
+        }
+
+        static func runToEnd(_ binary: String, _ arguments: [String]) throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        /// The largest peak RSS of any waited-for child (Linux reports KiB).
+        static func childrenPeakResidentMegabytes() -> Double {
+            var usage = rusage()
+            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
+            return Double(usage.ru_maxrss) * 1024 / 1_000_000
+        }
+
+        static func machineDescription() -> String {
+            var model = "unknown CPU"
+            if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+                let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+                let colon = line.firstIndex(of: ":")
+            {
+                model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+        }
+    }
+}
