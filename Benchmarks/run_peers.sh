@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Measures sentence-transformers and ONNX Runtime on Benchmarks/corpus.jsonl, next to `embed bench`,
+# on the same machine in one run. Needs a virtual environment OUTSIDE the repository with
+#   pip install torch sentence-transformers onnxruntime onnx
+# (about 6 GB): pass its path as PEERS_VENV (default /tmp/peers-venv).
+# Usage: Benchmarks/run_peers.sh [MODEL_DIR]   (default Models/all-MiniLM-L6-v2)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv="${PEERS_VENV:-/tmp/peers-venv}"
+model="${1:-Models/all-MiniLM-L6-v2}"
+python="$venv/bin/python"
+[ -x "$python" ] || { echo "no virtual environment at $venv (see the comment at the top)" >&2; exit 2; }
+onnx="${TMPDIR:-/tmp}/embed-peer-$(basename "$model").onnx"
+[ -f "$onnx" ] || HF_HUB_OFFLINE=1 "$python" Benchmarks/peers/export_onnx.py "$model" "$onnx" >&2
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+"$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --peer st
+"$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --peer ort --onnx "$onnx"
