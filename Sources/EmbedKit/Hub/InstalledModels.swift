@@ -58,14 +58,16 @@ public struct InstalledModels: Sendable, Hashable, Codable {
     /// under `EMBED_HOME`.
     ///
     /// - Parameters:
-    ///   - locator: The search folders.
+    ///   - searchDirectories: The folders to list, in search order; the model locator's by default.
     ///   - home: Where partial downloads are.
-    public static func scan(locator: ModelLocator = ModelLocator(), home: EmbedHome = EmbedHome()) -> InstalledModels {
+    public static func scan(
+        searchDirectories: [URL] = ModelLocator().searchDirectories, home: EmbedHome = EmbedHome()
+    ) -> InstalledModels {
         var models: [InstalledModel] = []
         var unreadable: [UnreadableModel] = []
         var seenNames = Set<String>()
         let manager = FileManager.default
-        for directory in locator.searchDirectories {
+        for directory in searchDirectories {
             guard let entries = try? manager.contentsOfDirectory(atPath: directory.path) else { continue }
             for entry in entries.sorted() where entry.hasSuffix(".embed") && !entry.hasPrefix(".") {
                 let url = directory.appendingPathComponent(entry)
@@ -82,7 +84,7 @@ public struct InstalledModels: Sendable, Hashable, Codable {
             }
         }
         return InstalledModels(
-            searchDirectories: locator.searchDirectories.map(\.path), models: models, unreadable: unreadable,
+            searchDirectories: searchDirectories.map(\.path), models: models, unreadable: unreadable,
             partialDownloads: partialDownloads(in: home))
     }
 
@@ -111,9 +113,12 @@ public struct InstalledModels: Sendable, Hashable, Codable {
         for entry in entries.sorted() where !entry.hasSuffix(".lock") && !entry.hasPrefix(".") {
             let folder = root.appendingPathComponent(entry, isDirectory: true)
             var bytes = 0
-            if let enumerator = manager.enumerator(at: folder, includingPropertiesForKeys: [.fileSizeKey]) {
+            if let enumerator = manager.enumerator(at: folder, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]) {
                 for case let file as URL in enumerator {
-                    bytes += (try? file.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0) ?? 0
+                    guard let values = try? file.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey]),
+                        values.isRegularFile == true
+                    else { continue }
+                    bytes += values.fileSize ?? 0
                 }
             }
             let repository = entry.replacingOccurrences(of: "--", with: "/")
