@@ -74,6 +74,10 @@ let package = Package(
             dependencies: [
                 "EmbedCore", "EmbedLocal", "EmbedProviders", "EmbedCompare",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -141,7 +145,15 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbedKitTests",
-            dependencies: ["EmbedKit", "EmbedCore", "EmbedTestSupport"],
+            dependencies: [
+                "EmbedKit", "EmbedCore", "EmbedLocal", "EmbedCompare", "EmbedTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,13 +10,23 @@ public struct ModelNotFoundError: Error, CustomStringConvertible, Sendable, Equa
     public var description: String {
         var message = "No local model named \"\(requested)\". Looked for:\n"
         message += searched.map { "  \($0)" }.joined(separator: "\n")
+        message += "\nTo get it:\n  embed pull \(repositoryGuess)"
+        message += "    (downloads it from the Hugging Face Hub into EMBED_HOME/models)\n"
+        message += "  embed convert DIR \(ModelLocator.shortName(requested)).embed"
+        message += "    (on a machine without network: converts a copied sentence-transformers folder; "
+        message += "put the file in one of the folders above, or pass its path to --model)"
         if requested == ModelLocator.defaultModelName {
-            message += "\nRun Scripts/setup.sh to fetch and export the default model."
-        } else {
-            message += "\nExport a sentence-transformers folder with `embed convert DIR \(requested).embed` "
-            message += "into one of those folders, or pass the folder or file path to --model."
+            message += "\nIn a checkout, Scripts/setup.sh fetches and exports the default model."
         }
         return message
+    }
+
+    /// The Hub repository to suggest: the name as given when it has an organisation, else the
+    /// sentence-transformers organisation, where most such models live.
+    var repositoryGuess: String {
+        var name = requested
+        if name.hasSuffix(".embed") { name = String(name.dropLast(6)) }
+        return name.contains("/") ? name : "sentence-transformers/\(name)"
     }
 }
 
@@ -26,7 +36,8 @@ public struct ModelNotFoundError: Error, CustomStringConvertible, Sendable, Equa
 /// ``defaultModelName``. A value naming an existing file (an exported `.embed` model) or folder (a
 /// sentence-transformers folder) is used as is. A name (optionally prefixed with
 /// `sentence-transformers/`) is looked up as `NAME.embed` in, in order:
-/// 1. `$EMBED_HOME/models/` (`EMBED_HOME` defaults to `~/.cache/embed`),
+/// 1. `$EMBED_HOME/models/` (`EMBED_HOME` defaults to `~/.cache/embed`; see ``EmbedHome``), where
+///    `embed pull` stores models,
 /// 2. `./Models/` in the working directory,
 /// 3. the `Models/` folder of the checkout the running `embed` binary was built in.
 public struct ModelLocator: Sendable {
@@ -49,9 +60,7 @@ public struct ModelLocator: Sendable {
     ) {
         self.environment = environment
         var directories: [URL] = []
-        let home = environment["EMBED_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/embed")
-        directories.append(home.appendingPathComponent("models"))
+        directories.append(EmbedHome(environment: environment).modelsDirectory)
         directories.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Models"))
         if let executablePath, let checkout = Self.checkoutModels(above: executablePath) {
             directories.append(checkout)

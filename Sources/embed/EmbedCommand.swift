@@ -11,6 +11,6 @@ struct EmbedCommand: AsyncParsableCommand {
             EMBED_MODEL, then the default all-MiniLM-L6-v2 exported by Scripts/setup.sh.
             """,
         version: "0.1.0",
-        subcommands: [Encode.self, Tokenize.self, Convert.self, Info.self, Serve.self, Bench.self]
+        subcommands: [Encode.self, Tokenize.self, Compare.self, Convert.self, Pull.self, Models.self, Info.self, Serve.self, Bench.self]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbedCompare
 import EmbedCore
 import EmbedKit
 import Foundation
@@ -9,9 +10,12 @@ extension EmbedCommand {
         static let configuration = CommandConfiguration(
             abstract: "Embed texts: JSON Lines with \"text\" in, JSON Lines with \"embedding\" out, same order.",
             discussion: """
-                Each output line is {"embedding": [...], "tokens": N, "truncated": false}; "tokens" \
-                (tokens read, special tokens included) is omitted when the engine does not report it. \
-                Texts longer than the model's maximum length are truncated and counted on stderr.
+                Each output line is {"embedding": [...], "tokens": N, "input_tokens": M, "truncated": false}: \
+                "tokens" is what the model read (special tokens included), "input_tokens" what the text \
+                had before truncation; both are omitted when the engine does not report them. Texts \
+                longer than the model's maximum length are truncated and counted on stderr.
+                With --cache, vectors are kept in EMBED_HOME/cache (shared with `embed compare`) and a \
+                repeated text is not embedded again.
                 Friendly form: embed encode "first text" "second text"
                 """
         )
@@ -30,6 +34,12 @@ extension EmbedCommand {
 
         @Flag(help: "Embed empty texts as the model does instead of stopping with an error.")
         var allowEmpty = false
+
+        @Flag(help: "Read and write the vector cache (EMBED_HOME/cache), so that texts seen before are not embedded again.")
+        var cache = false
+
+        @Option(help: ArgumentHelp("The vector cache folder; implies --cache.", valueName: "dir"))
+        var cacheDir: String?
 
         @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")
         var quiet = false
@@ -55,7 +65,18 @@ extension EmbedCommand {
                     line: empty.line, reason: "the text is empty (pass --allow-empty to embed it anyway)",
                     source: input.map { $0 == "-" ? "<stdin>" : $0 } ?? "argument")
             }
-            let embedder = try source.makeEmbedder()
+            let resolved = try EmbedderFactory.resolve(model: source.model, provider: source.provider, configurationFile: source.config)
+            var embedder: any Embedder = resolved.embedder
+            var cached: CachedEmbedder?
+            if cache || cacheDir != nil {
+                let directory = cacheDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? VectorCache.defaultDirectory()
+                let quiet = quiet
+                let opened = resolved.cached(in: VectorCache(directory: directory) { problem in
+                    if !quiet { printError("encode: \(problem)") }
+                })
+                cached = opened
+                embedder = opened
+            }
             let writer = try JSONLinesWriter(path: output)
             var truncated = 0
             let started = ContinuousClock.now
@@ -84,6 +105,7 @@ extension EmbedCommand {
                 let seconds = (ContinuousClock.now - started).seconds
                 printError(String(format: "encode: %d texts in %.2f s with %@", records.count, seconds, embedder.modelName))
                 if truncated > 0 { printError("encode: \(truncated) text(s) were longer than the model's maximum length and were truncated") }
+                if let cached { printError("encode: \(cached.statistics.summary) (\(cached.cache.directory.path))") }
             }
         }
 
@@ -91,6 +113,7 @@ extension EmbedCommand {
         static func line(for embedding: Embedding) -> String {
             var line = "{\"embedding\":" + JSONFormatting.array(embedding.vector)
             if let tokens = embedding.tokenCount { line += ",\"tokens\":\(tokens)" }
+            if let inputTokens = embedding.inputTokenCount { line += ",\"input_tokens\":\(inputTokens)" }
             line += ",\"truncated\":\(embedding.isTruncated)}"
             return line
         }

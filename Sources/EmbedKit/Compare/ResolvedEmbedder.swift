@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import EmbedCompare
+import EmbedCore
+import EmbedLocal
+import EmbedProviders
+import Foundation
+
+/// An embedder together with what identifies its vectors in a ``EmbedCompare/VectorCache``.
+public struct ResolvedEmbedder: Sendable {
+    /// The embedder.
+    public let embedder: any Embedder
+    /// The ``EmbedCompare/CacheKey/provider`` part of cache keys: the engine and every setting
+    /// besides the model name and per-call options that changes the vectors — never a secret.
+    public let cacheIdentity: String
+    /// The configuration of a hosted or server provider; `nil` for a local model.
+    public let configuration: EmbedderConfiguration?
+
+    /// Creates a resolved embedder.
+    public init(embedder: any Embedder, cacheIdentity: String, configuration: EmbedderConfiguration?) {
+        self.embedder = embedder
+        self.cacheIdentity = cacheIdentity
+        self.configuration = configuration
+    }
+
+    /// The embedder, answering from `cache` where it can.
+    public func cached(in cache: VectorCache) -> CachedEmbedder {
+        CachedEmbedder(base: embedder, cacheIdentity: cacheIdentity, cache: cache)
+    }
+}
+
+extension EmbedderFactory {
+    /// Builds the embedder the options select, as ``make(model:provider:configurationFile:environment:httpClient:)``
+    /// does, and says how its vectors are identified in a cache.
+    ///
+    /// A provider's embedder is also wrapped so that an explicit ``EmbeddingOptions/prompt`` is
+    /// put before each text, as the local runtime does (providers have no prompt field).
+    ///
+    /// - Throws: What ``make(model:provider:configurationFile:environment:httpClient:)`` throws.
+    public static func resolve(
+        model: String?, provider: String?, configurationFile: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        httpClient: HTTPClient = .shared
+    ) throws -> ResolvedEmbedder {
+        var configuration: EmbedderConfiguration?
+        if let configurationFile {
+            configuration = try loadConfiguration(path: configurationFile)
+            if let model { configuration?.model = model }
+        } else if let provider {
+            configuration = try EmbedderConfiguration(provider: provider, model: model)
+        }
+        if let configuration,
+            let remote = try RemoteEmbedders.make(configuration, environment: environment, httpClient: httpClient)
+        {
+            return ResolvedEmbedder(
+                embedder: PromptPrefixingEmbedder(base: remote),
+                cacheIdentity: CacheIdentity.remote(configuration, environment: environment),
+                configuration: configuration)
+        }
+        let url = try ModelLocator(environment: environment).resolve(model ?? configuration?.model)
+        let localModel = try LocalModel(contentsOf: url)
+        return ResolvedEmbedder(
+            embedder: LocalEmbedder(model: localModel), cacheIdentity: CacheIdentity.local(localModel, url: url),
+            configuration: nil)
+    }
+}
+
+/// How resolved embedders are named in cache keys.
+enum CacheIdentity {
+    /// `local:CHECKSUM` for an exported file (the header checksum covers metadata and weights,
+    /// so a re-export with other weights or storage gets new entries), or
+    /// `local-folder:PATH@MTIME` for a folder loaded directly.
+    static func local(_ model: LocalModel, url: URL) -> String {
+        if let file = model.file { return "local:\(file.checksum)" }
+        let folder = url.standardizedFileURL
+        let modified = (try? FileManager.default.attributesOfItem(atPath: folder.path)[.modificationDate] as? Date)
+            .flatMap { $0 }.map { String(Int($0.timeIntervalSince1970)) } ?? "?"
+        return "local-folder:\(folder.path)@\(modified)"
+    }
+
+    /// The variables that move a provider's endpoint when its configuration does not say.
+    static let endpointVariables = [
+        "AZURE_OPENAI_ENDPOINT", "EMBEDDING_AZURE_ENDPOINT", "HUGGINGFACE_BASE_URL", "OLLAMA_HOST", "OPENAI_API_BASE",
+        "OPENAI_BASE_URL", "TOGETHER_API_BASE", "TOGETHER_BASE_URL",
+    ]
+
+    /// `PROVIDER;key=value;…` over the settings that change vectors: endpoints, API flavour,
+    /// sizes, normalization, newline handling, task types and extra request fields — keys,
+    /// tokens and credentials excluded.
+    static func remote(_ c: EmbedderConfiguration, environment: [String: String]) -> String {
+        var fields: [(String, String?)] = [
+            ("base_url", c.baseURL), ("ollama_base_url", c.ollamaBaseURL), ("openai_base_url", c.openAIBaseURL),
+            ("lmstudio_base_url", c.lmStudioBaseURL), ("huggingface_base_url", c.huggingFaceBaseURL),
+            ("huggingface_api", c.huggingFaceAPI?.rawValue), ("azure_endpoint", c.azure?.endpoint),
+            ("azure_deployment", c.azure?.deployment), ("azure_api_version", c.azure?.apiVersion),
+            ("project_id", c.projectID), ("location", c.location), ("embedding_dims", c.embeddingDims.map(String.init)),
+            ("output_dimensionality", c.outputDimensionality.map(String.init)),
+            ("normalize", c.normalize.map(String.init)), ("replace_newlines", c.replaceNewlines.map(String.init)),
+            ("memory_add_embedding_type", c.memoryAddEmbeddingType),
+            ("memory_update_embedding_type", c.memoryUpdateEmbeddingType),
+            ("memory_search_embedding_type", c.memorySearchEmbeddingType),
+        ]
+        if !c.modelKwargs.isEmpty {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            fields.append(("model_kwargs", (try? encoder.encode(c.modelKwargs)).map { String(decoding: $0, as: UTF8.self) }))
+        }
+        for name in endpointVariables {
+            if let value = environment[name], !value.isEmpty { fields.append(("$" + name, value)) }
+        }
+        let described = fields.compactMap { key, value in value.map { "\(key)=\($0.utf8.count):\($0)" } }
+        return ([c.provider.rawValue] + described).joined(separator: ";")
+    }
+}
+
+/// Puts an explicit prompt before each text for an engine that has no prompt of its own (the
+/// hosted and server providers), so that `--prompt` means the same everywhere.
+struct PromptPrefixingEmbedder: Embedder {
+    let base: any Embedder
+
+    var modelName: String { base.modelName }
+    var dimensions: Int? { base.dimensions }
+
+    func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
+        guard let prompt = options.prompt, !prompt.isEmpty else { return try await base.embed(texts, options: options) }
+        var forwarded = options
+        forwarded.prompt = nil
+        return try await base.embed(texts.map { prompt + $0 }, options: forwarded)
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import EmbedKit
+import Foundation
+
+extension EmbedCommand {
+    /// `embed models`: what models are available on this machine.
+    struct Models: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the local models --model can use: name, dimensions, maximum length, pooling, size, source.",
+            discussion: "Searches EMBED_HOME/models (where `embed pull` stores models), ./Models and the checkout's Models/, in that order; a name found twice uses the first. Also lists interrupted pulls, which the same `embed pull` resumes."
+        )
+
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        func run() async throws {
+            let installed = InstalledModels.scan()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(installed), as: UTF8.self))
+                return
+            }
+            print(Self.table(installed))
+        }
+
+        static func table(_ installed: InstalledModels) -> String {
+            var lines: [String] = []
+            if installed.models.isEmpty {
+                lines.append("No local models. Get one with `embed pull sentence-transformers/all-MiniLM-L6-v2`,")
+                lines.append("or convert a sentence-transformers folder with `embed convert DIR NAME.embed`.")
+            } else {
+                let header = ["NAME", "DIMS", "MAX LEN", "POOLING", "SIZE", "SOURCE"]
+                var rows = [header]
+                for model in installed.models {
+                    var pooling = model.pooling.joined(separator: "+")
+                    if model.normalized { pooling += ", normalized" }
+                    rows.append([
+                        model.name + (model.isShadowed ? " (shadowed)" : ""), "\(model.dimensions)", "\(model.maxSequenceLength)",
+                        pooling, String(format: "%.1f MB", Double(model.fileSize) / 1_000_000) + " \(model.storage)",
+                        model.source,
+                    ])
+                }
+                let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+                let rightAligned: Set<Int> = [1, 2]
+                for row in rows {
+                    let cells = row.indices.map { column -> String in
+                        let padding = String(repeating: " ", count: widths[column] - row[column].count)
+                        if column == row.count - 1 { return row[column] }
+                        return rightAligned.contains(column) ? padding + row[column] : row[column] + padding
+                    }
+                    lines.append(cells.joined(separator: "  "))
+                }
+            }
+            for bad in installed.unreadable {
+                lines.append("unreadable: \(bad.path): \(bad.reason)")
+            }
+            for partial in installed.partialDownloads {
+                lines.append(String(
+                    format: "interrupted pull: %@ (%.1f MB kept in %@); run `embed pull %@` to resume",
+                    partial.repository, Double(partial.bytes) / 1_000_000, partial.path, partial.repository))
+            }
+            lines.append("searched: " + installed.searchDirectories.joined(separator: ", "))
+            return lines.joined(separator: "\n")
+        }
+    }
+}
