@@ -325,4 +325,23 @@ struct HubPullTests {
             #expect(error?.description.contains("failed its sha256 check") == true, "\(String(describing: error))")
         }
     }
+
+    @Test("an architecture this runtime cannot run is refused after the configuration, before the weights")
+    func unsupportedArchitecture() async throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        var repository = try tinyRepository()
+        let config = try #require(repository.files["config.json"])
+        var object = try #require(try JSONSerialization.jsonObject(with: config) as? [String: Any])
+        object["model_type"] = "mpnet"
+        repository.setFile("config.json", try JSONSerialization.data(withJSONObject: object))
+        try await withHubServer([repository]) { server in
+            let error = await #expect(throws: HubError.self) { try await makePuller(server, home: home).pull(tinyRepositoryID) }
+            let message = error?.description ?? ""
+            #expect(message.contains("\(tinyRepositoryID) is not a sentence-transformers model this runtime can use"), "\(message)")
+            #expect(message.contains("mpnet"), "\(message)")
+            #expect(server.downloads(of: "model.safetensors").isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("downloads/fixtures--tiny-cls-normalize").path))
+        }
+    }
 }
