@@ -297,4 +297,51 @@ struct HubPullTests {
         #expect(error?.isTransient == true)
         #expect(error?.description.contains("embed convert") == true, "\(String(describing: error))")
     }
+
+    @Test("without sizes and digests in the model information, the Hub's download headers are checked instead")
+    func headersAsFallback() async throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let log = EventLog()
+        try await withHubServer([try tinyRepository()], behaviour: FixtureBehaviour(omitsBlobDetails: true)) { server in
+            let result = try await makePuller(server, home: home).pull(tinyRepositoryID, progress: { log.record($0) })
+            _ = try LocalModel(contentsOf: result.modelFile)
+        }
+        let verified = log.all.compactMap { event -> (String, FileDigest?)? in
+            if case .verified(let path, let digest) = event { return (path, digest) }
+            return nil
+        }
+        #expect(verified.first { $0.0 == "model.safetensors" }?.1?.algorithm == .sha256)
+        #expect(verified.first { $0.0 == "config.json" }?.1?.algorithm == .gitBlobSHA1)
+
+        // A corrupted download is still caught.
+        try FileManager.default.removeItem(at: home)
+        var repository = try tinyRepository()
+        var corrupted = try #require(repository.files["model.safetensors"])
+        corrupted[100] ^= 0x20
+        repository.servedInstead["model.safetensors"] = corrupted
+        try await withHubServer([repository], behaviour: FixtureBehaviour(omitsBlobDetails: true)) { server in
+            let error = await #expect(throws: HubError.self) { try await makePuller(server, home: home).pull(tinyRepositoryID) }
+            #expect(error?.description.contains("failed its sha256 check") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test("an architecture this runtime cannot run is refused after the configuration, before the weights")
+    func unsupportedArchitecture() async throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        var repository = try tinyRepository()
+        let config = try #require(repository.files["config.json"])
+        var object = try #require(try JSONSerialization.jsonObject(with: config) as? [String: Any])
+        object["model_type"] = "mpnet"
+        repository.setFile("config.json", try JSONSerialization.data(withJSONObject: object))
+        try await withHubServer([repository]) { server in
+            let error = await #expect(throws: HubError.self) { try await makePuller(server, home: home).pull(tinyRepositoryID) }
+            let message = error?.description ?? ""
+            #expect(message.contains("\(tinyRepositoryID) is not a sentence-transformers model this runtime can use"), "\(message)")
+            #expect(message.contains("mpnet"), "\(message)")
+            #expect(server.downloads(of: "model.safetensors").isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("downloads/fixtures--tiny-cls-normalize").path))
+        }
+    }
 }

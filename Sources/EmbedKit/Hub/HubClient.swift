@@ -119,10 +119,11 @@ public struct HubClient: Sendable {
         let partial = destination.deletingLastPathComponent().appendingPathComponent(destination.lastPathComponent + ".incomplete")
         let url = configuration.fileURL(repository: repository, revision: commit, path: file.path)
         var transferred = 0
+        var expected = file
         try await retrying(path: file.path, progress: progress) { () async throws(HubError) in
-            try await transfer(url: url, file: file, repository: repository, to: partial, counting: &transferred, progress: progress)
+            try await transfer(url: url, file: &expected, repository: repository, to: partial, counting: &transferred, progress: progress)
         }
-        let digest = try verify(partial, against: file, displayPath: file.path, deleteOnMismatch: true)
+        let digest = try verify(partial, against: expected, displayPath: file.path, deleteOnMismatch: true)
         progress?(.verified(path: file.path, digest: digest))
         do {
             try FileManager.default.moveItem(at: partial, to: destination)
@@ -133,9 +134,11 @@ public struct HubClient: Sendable {
     }
 
     /// One attempt: requests the bytes from the end of `partial` on and appends them, adding
-    /// every byte received to `transferred` (also when the attempt fails).
+    /// every byte received to `transferred` (also when the attempt fails). A size or digest the
+    /// model information lacked (a mirror that ignores `blobs=true`) is filled in from the Hub's
+    /// response headers.
     private func transfer(
-        url: String, file: HubFile, repository: HubRepositoryID, to partial: URL, counting transferred: inout Int,
+        url: String, file: inout HubFile, repository: HubRepositoryID, to partial: URL, counting transferred: inout Int,
         progress: (@Sendable (PullEvent) -> Void)?
     ) async throws(HubError) {
         var offset = Self.size(of: partial) ?? 0
@@ -154,6 +157,7 @@ public struct HubClient: Sendable {
         } catch {
             throw .interrupted(path: file.path, received: offset, expected: file.size, reason: Self.describe(error))
         }
+        if (200...299).contains(response.status.code) { Self.complete(&file, from: response) }
         switch response.status.code {
         case 200:
             // The server sent the whole file (it ignored or could not honour the range).
@@ -246,6 +250,33 @@ public struct HubClient: Sendable {
     }
 
     // MARK: Helpers
+
+    /// Fills in a missing size and digest from the Hub's own answer — the first response,
+    /// before any redirect to storage: `X-Linked-Size` and `X-Linked-Etag` (the SHA-256 of an
+    /// LFS file), or `ETag` (git's blob id of a small file) and the length of a complete body.
+    static func complete(_ file: inout HubFile, from response: HTTPClientResponse) {
+        let hub = response.history.first?.responseHead.headers ?? response.headers
+        func tag(_ name: String) -> String? {
+            guard var value = hub.first(name: name) else { return nil }
+            if value.hasPrefix("W/") { value.removeFirst(2) }
+            return value.trimmingCharacters(in: CharacterSet(charactersIn: "\"")).lowercased()
+        }
+        if file.size == nil {
+            if let linked = hub.first(name: "X-Linked-Size").flatMap(Int.init) {
+                file.size = linked
+            } else if response.status.code == 200, let length = response.headers.first(name: "Content-Length").flatMap(Int.init) {
+                file.size = length
+            } else if let total = response.headers.first(name: "Content-Range")?.split(separator: "/").last.flatMap({ Int($0) }) {
+                file.size = total
+            }
+        }
+        guard file.expectedDigest == nil else { return }
+        if let linked = tag("X-Linked-Etag"), linked.count == 64, linked.allSatisfy(\.isHexDigit) {
+            file.sha256 = linked
+        } else if let etag = tag("ETag"), etag.count == 40, etag.allSatisfy(\.isHexDigit), response.history.count <= 1 {
+            file.gitBlobID = etag
+        }
+    }
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
         let (seconds, attoseconds) = duration.components

@@ -113,7 +113,7 @@ public struct HubError: Error, CustomStringConvertible, Sendable, Hashable {
         case .unauthorized(let repository, let status, let hasToken):
             hasToken
                 ? "The Hub refused access to \(repository) (HTTP \(status)): the token in HF_TOKEN is invalid or lacks access; gated models must be accepted on the model's page first."
-                : "The Hub refused access to \(repository) (HTTP \(status)): it is private or gated; set HF_TOKEN to a token with access."
+                : "The Hub refused access to \(repository) (HTTP \(status)): it does not exist, or it is private or gated (check the id, or set HF_TOKEN to a token with access)."
         case .repositoryNotFound(let repository, let revision):
             "No model repository \(repository) with revision \"\(revision)\" on the Hub (check the id and --revision; private repositories also need HF_TOKEN)."
         case .fileNotFound(let repository, let path):

@@ -19,8 +19,10 @@ import Darwin
 ///
 /// Steps: resolve the revision to a commit; choose the files a sentence-transformers model needs
 /// (``SentenceTransformersFiles``); download each into
-/// `EMBED_HOME/downloads/ORG--NAME/COMMIT/`, resuming and verifying (``HubClient``); convert the
-/// folder to `EMBED_HOME/models/NAME.embed` (written atomically); remove the download folder.
+/// `EMBED_HOME/downloads/ORG--NAME/COMMIT/`, resuming and verifying (``HubClient``) — the
+/// configuration and tokenizer first, checked (architecture, modules, tokenizer) before the
+/// weights are fetched; convert the folder to `EMBED_HOME/models/NAME.embed` (written
+/// atomically); remove the download folder.
 /// An interrupted pull keeps what arrived, and the next pull of the same repository resumes.
 /// The model file records `hub:ORG/NAME@COMMIT` as its source, so that a pull of a revision
 /// already present downloads nothing.
@@ -112,9 +114,29 @@ public struct ModelPuller: Sendable {
             }
             modules = try SentenceTransformersFiles.modules(from: data, repository: repository.id)
         }
-        let files = try SentenceTransformersFiles.select(from: info.files, modules: modules, repository: repository.id)
+        let files: [HubFile]
+        do {
+            files = try SentenceTransformersFiles.select(from: info.files, modules: modules, repository: repository.id)
+        } catch {
+            try? FileManager.default.removeItem(at: repositoryFolder)  // nothing worth resuming
+            throw error
+        }
         progress?(.planned(files: files, totalBytes: files.reduce(0) { $0 + ($1.size ?? 0) }))
-        for file in files where file.path != "modules.json" {
+        // Configuration and tokenizer first, checked before the (large) weights are fetched: a
+        // model this runtime cannot run is refused without downloading it.
+        let isWeights = { (file: HubFile) in file.path.hasSuffix(".safetensors") }
+        for file in files where file.path != "modules.json" && !isWeights(file) {
+            let destination = folder.appendingPathComponent(file.path)
+            downloaded += try await hub.download(file, from: repository, commit: info.commit, to: destination, progress: progress)
+        }
+        do {
+            _ = try ModelDescription.load(fromFolder: folder)
+            _ = try WordPieceTokenizer(configuration: try TokenizerConfiguration.load(fromModelDirectory: folder))
+        } catch {
+            try? FileManager.default.removeItem(at: repositoryFolder)
+            throw HubError.notSentenceTransformers(repository: repository.id, reason: "\(error)")
+        }
+        for file in files where isWeights(file) {
             let destination = folder.appendingPathComponent(file.path)
             downloaded += try await hub.download(file, from: repository, commit: info.commit, to: destination, progress: progress)
         }

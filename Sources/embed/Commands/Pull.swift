@@ -11,9 +11,11 @@ extension EmbedCommand {
             abstract: "Download a sentence-transformers model from the Hugging Face Hub and store it, converted, in EMBED_HOME/models.",
             discussion: """
                 Fetches only what the model needs (configuration, tokenizer, safetensors weights of \
-                the transformer and any Dense heads), checks every file's size and SHA-256 against the \
-                Hub's metadata, converts the folder and writes EMBED_HOME/models/NAME.embed (NAME is the \
-                repository's last component), where --model NAME finds it.
+                the transformer and any Dense heads), checks every file's size and digest against the \
+                Hub's metadata (SHA-256 for weights, git's blob id for the rest), refuses an unsupported \
+                architecture before fetching the weights, converts the folder and writes \
+                EMBED_HOME/models/NAME.embed (NAME is the repository's last component), where \
+                --model NAME finds it.
                 An interrupted pull keeps what arrived: run it again to resume. Pulling a revision that \
                 is already present downloads nothing.
                 Environment: HF_TOKEN (private and gated models), HF_ENDPOINT (a mirror), EMBED_HOME \

@@ -72,6 +72,9 @@ struct FixtureBehaviour: Sendable {
     var redirectLFS = true
     /// Whether `Range` requests are honoured.
     var honoursRange = true
+    /// Whether the model information leaves out sizes and digests even with `blobs=true` (as an
+    /// older mirror might), so that only the download headers carry them.
+    var omitsBlobDetails = false
 }
 
 /// A request the fixture Hub received.
@@ -187,7 +190,8 @@ final class HubFixtureServer: Sendable {
             guard let repo = state.repositories.withLock({ $0[id] }), accepts(revision: parts[6], repo) else {
                 return (text("{\"error\":\"Repository not found\"}", status: 404), nil)
             }
-            return (info(repo, withBlobs: request.query?.contains("blobs=true") == true), nil)
+            let withBlobs = request.query?.contains("blobs=true") == true && !behaviour.omitsBlobDetails
+            return (info(repo, withBlobs: withBlobs), nil)
         }
         // /lfs-store/SHA256
         if parts.count == 3, parts[1] == "lfs-store" {
@@ -212,9 +216,16 @@ final class HubFixtureServer: Sendable {
             if behaviour.redirectLFS, FixtureRepository.isLFS(path), let sha = repo.sha256[path] {
                 var fields = HTTPFields()
                 fields[.location] = "\(endpoint)/lfs-store/\(sha)"
+                // What the Hub sends with its redirect: the content's size and SHA-256.
+                fields[HTTPField.Name("X-Linked-Size")!] = String(data.count)
+                fields[HTTPField.Name("X-Linked-Etag")!] = "\"\(repo.claimedSHA256[path] ?? sha)\""
+                fields[HTTPField.Name("X-Repo-Commit")!] = repo.commit
                 return (Response(status: .found, headers: fields), nil)
             }
-            return (serve(repo.servedInstead[path] ?? data, path: path, request: request, state: state, behaviour: behaviour), path)
+            var response = serve(repo.servedInstead[path] ?? data, path: path, request: request, state: state, behaviour: behaviour)
+            // A small file's ETag is its git blob id, as on the Hub.
+            response.headers[.eTag] = "\"\(gitBlobHex(data))\""
+            return (response, path)
         }
         return (text("no route", status: 404), nil)
     }
