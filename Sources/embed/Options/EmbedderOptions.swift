@@ -40,7 +40,7 @@ struct VectorOptions: ParsableArguments {
     @Option(help: "Keep only the first N dimensions (Matryoshka), re-normalized when the model normalizes.")
     var dimensions: Int?
 
-    @Option(help: "A prompt prefix to put before every text (local models), overriding --task's.")
+    @Option(help: "A prompt prefix put before every text, overriding the prompt --task selects.")
     var prompt: String?
 
     func validate() throws {
