@@ -26,20 +26,12 @@ public enum EmbedderFactory {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         httpClient: HTTPClient = .shared
     ) throws -> any Embedder {
-        var configuration: EmbedderConfiguration?
-        if let configurationFile {
-            configuration = try loadConfiguration(path: configurationFile)
-            if let model { configuration?.model = model }
-        } else if let provider {
-            configuration = try EmbedderConfiguration(provider: provider, model: model)
-        }
-        if let configuration,
-            let remote = try RemoteEmbedders.make(configuration, environment: environment, httpClient: httpClient)
-        {
-            return remote
-        }
-        let localModel = try loadModel(model ?? configuration?.model, environment: environment)
-        return LocalEmbedder(model: localModel)
+        // One selection path for every command: `resolve` also names the embedder for the
+        // vector cache and lets an explicit prompt reach remote providers.
+        try resolve(
+            model: model, provider: provider, configurationFile: configurationFile, environment: environment,
+            httpClient: httpClient
+        ).embedder
     }
 
     /// Loads a local model by path or name (see ``ModelLocator``).
