@@ -205,10 +205,13 @@ public final class JSONLinesWriter {
         try flush()
         guard let temporaryPath else { return }
         try handle.close()
-        if FileManager.default.fileExists(atPath: path) {
-            _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporaryPath))
-        } else {
-            try FileManager.default.moveItem(atPath: temporaryPath, toPath: path)
+        // rename(2) replaces an existing output atomically: readers see the old file or the new
+        // one, never neither. (Foundation's replaceItemAt on Linux removes the old file first
+        // and can fail after that, losing it.)
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporaryPath)
+            throw JSONLinesError(line: 0, reason: "cannot move the finished output into place: \(reason)", source: path)
         }
     }
 

@@ -56,7 +56,21 @@ struct EncodeCommandTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let written = try String(contentsOf: outputURL, encoding: .utf8).split(separator: "\n")
         #expect(written.count == 3)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("partial") }
+        var leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("partial") }
+        #expect(leftovers.isEmpty)
+
+        // A second run replaces the existing output whole.
+        try Data("{\"text\":\"four\"}\n".utf8).write(to: inputURL)
+        let again = try CLIRunner.run(["encode", "-q", "--input", inputURL.path, "--output", outputURL.path])
+        #expect(again.status == 0, "stderr: \(again.stderr)")
+        #expect(try String(contentsOf: outputURL, encoding: .utf8).split(separator: "\n").count == 1)
+
+        // A run that fails leaves the existing output as it was.
+        try Data("{\"text\":\"ok\"}\n{\"text\": oops}\n".utf8).write(to: inputURL)
+        let failed = try CLIRunner.run(["encode", "-q", "--input", inputURL.path, "--output", outputURL.path])
+        #expect(failed.status != 0)
+        #expect(try String(contentsOf: outputURL, encoding: .utf8).split(separator: "\n").count == 1)
+        leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("partial") }
         #expect(leftovers.isEmpty)
     }
 
