@@ -4,7 +4,8 @@
 // user of the hosted providers never links OpenBLAS and a user of the local runtime never links
 // AsyncHTTPClient or Hummingbird.
 //
-//   COpenBLAS ─┐
+//   COpenBLAS ──────┐
+//   CEmbedKernels ──┤
 //   EmbedTokenizer ─┼─> EmbedLocal ─┐
 //   EmbedCore ──────┼─> EmbedProviders ─┼─> EmbedKit ─┐   (EmbedCompare: statistics, reports, cache)
 //                   └─> EmbedServer ────────────────┴─> embed (CLI)
@@ -45,13 +46,15 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"]), .brew(["openblas"])]
         ),
+        // Attention and GELU, portable and AVX2 + FMA, chosen at run time (see its header).
+        .target(name: "CEmbedKernels"),
 
         // MARK: Libraries
         .target(name: "EmbedCore", swiftSettings: swiftSettings),
         .target(name: "EmbedTokenizer", swiftSettings: swiftSettings),
         .target(
             name: "EmbedLocal",
-            dependencies: ["EmbedCore", "EmbedTokenizer", "COpenBLAS"],
+            dependencies: ["EmbedCore", "EmbedTokenizer", "COpenBLAS", "CEmbedKernels"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -121,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbedLocalTests",
-            dependencies: ["EmbedLocal", "EmbedTokenizer", "EmbedCore", "EmbedTestSupport"],
+            dependencies: ["EmbedLocal", "CEmbedKernels", "EmbedTokenizer", "EmbedCore", "EmbedTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,3 +1,6 @@
+import CEmbedKernels
+import Foundation
+
 /// The element-wise steps between matrix products, fused so each makes one pass over memory.
 ///
 /// All work on row-major matrices through raw pointers: callers own the buffers and guarantee
@@ -5,6 +8,15 @@
 /// without traps so the optimizer vectorizes them; reductions interleave eight partial sums,
 /// which vectorizes too and is as accurate as PyTorch's own float reductions.
 enum Kernels {
+    /// The instruction set of the C kernels (attention, GELU): the best this CPU has, unless the
+    /// environment sets `EMBED_KERNELS=portable` (to compare, or to rule the AVX2 code out).
+    static let instructionSet: embed_kernels_isa = {
+        if let forced = ProcessInfo.processInfo.environment["EMBED_KERNELS"], forced.lowercased() == "portable" {
+            return EMBED_KERNELS_PORTABLE
+        }
+        return embed_kernels_best_isa()
+    }()
+
     /// Adds `bias` to every row and multiplies by `scale`: `m[r][c] = (m[r][c] + bias[c]) · scale`.
     static func addBias(_ matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
                         bias: UnsafePointer<Float>, scale: Float = 1) {
@@ -17,7 +29,7 @@ enum Kernels {
     /// Applies a BERT hidden activation in place to `count` contiguous values.
     static func activateHidden(_ values: UnsafeMutablePointer<Float>, count: Int, activation: Bert.Activation) {
         switch activation {
-        case .gelu: for index in 0..<count { values[index] = VectorMath.gelu(values[index]) }
+        case .gelu: embed_gelu(instructionSet, values, count)
         case .geluTanh: for index in 0..<count { values[index] = VectorMath.geluTanh(values[index]) }
         case .relu: for index in 0..<count { values[index] = VectorMath.relu(values[index]) }
         }
@@ -95,44 +107,6 @@ enum Kernels {
             index += 1
         }
         return total
-    }
-
-    /// Returns the largest of `count` (at least one) values, in eight interleaved maxima.
-    @inline(__always)
-    static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0], m4 = x[0], m5 = x[0], m6 = x[0], m7 = x[0]
-        var index = 0
-        while index + 8 <= count {
-            m0 = x[index] > m0 ? x[index] : m0
-            m1 = x[index + 1] > m1 ? x[index + 1] : m1
-            m2 = x[index + 2] > m2 ? x[index + 2] : m2
-            m3 = x[index + 3] > m3 ? x[index + 3] : m3
-            m4 = x[index + 4] > m4 ? x[index + 4] : m4
-            m5 = x[index + 5] > m5 ? x[index + 5] : m5
-            m6 = x[index + 6] > m6 ? x[index + 6] : m6
-            m7 = x[index + 7] > m7 ? x[index + 7] : m7
-            index += 8
-        }
-        var result = Swift.max(Swift.max(Swift.max(m0, m1), Swift.max(m2, m3)), Swift.max(Swift.max(m4, m5), Swift.max(m6, m7)))
-        while index < count {
-            if x[index] > result { result = x[index] }
-            index += 1
-        }
-        return result
-    }
-
-    /// Softmax of one row of attention scores in place, `softmax(scale · row)`, over the first
-    /// `validCount` entries; the rest are masked keys and get weight exactly 0 (what the −inf /
-    /// fp32-min mask bias gives).
-    ///
-    /// - Precondition: `1 <= validCount <= count` and `scale > 0`.
-    static func softmax(_ row: UnsafeMutablePointer<Float>, count: Int, validCount: Int, scale: Float = 1) {
-        precondition(validCount >= 1 && validCount <= count, "softmax needs at least one unmasked key")
-        let shift = maximum(row, count: validCount) * scale
-        for index in 0..<validCount { row[index] = VectorMath.expNonPositive(row[index] * scale - shift) }
-        let inverse = 1 / sum(row, count: validCount)
-        for index in 0..<validCount { row[index] *= inverse }
-        for index in validCount..<count { row[index] = 0 }
     }
 
     /// Scales each row to unit Euclidean length, `x / max(‖x‖₂, 1e-12)`, as

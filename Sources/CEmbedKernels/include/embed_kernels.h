@@ -1,0 +1,48 @@
+// The forward pass's hand-vectorized kernels: attention for one head and the exact GELU.
+//
+// Why C: these loops want AVX2 + FMA, and Swift has no per-function target attribute. Building the
+// whole Swift module for AVX2 would need unsafe compiler flags (which make the package unusable as
+// a dependency) and would crash on CPUs without it. Here each kernel exists twice, portable and
+// AVX2 + FMA, and the caller picks one at run time (`embed_kernels_best_isa`).
+//
+// All matrices are row-major float32 with the caller guaranteeing the sizes stated per function.
+#ifndef EMBED_KERNELS_H
+#define EMBED_KERNELS_H
+
+#include <stddef.h>
+
+/// An instruction set the kernels can use.
+typedef enum {
+    /// Plain C any compiler vectorizes for the build's baseline (SSE2 on x86-64, NEON on arm64).
+    EMBED_KERNELS_PORTABLE = 0,
+    /// x86-64 with AVX2 and FMA (Intel Haswell, AMD Zen and later).
+    EMBED_KERNELS_AVX2_FMA = 1,
+} embed_kernels_isa;
+
+/// The fastest instruction set this CPU supports.
+embed_kernels_isa embed_kernels_best_isa(void);
+
+/// Whether `isa` can run on this CPU (the portable set always can).
+int embed_kernels_supports(embed_kernels_isa isa);
+
+/// Floats of scratch memory `embed_attention_head` needs for sequences up to `length` tokens.
+size_t embed_attention_scratch_count(ptrdiff_t length, ptrdiff_t head_size);
+
+/// One attention head of one sequence: `context = softmax(scale · Q·Kᵀ) · V`.
+///
+/// `query`, `key`, `value` and `context` point at the head's first column in `[length × stride]`
+/// matrices (`head_size` columns used per row); `context` may alias `query` (each query row is
+/// read completely before its context row is written). `scratch` holds
+/// `embed_attention_scratch_count(length, head_size)` floats. No mask: every key is valid.
+void embed_attention_head(embed_kernels_isa isa, const float *query, const float *key, const float *value,
+                          float *context, ptrdiff_t length, ptrdiff_t head_size, ptrdiff_t stride, float scale,
+                          float *scratch);
+
+/// The exact GELU in place, `0.5·x·(1 + erf(x/√2))` as PyTorch's `gelu(approximate="none")`,
+/// with erf from the same rational approximation as the Swift `VectorMath.erf` (error < 5e-7).
+void embed_gelu(embed_kernels_isa isa, float *values, ptrdiff_t count);
+
+/// `e^x` for `x ≤ 0` (0 below −87.34, positive inputs treated as 0), elementwise, for tests.
+void embed_exp_nonpositive(embed_kernels_isa isa, const float *input, float *output, ptrdiff_t count);
+
+#endif

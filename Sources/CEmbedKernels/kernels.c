@@ -1,0 +1,362 @@
+// Portable and AVX2 + FMA versions of the attention and GELU kernels (see embed_kernels.h).
+//
+// Both versions compute the same formulas in the same order of operations per element; they differ
+// in rounding only where the AVX2 version fuses a multiply and an add (about 1e-7 relative), far
+// inside the 1e-5 parity budget. Contraction is off for the portable version so that it rounds
+// like the Swift code it replaces, whatever the compiler's default.
+#include "embed_kernels.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+
+#if defined(__x86_64__) || defined(_M_X64)
+#define EMBED_HAVE_X86 1
+#include <immintrin.h>
+#endif
+
+// MARK: - Dispatch
+
+int embed_kernels_supports(embed_kernels_isa isa) {
+    switch (isa) {
+    case EMBED_KERNELS_PORTABLE:
+        return 1;
+    case EMBED_KERNELS_AVX2_FMA:
+#if EMBED_HAVE_X86
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+        return 0;
+#endif
+    }
+    return 0;
+}
+
+embed_kernels_isa embed_kernels_best_isa(void) {
+    return embed_kernels_supports(EMBED_KERNELS_AVX2_FMA) ? EMBED_KERNELS_AVX2_FMA : EMBED_KERNELS_PORTABLE;
+}
+
+// Rows of queries handled together: their scores share every load of Kᵀ.
+enum { QUERY_BLOCK = 4 };
+
+static ptrdiff_t padded_length(ptrdiff_t length) { return (length + 7) & ~(ptrdiff_t)7; }
+
+size_t embed_attention_scratch_count(ptrdiff_t length, ptrdiff_t head_size) {
+    // Kᵀ (head_size × padded length) and one score row per query of a block.
+    return (size_t)(padded_length(length) * (head_size + QUERY_BLOCK));
+}
+
+// MARK: - Portable
+
+// Below this, e^x is subnormal; softmax and erf want exactly 0 there.
+static const float exp_lower_limit = -87.33654f;
+
+// Cephes' expf for x ≤ 0: x = n·ln2 + r, a degree-6 polynomial for e^r, 2^n in the exponent bits.
+static inline float exp_nonpositive(float x) {
+    float clamped = x > 0 ? 0 : (x < exp_lower_limit ? exp_lower_limit : x);
+    const float shifter = 12582912.0f;  // 1.5·2²³: adding it rounds to an integer in the low bits
+    float shifted = clamped * 1.44269504f + shifter;
+    float n = shifted - shifter;
+    float r = (clamped - n * 0.693359375f) + n * 2.1219444e-4f;
+    float p = 1.98756915e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float y = p * (r * r) + r + 1;
+    int32_t bits;
+    memcpy(&bits, &shifted, sizeof bits);
+    int32_t exponent = (int32_t)((uint32_t)(bits - 0x4B400000 + 127) << 23);
+    float scale;
+    memcpy(&scale, &exponent, sizeof scale);
+    return x < exp_lower_limit ? 0 : y * scale;
+}
+
+// erf(x) ≈ x·P(x²)/Q(x²) on [−4, 4], ±1 beyond (absolute error < 5e-7 in float).
+static inline float erf_rational(float x) {
+    float c = x > 4 ? 4 : (x < -4 ? -4 : x);
+    float z = c * c;
+    float p = -1.366544655212465e-8f;
+    p = p * z + 4.780265953741036e-6f;
+    p = p * z + 3.826829488389194e-4f;
+    p = p * z + 3.8395437877625227e-3f;
+    p = p * z + 5.433250963687897e-2f;
+    p = p * z + 1.8471144139766693e-1f;
+    p = p * z + 1.128379225730896f;
+    float q = 6.400668644346297e-5f;
+    q = q * z + 1.3095695758238435e-3f;
+    q = q * z + 1.5453512780368328e-2f;
+    q = q * z + 1.1382655799388885e-1f;
+    q = q * z + 4.970298111438751e-1f;
+    q = q * z + 1;
+    return c * p / q;
+}
+
+static void softmax_row(float *row, ptrdiff_t length, float scale) {
+    float maximum = row[0];
+    for (ptrdiff_t j = 1; j < length; j++) maximum = row[j] > maximum ? row[j] : maximum;
+    float shift = maximum * scale;
+    float sum = 0;
+    for (ptrdiff_t j = 0; j < length; j++) {
+        row[j] = exp_nonpositive(row[j] * scale - shift);
+        sum += row[j];
+    }
+    float inverse = 1 / sum;
+    for (ptrdiff_t j = 0; j < length; j++) row[j] *= inverse;
+}
+
+static void attention_portable(const float *query, const float *key, const float *value, float *context,
+                               ptrdiff_t length, ptrdiff_t head_size, ptrdiff_t stride, float scale,
+                               float *scratch) {
+    float *scores = scratch;
+    for (ptrdiff_t i = 0; i < length; i++) {
+        const float *q = query + i * stride;
+        for (ptrdiff_t j = 0; j < length; j++) {
+            const float *k = key + j * stride;
+            float dot = 0;
+            for (ptrdiff_t d = 0; d < head_size; d++) dot += q[d] * k[d];
+            scores[j] = dot;
+        }
+        softmax_row(scores, length, scale);
+        float *c = context + i * stride;  // may alias q: q is not read again
+        for (ptrdiff_t d = 0; d < head_size; d++) c[d] = 0;
+        for (ptrdiff_t j = 0; j < length; j++) {
+            const float *v = value + j * stride;
+            float weight = scores[j];
+            for (ptrdiff_t d = 0; d < head_size; d++) c[d] += weight * v[d];
+        }
+    }
+}
+
+static void gelu_portable(float *values, ptrdiff_t count) {
+    for (ptrdiff_t i = 0; i < count; i++) {
+        float x = values[i];
+        values[i] = x * 0.5f * (1 + erf_rational(x * 0.70710678118654752f));
+    }
+}
+
+// MARK: - AVX2 + FMA
+
+#if EMBED_HAVE_X86
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static inline __m256 exp_nonpositive_avx2(__m256 x) {
+    const __m256 lower = _mm256_set1_ps(exp_lower_limit);
+    const __m256 shifter = _mm256_set1_ps(12582912.0f);
+    __m256 clamped = _mm256_max_ps(_mm256_min_ps(x, _mm256_setzero_ps()), lower);
+    __m256 shifted = _mm256_fmadd_ps(clamped, _mm256_set1_ps(1.44269504f), shifter);
+    __m256 n = _mm256_sub_ps(shifted, shifter);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), clamped);
+    r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.1219444e-4f), r);
+    __m256 p = _mm256_set1_ps(1.98756915e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    __m256 y = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1)));
+    __m256i exponent = _mm256_slli_epi32(
+        _mm256_add_epi32(_mm256_sub_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(0x4B400000)),
+                         _mm256_set1_epi32(127)),
+        23);
+    __m256 result = _mm256_mul_ps(y, _mm256_castsi256_ps(exponent));
+    return _mm256_andnot_ps(_mm256_cmp_ps(x, lower, _CMP_LT_OQ), result);
+}
+
+AVX2 static inline float horizontal_max(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
+    return _mm_cvtss_f32(m);
+}
+
+AVX2 static inline float horizontal_sum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+// Softmax of a padded score row whose entries from `length` on are −∞ (weight exactly 0).
+AVX2 static void softmax_row_avx2(float *row, ptrdiff_t padded, float scale) {
+    __m256 maximum = _mm256_loadu_ps(row);
+    for (ptrdiff_t j = 8; j < padded; j += 8) maximum = _mm256_max_ps(maximum, _mm256_loadu_ps(row + j));
+    __m256 shift = _mm256_set1_ps(horizontal_max(maximum) * scale);
+    __m256 factor = _mm256_set1_ps(scale);
+    __m256 sum = _mm256_setzero_ps();
+    for (ptrdiff_t j = 0; j < padded; j += 8) {
+        __m256 e = exp_nonpositive_avx2(_mm256_fmsub_ps(_mm256_loadu_ps(row + j), factor, shift));
+        _mm256_storeu_ps(row + j, e);
+        sum = _mm256_add_ps(sum, e);
+    }
+    __m256 inverse = _mm256_set1_ps(1 / horizontal_sum(sum));
+    for (ptrdiff_t j = 0; j < padded; j += 8) _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), inverse));
+}
+
+// Scores of `rows` (1...QUERY_BLOCK) query rows against all keys: scores[r][j] = q_r · k_j.
+AVX2 static inline void scores_avx2(const float *query, ptrdiff_t stride, ptrdiff_t rows, const float *transposed,
+                                    ptrdiff_t padded, ptrdiff_t head_size, float *scores) {
+    for (ptrdiff_t j = 0; j < padded; j += 8) {
+        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+        const float *kt = transposed + j;
+        if (rows == QUERY_BLOCK) {
+            for (ptrdiff_t d = 0; d < head_size; d++) {
+                __m256 k = _mm256_loadu_ps(kt + d * padded);
+                a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(query + d), k, a0);
+                a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(query + stride + d), k, a1);
+                a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(query + 2 * stride + d), k, a2);
+                a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(query + 3 * stride + d), k, a3);
+            }
+            _mm256_storeu_ps(scores + j, a0);
+            _mm256_storeu_ps(scores + padded + j, a1);
+            _mm256_storeu_ps(scores + 2 * padded + j, a2);
+            _mm256_storeu_ps(scores + 3 * padded + j, a3);
+        } else {
+            for (ptrdiff_t r = 0; r < rows; r++) {
+                __m256 a = _mm256_setzero_ps();
+                for (ptrdiff_t d = 0; d < head_size; d++) {
+                    a = _mm256_fmadd_ps(_mm256_broadcast_ss(query + r * stride + d), _mm256_loadu_ps(kt + d * padded), a);
+                }
+                _mm256_storeu_ps(scores + r * padded + j, a);
+            }
+        }
+    }
+}
+
+// context[r][d0 ..< d0+32] = Σ_j weights[r][j] · v_j[d0 ..< d0+32], for two rows (or one).
+AVX2 static inline void weighted_values_avx2(const float *weights, ptrdiff_t padded, ptrdiff_t rows, const float *value,
+                                             ptrdiff_t stride, ptrdiff_t length, float *context) {
+    __m256 a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps(), a02 = _mm256_setzero_ps(), a03 = _mm256_setzero_ps();
+    __m256 a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps(), a12 = _mm256_setzero_ps(), a13 = _mm256_setzero_ps();
+    for (ptrdiff_t j = 0; j < length; j++) {
+        const float *v = value + j * stride;
+        __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8), v2 = _mm256_loadu_ps(v + 16), v3 = _mm256_loadu_ps(v + 24);
+        __m256 w0 = _mm256_broadcast_ss(weights + j);
+        a00 = _mm256_fmadd_ps(w0, v0, a00);
+        a01 = _mm256_fmadd_ps(w0, v1, a01);
+        a02 = _mm256_fmadd_ps(w0, v2, a02);
+        a03 = _mm256_fmadd_ps(w0, v3, a03);
+        if (rows == 2) {
+            __m256 w1 = _mm256_broadcast_ss(weights + padded + j);
+            a10 = _mm256_fmadd_ps(w1, v0, a10);
+            a11 = _mm256_fmadd_ps(w1, v1, a11);
+            a12 = _mm256_fmadd_ps(w1, v2, a12);
+            a13 = _mm256_fmadd_ps(w1, v3, a13);
+        }
+    }
+    _mm256_storeu_ps(context, a00);
+    _mm256_storeu_ps(context + 8, a01);
+    _mm256_storeu_ps(context + 16, a02);
+    _mm256_storeu_ps(context + 24, a03);
+    if (rows == 2) {
+        _mm256_storeu_ps(context + stride, a10);
+        _mm256_storeu_ps(context + stride + 8, a11);
+        _mm256_storeu_ps(context + stride + 16, a12);
+        _mm256_storeu_ps(context + stride + 24, a13);
+    }
+}
+
+AVX2 static void attention_avx2(const float *query, const float *key, const float *value, float *context,
+                                ptrdiff_t length, ptrdiff_t head_size, ptrdiff_t stride, float scale, float *scratch) {
+    ptrdiff_t padded = padded_length(length);
+    float *transposed = scratch;                    // Kᵀ: head_size × padded, zero past `length`
+    float *scores = scratch + head_size * padded;   // QUERY_BLOCK × padded
+    for (ptrdiff_t d = 0; d < head_size; d++) {
+        float *row = transposed + d * padded;
+        for (ptrdiff_t j = 0; j < length; j++) row[j] = key[j * stride + d];
+        for (ptrdiff_t j = length; j < padded; j++) row[j] = 0;
+    }
+    for (ptrdiff_t i = 0; i < length; i += QUERY_BLOCK) {
+        ptrdiff_t rows = length - i < QUERY_BLOCK ? length - i : QUERY_BLOCK;
+        scores_avx2(query + i * stride, stride, rows, transposed, padded, head_size, scores);
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            float *row = scores + r * padded;
+            for (ptrdiff_t j = length; j < padded; j++) row[j] = -INFINITY;  // padding keys: weight 0
+            softmax_row_avx2(row, padded, scale);
+        }
+        // Every query row of the block has been read: context may now overwrite it.
+        for (ptrdiff_t r = 0; r < rows; r += 2) {
+            ptrdiff_t pair = rows - r < 2 ? 1 : 2;
+            for (ptrdiff_t d = 0; d < head_size; d += 32) {
+                weighted_values_avx2(scores + r * padded, padded, pair, value + d, stride, length,
+                                     context + (i + r) * stride + d);
+            }
+        }
+    }
+}
+
+AVX2 static void gelu_avx2(float *values, ptrdiff_t count) {
+    const __m256 four = _mm256_set1_ps(4), minus_four = _mm256_set1_ps(-4), half = _mm256_set1_ps(0.5f);
+    const __m256 one = _mm256_set1_ps(1), inverse_sqrt2 = _mm256_set1_ps(0.70710678118654752f);
+    ptrdiff_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256 x = _mm256_loadu_ps(values + i);
+        __m256 c = _mm256_max_ps(_mm256_min_ps(_mm256_mul_ps(x, inverse_sqrt2), four), minus_four);
+        __m256 z = _mm256_mul_ps(c, c);
+        __m256 p = _mm256_set1_ps(-1.366544655212465e-8f);
+        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(4.780265953741036e-6f));
+        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(3.826829488389194e-4f));
+        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(3.8395437877625227e-3f));
+        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(5.433250963687897e-2f));
+        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.8471144139766693e-1f));
+        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.128379225730896f));
+        __m256 q = _mm256_set1_ps(6.400668644346297e-5f);
+        q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(1.3095695758238435e-3f));
+        q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(1.5453512780368328e-2f));
+        q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(1.1382655799388885e-1f));
+        q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(4.970298111438751e-1f));
+        q = _mm256_fmadd_ps(q, z, one);
+        __m256 erf = _mm256_div_ps(_mm256_mul_ps(c, p), q);
+        _mm256_storeu_ps(values + i, _mm256_mul_ps(_mm256_mul_ps(x, half), _mm256_add_ps(one, erf)));
+    }
+    gelu_portable(values + i, count - i);
+}
+
+AVX2 static void exp_avx2(const float *input, float *output, ptrdiff_t count) {
+    ptrdiff_t i = 0;
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(output + i, exp_nonpositive_avx2(_mm256_loadu_ps(input + i)));
+    for (; i < count; i++) output[i] = exp_nonpositive(input[i]);
+}
+#endif
+
+// MARK: - Entry points
+
+void embed_attention_head(embed_kernels_isa isa, const float *query, const float *key, const float *value,
+                          float *context, ptrdiff_t length, ptrdiff_t head_size, ptrdiff_t stride, float scale,
+                          float *scratch) {
+#if EMBED_HAVE_X86
+    // The AVX2 path keeps a row's context in registers 32 columns at a time.
+    if (isa == EMBED_KERNELS_AVX2_FMA && head_size % 32 == 0) {
+        attention_avx2(query, key, value, context, length, head_size, stride, scale, scratch);
+        return;
+    }
+#endif
+    (void)isa;
+    attention_portable(query, key, value, context, length, head_size, stride, scale, scratch);
+}
+
+void embed_gelu(embed_kernels_isa isa, float *values, ptrdiff_t count) {
+#if EMBED_HAVE_X86
+    if (isa == EMBED_KERNELS_AVX2_FMA) {
+        gelu_avx2(values, count);
+        return;
+    }
+#endif
+    (void)isa;
+    gelu_portable(values, count);
+}
+
+void embed_exp_nonpositive(embed_kernels_isa isa, const float *input, float *output, ptrdiff_t count) {
+#if EMBED_HAVE_X86
+    if (isa == EMBED_KERNELS_AVX2_FMA) {
+        exp_avx2(input, output, count);
+        return;
+    }
+#endif
+    (void)isa;
+    for (ptrdiff_t i = 0; i < count; i++) output[i] = exp_nonpositive(input[i]);
+}

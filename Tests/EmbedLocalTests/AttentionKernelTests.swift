@@ -1,0 +1,132 @@
+import CEmbedKernels
+@testable import EmbedLocal
+import Foundation
+import Testing
+
+/// The C kernels, each instruction set this CPU runs, against plain Double arithmetic.
+@Suite("C kernels: attention, GELU, exp")
+struct AttentionKernelTests {
+    /// The instruction sets to check here: the portable one always, AVX2 + FMA where the CPU has it.
+    static let instructionSets: [embed_kernels_isa] =
+        [EMBED_KERNELS_PORTABLE, EMBED_KERNELS_AVX2_FMA].filter { embed_kernels_supports($0) != 0 }
+
+    /// A deterministic pseudo-random matrix in [−scale, scale].
+    static func matrix(rows: Int, columns: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
+        return (0..<rows * columns).map { _ in
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            return (Float(state % 20_001) / 10_000 - 1) * scale
+        }
+    }
+
+    /// softmax(scale·QKᵀ)·V in Double for one head at column `offset` of `[length × stride]` matrices.
+    static func reference(_ q: [Float], _ k: [Float], _ v: [Float], length: Int, headSize: Int, stride: Int,
+                          offset: Int) -> [Double] {
+        let scale = 1 / Double(headSize).squareRoot()
+        var context = [Double](repeating: 0, count: length * headSize)
+        for i in 0..<length {
+            let scores = (0..<length).map { j in
+                (0..<headSize).reduce(0.0) { $0 + Double(q[i * stride + offset + $1]) * Double(k[j * stride + offset + $1]) } * scale
+            }
+            let top = scores.max()!
+            let weights = scores.map { Foundation.exp($0 - top) }
+            let total = weights.reduce(0, +)
+            for j in 0..<length {
+                for d in 0..<headSize { context[i * headSize + d] += weights[j] / total * Double(v[j * stride + offset + d]) }
+            }
+        }
+        return context
+    }
+
+    static let shapes: [(length: Int, headSize: Int)] = [
+        (1, 32), (2, 32), (3, 32), (5, 32), (8, 32), (17, 32), (64, 32), (257, 32), (9, 64), (33, 64), (6, 24), (7, 8),
+    ]
+
+    @Test("Attention equals softmax(QKᵀ/√d)·V, context written over Q", arguments: instructionSets, shapes)
+    func attention(isa: embed_kernels_isa, shape: (length: Int, headSize: Int)) {
+        let (length, headSize) = shape
+        let heads = 3
+        let stride = heads * headSize
+        let head = 1  // a middle head: neighbouring columns must stay untouched
+        let offset = head * headSize
+        var q = Self.matrix(rows: length, columns: stride, seed: UInt64(length * 7 + headSize), scale: 2)
+        let k = Self.matrix(rows: length, columns: stride, seed: UInt64(length * 11 + headSize), scale: 2)
+        let v = Self.matrix(rows: length, columns: stride, seed: UInt64(length * 13 + headSize))
+        let expected = Self.reference(q, k, v, length: length, headSize: headSize, stride: stride, offset: offset)
+        let original = q
+        var scratch = [Float](repeating: .nan, count: embed_attention_scratch_count(length, headSize))
+        q.withUnsafeMutableBufferPointer { q in
+            k.withUnsafeBufferPointer { k in
+                v.withUnsafeBufferPointer { v in
+                    scratch.withUnsafeMutableBufferPointer { scratch in
+                        let q = q.baseAddress! + offset
+                        embed_attention_head(isa, q, k.baseAddress! + offset, v.baseAddress! + offset, q, length, headSize,
+                                             stride, 1 / Float(headSize).squareRoot(), scratch.baseAddress!)
+                    }
+                }
+            }
+        }
+        var worst = 0.0
+        for i in 0..<length {
+            for column in 0..<stride {
+                let value = q[i * stride + column]
+                if column >= offset && column < offset + headSize {
+                    worst = max(worst, abs(Double(value) - expected[i * headSize + column - offset]))
+                } else {
+                    #expect(value == original[i * stride + column], "row \(i) column \(column) outside the head changed")
+                }
+            }
+        }
+        #expect(worst < 2e-6, "worst |Δ| \(worst)")
+    }
+
+    @Test("Huge scores do not overflow: only differences matter", arguments: instructionSets)
+    func largeScores(isa: embed_kernels_isa) {
+        // Two keys whose scores differ by ln 2 at a magnitude of about 1,000: weights 1/3 and 2/3.
+        let headSize = 32
+        var q = [Float](repeating: 0, count: 2 * headSize)
+        q[0] = 1000; q[headSize] = 1000
+        var k = [Float](repeating: 0, count: 2 * headSize)
+        k[0] = 1; k[headSize] = 1 + Float(log(2.0)) / 1000
+        var v = [Float](repeating: 0, count: 2 * headSize)
+        v[1] = 3; v[headSize + 1] = 6
+        var scratch = [Float](repeating: 0, count: embed_attention_scratch_count(2, headSize))
+        var context = [Float](repeating: .nan, count: 2 * headSize)
+        embed_attention_head(isa, &q, &k, &v, &context, 2, headSize, headSize, 1, &scratch)
+        #expect(abs(context[1] - 5) < 1e-3, "\(context[1])")  // 3·⅓ + 6·⅔
+        #expect(context.allSatisfy { $0.isFinite })
+    }
+
+    @Test("GELU equals the exact erf form", arguments: instructionSets)
+    func gelu(isa: embed_kernels_isa) {
+        var values = (-10_000...10_000).map { Float($0) / 1000 }
+        let inputs = values
+        embed_gelu(isa, &values, values.count)
+        var worst = 0.0
+        for (x, y) in zip(inputs, values) {
+            let exact = 0.5 * Double(x) * (1 + Foundation.erf(Double(x) / 2.0.squareRoot()))
+            worst = max(worst, abs(Double(y) - exact) / max(1, abs(Double(x))))
+        }
+        #expect(worst < 3e-7, "worst GELU error \(worst)")
+        // The portable path rounds exactly as the Swift reference implementation.
+        if isa == EMBED_KERNELS_PORTABLE { #expect(values == inputs.map(VectorMath.gelu)) }
+    }
+
+    @Test("exp is accurate, exactly 0 far below and for −∞", arguments: instructionSets)
+    func exp(isa: embed_kernels_isa) {
+        let inputs = (0...87_000).map { -Float($0) / 1000 } + [-87.4, -100, -.infinity, 0]
+        var outputs = [Float](repeating: .nan, count: inputs.count)
+        embed_exp_nonpositive(isa, inputs, &outputs, inputs.count)
+        var worst = 0.0
+        for (x, y) in zip(inputs, outputs) where x > -87.3 {
+            worst = max(worst, abs(Double(y) - Foundation.exp(Double(x))) / Foundation.exp(Double(x)))
+        }
+        #expect(worst < 3e-7, "worst relative error \(worst)")
+        #expect(outputs.suffix(4) == [0, 0, 0, 1])
+    }
+
+    @Test func theBestInstructionSetRunsHere() {
+        #expect(embed_kernels_supports(embed_kernels_best_isa()) != 0)
+        #expect(embed_kernels_supports(EMBED_KERNELS_PORTABLE) != 0)
+    }
+}
