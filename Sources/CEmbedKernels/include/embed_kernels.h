@@ -1,4 +1,5 @@
-// The forward pass's hand-vectorized kernels: attention for one head and the exact GELU.
+// The forward pass's hand-vectorized kernels: attention for one head, the exact GELU, and the
+// matrix product for a few rows.
 //
 // Why C: these loops want AVX2 + FMA, and Swift has no per-function target attribute. Building the
 // whole Swift module for AVX2 would need unsafe compiler flags (which make the package unusable as
@@ -42,7 +43,26 @@ void embed_attention_head(embed_kernels_isa isa, const float *query, const float
 /// with erf from the same rational approximation as the Swift `VectorMath.erf` (error < 5e-7).
 void embed_gelu(embed_kernels_isa isa, float *values, ptrdiff_t count);
 
+/// `C += A·Bᵀ` for `A` (`rows × depth`), `B` (`columns × depth`, a linear layer's weight read in
+/// place) and `C` (`rows × columns`), each with its leading dimension — the product for a few rows
+/// (a short text), where a general GEMM spends its time copying `B` into panels.
+///
+/// Returns 1 when done, 0 when `isa` has no such kernel or `depth` is not a multiple of 8 (the
+/// caller then uses BLAS). Each element is one dot product in eight FMA lanes.
+int embed_small_gemm_accumulate(embed_kernels_isa isa, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
+                                const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc);
+
 /// `e^x` for `x ≤ 0` (0 below −87.34, positive inputs treated as 0), elementwise, for tests.
 void embed_exp_nonpositive(embed_kernels_isa isa, const float *input, float *output, ptrdiff_t count);
+
+/// A hint to the CPU that the caller is spinning on a flag another thread will set (x86 `pause`:
+/// saves power and lets the sibling hyper-thread run); nothing elsewhere.
+static inline void embed_spin_pause(void) {
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
 
 #endif

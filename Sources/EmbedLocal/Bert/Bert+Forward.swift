@@ -61,6 +61,17 @@ extension Bert {
             for buffer in [hidden, query, key, value, intermediate, scratch] { buffer.deallocate() }
         }
 
+        /// The threads that split a lone text's steps, started on first use.
+        private var team: WorkerTeam?
+
+        /// A team of `parts` threads (the caller included) for this workspace's thread.
+        func team(parts: Int) -> WorkerTeam {
+            if let team, team.size == parts { return team }
+            let created = WorkerTeam(size: parts)
+            team = created
+            return created
+        }
+
         /// The attention kernel's scratch memory of part `part`.
         func scratch(part: Int) -> UnsafeMutablePointer<Float> { scratch + part * scratchStride }
 
@@ -163,29 +174,30 @@ extension Bert.Layer {
         let attention = attention
         // Column blocks of 16 keep OpenBLAS on its full-width kernels.
         let granularity = 16
+        let team = workspace.team(parts: parts)
 
         // Q, K, V = hidden·Wᵀ + b
-        Parallel.forEach(parts) { part in
+        team.forEach { part in
             let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
             attention.query.apply(workspace.hidden, rows: tokens, into: workspace.query, columns: columns)
             attention.key.apply(workspace.hidden, rows: tokens, into: workspace.key, columns: columns)
             attention.value.apply(workspace.hidden, rows: tokens, into: workspace.value, columns: columns)
         }
-        Parallel.forEach(parts) { part in
+        team.forEach { part in
             attention.attend(batch, workspace: workspace,
                              heads: Parallel.share(part, of: parts, count: attention.headCount),
                              scratch: workspace.scratch(part: part))
         }
         // hidden = LayerNorm(hidden + bias + context·Wᵀ), accumulated in place.
-        Parallel.forEach(parts) { part in
+        team.forEach { part in
             let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
             attentionOutput.addBias(to: workspace.hidden, rows: tokens, columns: columns)
             attentionOutput.accumulate(workspace.query, rows: tokens, onto: workspace.hidden, columns: columns)
         }
-        normalize(workspace.hidden, rows: tokens, with: attentionLayerNorm, parts: parts)
+        normalize(workspace.hidden, rows: tokens, with: attentionLayerNorm, team: team)
 
         // hidden = LayerNorm(hidden + bias + act(hidden·W₁ᵀ + b₁)·W₂ᵀ)
-        Parallel.forEach(parts) { part in
+        team.forEach { part in
             let width = intermediate.outputSize
             let columns = Parallel.share(part, of: parts, count: width, granularity: granularity)
             intermediate.apply(workspace.hidden, rows: tokens, into: workspace.intermediate, columns: columns)
@@ -198,21 +210,21 @@ extension Bert.Layer {
                 }
             }
         }
-        Parallel.forEach(parts) { part in
+        team.forEach { part in
             let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
             output.addBias(to: workspace.hidden, rows: tokens, columns: columns)
             output.accumulate(workspace.intermediate, rows: tokens, onto: workspace.hidden, columns: columns)
         }
-        normalize(workspace.hidden, rows: tokens, with: outputLayerNorm, parts: parts)
+        normalize(workspace.hidden, rows: tokens, with: outputLayerNorm, team: team)
     }
 
-    /// LayerNorm of `rows` rows of `hidden` in place, split by rows over `parts` threads.
-    private func normalize(_ hidden: UnsafeMutablePointer<Float>, rows: Int, with layerNorm: Bert.LayerNorm, parts: Int) {
+    /// LayerNorm of `rows` rows of `hidden` in place, split by rows over the team.
+    private func normalize(_ hidden: UnsafeMutablePointer<Float>, rows: Int, with layerNorm: Bert.LayerNorm, team: WorkerTeam) {
         let columns = attentionOutput.outputSize
-        let matrix = SendablePointer(hidden)
-        Parallel.forEach(parts) { part in
+        let parts = team.size
+        team.forEach { part in
             let share = Parallel.share(part, of: parts, count: rows)
-            Kernels.layerNorm(matrix.pointer + share.lowerBound * columns, rows: share.count, columns: columns,
+            Kernels.layerNorm(hidden + share.lowerBound * columns, rows: share.count, columns: columns,
                               gamma: layerNorm.weight.pointer, beta: layerNorm.bias.pointer, epsilon: layerNorm.epsilon)
         }
     }

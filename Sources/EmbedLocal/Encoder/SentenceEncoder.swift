@@ -27,15 +27,16 @@ public final class SentenceEncoder: Sendable {
         public var tokensPerChunk: Int
 
         /// Creates options; `threadCount` defaults to the active processor count.
-        public init(threadCount: Int? = nil, tokensPerChunk: Int = 2048) {
+        public init(threadCount: Int? = nil, tokensPerChunk: Int = 1024) {
             self.threadCount = Swift.max(1, threadCount ?? ProcessInfo.processInfo.activeProcessorCount)
             self.tokensPerChunk = Swift.max(1, tokensPerChunk)
         }
     }
 
     /// Below this many tokens a lone text runs on one thread: splitting its small matrix
-    /// products would cost more in hand-offs than it saves.
-    static let minimumTokensToSplit = 32
+    /// products would cost more in hand-offs than it saves. (A split step costs a few tens of
+    /// microseconds of hand-off; a token costs about 0.25 ms of products on one core.)
+    static let minimumTokensToSplit = 4
 
     /// The model this encoder runs.
     public let modelDescription: ModelDescription
@@ -132,7 +133,7 @@ public final class SentenceEncoder: Sendable {
             // One worker: a single thread, or a single text. A single text has each step of
             // its forward pass split over the threads instead, when it is long enough to pay.
             let tokens = sequences.reduce(0) { $0 + $1.count }
-            let parts = tokens >= Self.minimumTokensToSplit ? Swift.min(options.threadCount, tokens / 16) : 1
+            let parts = tokens >= Self.minimumTokensToSplit ? options.threadCount : 1
             let workspace = takeWorkspace()
             for chunk in plan.chunks {
                 run(chunk, of: sequences, promptLengths: promptLengths, workspace: workspace, parts: parts, into: destination)

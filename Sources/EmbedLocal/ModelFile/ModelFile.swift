@@ -105,11 +105,18 @@ public final class ModelFile: TensorSource {
             // A hint only: on a cold page cache it starts reading the whole section from disk at
             // once instead of page by page as the hash reaches it.
             if let base = data.baseAddress, data.count > 0 {
-                Self.adviseWillNeed(base, count: data.count)
+                Self.advise(base, count: data.count, MADV_WILLNEED)
             }
             let computed = XXHash64.hash(data)
             guard computed == header.weightsChecksum else {
                 throw .weightsChecksumMismatch(path: path, recorded: header.weightsChecksum, computed: computed)
+            }
+            // Hashing mapped every page into this process. Unmap them again (they stay in the
+            // page cache): the forward pass faults back what it reads, and the vocabulary table,
+            // half the file, is only read a row per token in use. Peak RSS then counts the
+            // weights a workload touches, not the whole file.
+            if let base = data.baseAddress, data.count > 0 {
+                Self.advise(base, count: data.count, MADV_DONTNEED)
             }
         }
 
@@ -379,14 +386,17 @@ public final class ModelFile: TensorSource {
         }
     }
 
-    private static func adviseWillNeed(_ base: UnsafeRawPointer, count: Int) {
-        // madvise wants a page-aligned start; the data section is 64-aligned only. Failure is
-        // harmless, so its result is ignored.
+    /// Passes `advice` to madvise(2) for the pages covering `count` bytes from `base`.
+    private static func advise(_ base: UnsafeRawPointer, count: Int, _ advice: Int32) {
+        // madvise wants a page-aligned start; the data section is 64-aligned only. Both advices
+        // used here are hints on a read-only private mapping (never written, so MADV_DONTNEED
+        // loses nothing: pages are read back from the file), and failure is harmless, so the
+        // result is ignored.
         let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
         guard pageSize > 0 else { return }
         let address = Int(bitPattern: base)
         let alignedStart = address & ~(pageSize - 1)
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: alignedStart), count + (address - alignedStart), MADV_WILLNEED)
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: alignedStart), count + (address - alignedStart), advice)
     }
 }
 

@@ -4,8 +4,8 @@ import Foundation
 import Testing
 
 /// The C kernels, each instruction set this CPU runs, against plain Double arithmetic.
-@Suite("C kernels: attention, GELU, exp")
-struct AttentionKernelTests {
+@Suite("C kernels: attention, small products, GELU, exp")
+struct CKernelTests {
     /// The instruction sets to check here: the portable one always, AVX2 + FMA where the CPU has it.
     static let instructionSets: [embed_kernels_isa] =
         [EMBED_KERNELS_PORTABLE, EMBED_KERNELS_AVX2_FMA].filter { embed_kernels_supports($0) != 0 }
@@ -95,6 +95,40 @@ struct AttentionKernelTests {
         embed_attention_head(isa, &q, &k, &v, &context, 2, headSize, headSize, 1, &scratch)
         #expect(abs(context[1] - 5) < 1e-3, "\(context[1])")  // 3·⅓ + 6·⅔
         #expect(context.allSatisfy { $0.isFinite })
+    }
+
+    @Test("The small product adds A·Bᵀ onto C, edges included", arguments: [
+        (1, 1, 8), (1, 7, 384), (3, 3, 16), (4, 3, 8), (5, 10, 64), (9, 14, 384), (17, 384, 384), (40, 5, 1536),
+    ])
+    func smallProduct(shape: (rows: Int, columns: Int, depth: Int)) throws {
+        let (rows, columns, depth) = shape
+        // Leading dimensions wider than the matrices, as for a column block of a wider output.
+        let lda = depth + 8, ldb = depth + 16, ldc = columns + 3
+        let a = Self.matrix(rows: rows, columns: lda, seed: UInt64(rows * 3 + depth))
+        let b = Self.matrix(rows: columns, columns: ldb, seed: UInt64(columns * 5 + depth))
+        var c = Self.matrix(rows: rows, columns: ldc, seed: UInt64(rows + columns))
+        let before = c
+        let isa = embed_kernels_best_isa()
+        let done = embed_small_gemm_accumulate(isa, rows, columns, depth, a, lda, b, ldb, &c, ldc)
+        guard isa == EMBED_KERNELS_AVX2_FMA else {
+            #expect(done == 0, "only the AVX2 path has a small-product kernel")
+            return
+        }
+        try #require(done == 1)
+        var worst = 0.0
+        for i in 0..<rows {
+            for j in 0..<ldc {
+                guard j < columns else {
+                    #expect(c[i * ldc + j] == before[i * ldc + j], "padding column \(j) changed")
+                    continue
+                }
+                let dot = (0..<depth).reduce(0.0) { $0 + Double(a[i * lda + $1]) * Double(b[j * ldb + $1]) }
+                worst = max(worst, abs(Double(c[i * ldc + j]) - (Double(before[i * ldc + j]) + dot)))
+            }
+        }
+        #expect(worst < 1e-5 * Double(depth).squareRoot(), "worst |Δ| \(worst)")
+        // A depth the vector loop cannot cover is left to BLAS.
+        #expect(embed_small_gemm_accumulate(isa, rows, columns, 12, a, lda, b, ldb, &c, ldc) == 0)
     }
 
     @Test("GELU equals the exact erf form", arguments: instructionSets)

@@ -1,0 +1,112 @@
+// C += A·Bᵀ for few rows of A (one short text), where OpenBLAS spends more time packing the
+// weights than multiplying: its kernels copy B into panels on every call, which pays off only
+// when many rows share the copy. Here B (a weight, row-major [columns × depth]) is read in place.
+#include "embed_kernels.h"
+
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define AVX2 __attribute__((target("avx2,fma")))
+
+AVX2 static inline float sum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+
+// 4 rows of A × 3 rows of B: twelve accumulators, three B vectors and one A vector in registers.
+AVX2 static inline void block_4x3(const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                  ptrdiff_t depth) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c02 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(), c12 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c22 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c32 = _mm256_setzero_ps();
+    for (ptrdiff_t p = 0; p < depth; p += 8) {
+        __m256 b0 = _mm256_loadu_ps(b + p), b1 = _mm256_loadu_ps(b + ldb + p), b2 = _mm256_loadu_ps(b + 2 * ldb + p);
+        __m256 x = _mm256_loadu_ps(a + p);
+        c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01); c02 = _mm256_fmadd_ps(x, b2, c02);
+        x = _mm256_loadu_ps(a + lda + p);
+        c10 = _mm256_fmadd_ps(x, b0, c10); c11 = _mm256_fmadd_ps(x, b1, c11); c12 = _mm256_fmadd_ps(x, b2, c12);
+        x = _mm256_loadu_ps(a + 2 * lda + p);
+        c20 = _mm256_fmadd_ps(x, b0, c20); c21 = _mm256_fmadd_ps(x, b1, c21); c22 = _mm256_fmadd_ps(x, b2, c22);
+        x = _mm256_loadu_ps(a + 3 * lda + p);
+        c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31); c32 = _mm256_fmadd_ps(x, b2, c32);
+    }
+    c[0] += sum8(c00); c[1] += sum8(c01); c[2] += sum8(c02);
+    c += ldc;
+    c[0] += sum8(c10); c[1] += sum8(c11); c[2] += sum8(c12);
+    c += ldc;
+    c[0] += sum8(c20); c[1] += sum8(c21); c[2] += sum8(c22);
+    c += ldc;
+    c[0] += sum8(c30); c[1] += sum8(c31); c[2] += sum8(c32);
+}
+
+// The edges: up to 4 rows of A × 1 row of B.
+AVX2 static inline void block_rx1(ptrdiff_t rows, const float *a, ptrdiff_t lda, const float *b, float *c, ptrdiff_t ldc,
+                                  ptrdiff_t depth) {
+    __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps(), c3 = _mm256_setzero_ps();
+    for (ptrdiff_t p = 0; p < depth; p += 8) {
+        __m256 w = _mm256_loadu_ps(b + p);
+        c0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + p), w, c0);
+        if (rows > 1) c1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + lda + p), w, c1);
+        if (rows > 2) c2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 2 * lda + p), w, c2);
+        if (rows > 3) c3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 3 * lda + p), w, c3);
+    }
+    c[0] += sum8(c0);
+    if (rows > 1) c[ldc] += sum8(c1);
+    if (rows > 2) c[2 * ldc] += sum8(c2);
+    if (rows > 3) c[3 * ldc] += sum8(c3);
+}
+
+// 1...3 rows of A × 3 rows of B.
+AVX2 static inline void block_rx3(ptrdiff_t rows, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c,
+                                  ptrdiff_t ldc, ptrdiff_t depth) {
+    for (ptrdiff_t r = 0; r < rows; r++) {
+        const float *x = a + r * lda;
+        __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
+        for (ptrdiff_t p = 0; p < depth; p += 8) {
+            __m256 v = _mm256_loadu_ps(x + p);
+            c0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + p), c0);
+            c1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + ldb + p), c1);
+            c2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 2 * ldb + p), c2);
+        }
+        float *out = c + r * ldc;
+        out[0] += sum8(c0); out[1] += sum8(c1); out[2] += sum8(c2);
+    }
+}
+
+AVX2 static void small_gemm_avx2(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth, const float *a, ptrdiff_t lda,
+                                 const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+    ptrdiff_t full_rows = rows - rows % 4;
+    ptrdiff_t j = 0;
+    // Weight rows outermost: each block of three is read from memory once and reused from L1
+    // by every row of A.
+    for (; j + 3 <= columns; j += 3) {
+        const float *w = b + j * ldb;
+        ptrdiff_t i = 0;
+        for (; i < full_rows; i += 4) block_4x3(a + i * lda, lda, w, ldb, c + i * ldc + j, ldc, depth);
+        if (i < rows) block_rx3(rows - i, a + i * lda, lda, w, ldb, c + i * ldc + j, ldc, depth);
+    }
+    for (; j < columns; j++) {
+        for (ptrdiff_t i = 0; i < rows; i += 4) {
+            block_rx1(rows - i < 4 ? rows - i : 4, a + i * lda, lda, b + j * ldb, c + i * ldc + j, ldc, depth);
+        }
+    }
+}
+#endif
+
+int embed_small_gemm_accumulate(embed_kernels_isa isa, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
+                                const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
+#if defined(__x86_64__) || defined(_M_X64)
+    if (isa == EMBED_KERNELS_AVX2_FMA && depth % 8 == 0) {
+        small_gemm_avx2(rows, columns, depth, a, lda, b, ldb, c, ldc);
+        return 1;
+    }
+#endif
+    (void)isa; (void)rows; (void)columns; (void)depth; (void)a; (void)lda; (void)b; (void)ldb; (void)c; (void)ldc;
+    return 0;
+}
