@@ -181,8 +181,10 @@ AVX2 static inline float horizontal_sum(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
-// Softmax of a padded score row whose entries from `length` on are −∞ (weight exactly 0).
-AVX2 static void softmax_row_avx2(float *row, ptrdiff_t padded, float scale) {
+// The unnormalized softmax of a padded score row whose entries from `length` on are −∞ (weight
+// exactly 0): leaves e^(scale·s − max) in the row and returns 1 / their sum, which the caller
+// applies to the 32 context values instead of to every weight.
+AVX2 static float softmax_row_avx2(float *row, ptrdiff_t padded, float scale) {
     __m256 maximum = _mm256_loadu_ps(row);
     for (ptrdiff_t j = 8; j < padded; j += 8) maximum = _mm256_max_ps(maximum, _mm256_loadu_ps(row + j));
     __m256 shift = _mm256_set1_ps(horizontal_max(maximum) * scale);
@@ -193,71 +195,92 @@ AVX2 static void softmax_row_avx2(float *row, ptrdiff_t padded, float scale) {
         _mm256_storeu_ps(row + j, e);
         sum = _mm256_add_ps(sum, e);
     }
-    __m256 inverse = _mm256_set1_ps(1 / horizontal_sum(sum));
-    for (ptrdiff_t j = 0; j < padded; j += 8) _mm256_storeu_ps(row + j, _mm256_mul_ps(_mm256_loadu_ps(row + j), inverse));
+    return 1 / horizontal_sum(sum);
+}
+
+// Scores of QUERY_BLOCK query rows against keys j ..< j + 16: eight accumulators, each Kᵀ load
+// shared by four rows.
+AVX2 static inline void scores_4x16(const float *query, ptrdiff_t stride, const float *kt, ptrdiff_t padded,
+                                    ptrdiff_t head_size, float *scores) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    __m256 b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps(), b2 = _mm256_setzero_ps(), b3 = _mm256_setzero_ps();
+    for (ptrdiff_t d = 0; d < head_size; d++) {
+        __m256 k0 = _mm256_loadu_ps(kt + d * padded), k1 = _mm256_loadu_ps(kt + d * padded + 8);
+        __m256 q = _mm256_broadcast_ss(query + d);
+        a0 = _mm256_fmadd_ps(q, k0, a0); b0 = _mm256_fmadd_ps(q, k1, b0);
+        q = _mm256_broadcast_ss(query + stride + d);
+        a1 = _mm256_fmadd_ps(q, k0, a1); b1 = _mm256_fmadd_ps(q, k1, b1);
+        q = _mm256_broadcast_ss(query + 2 * stride + d);
+        a2 = _mm256_fmadd_ps(q, k0, a2); b2 = _mm256_fmadd_ps(q, k1, b2);
+        q = _mm256_broadcast_ss(query + 3 * stride + d);
+        a3 = _mm256_fmadd_ps(q, k0, a3); b3 = _mm256_fmadd_ps(q, k1, b3);
+    }
+    _mm256_storeu_ps(scores, a0); _mm256_storeu_ps(scores + 8, b0);
+    _mm256_storeu_ps(scores + padded, a1); _mm256_storeu_ps(scores + padded + 8, b1);
+    _mm256_storeu_ps(scores + 2 * padded, a2); _mm256_storeu_ps(scores + 2 * padded + 8, b2);
+    _mm256_storeu_ps(scores + 3 * padded, a3); _mm256_storeu_ps(scores + 3 * padded + 8, b3);
+}
+
+// Scores of one query row against keys j ..< j + 8.
+AVX2 static inline void scores_1x8(const float *query, const float *kt, ptrdiff_t padded, ptrdiff_t head_size,
+                                   float *scores) {
+    __m256 a = _mm256_setzero_ps();
+    for (ptrdiff_t d = 0; d < head_size; d++) {
+        a = _mm256_fmadd_ps(_mm256_broadcast_ss(query + d), _mm256_loadu_ps(kt + d * padded), a);
+    }
+    _mm256_storeu_ps(scores, a);
 }
 
 // Scores of `rows` (1...QUERY_BLOCK) query rows against all keys: scores[r][j] = q_r · k_j.
 AVX2 static inline void scores_avx2(const float *query, ptrdiff_t stride, ptrdiff_t rows, const float *transposed,
                                     ptrdiff_t padded, ptrdiff_t head_size, float *scores) {
-    for (ptrdiff_t j = 0; j < padded; j += 8) {
-        __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
-        const float *kt = transposed + j;
-        if (rows == QUERY_BLOCK) {
-            for (ptrdiff_t d = 0; d < head_size; d++) {
-                __m256 k = _mm256_loadu_ps(kt + d * padded);
-                a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(query + d), k, a0);
-                a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(query + stride + d), k, a1);
-                a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(query + 2 * stride + d), k, a2);
-                a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(query + 3 * stride + d), k, a3);
-            }
-            _mm256_storeu_ps(scores + j, a0);
-            _mm256_storeu_ps(scores + padded + j, a1);
-            _mm256_storeu_ps(scores + 2 * padded + j, a2);
-            _mm256_storeu_ps(scores + 3 * padded + j, a3);
-        } else {
-            for (ptrdiff_t r = 0; r < rows; r++) {
-                __m256 a = _mm256_setzero_ps();
-                for (ptrdiff_t d = 0; d < head_size; d++) {
-                    a = _mm256_fmadd_ps(_mm256_broadcast_ss(query + r * stride + d), _mm256_loadu_ps(kt + d * padded), a);
-                }
-                _mm256_storeu_ps(scores + r * padded + j, a);
-            }
+    ptrdiff_t j = 0;
+    if (rows == QUERY_BLOCK) {
+        for (; j + 16 <= padded; j += 16) scores_4x16(query, stride, transposed + j, padded, head_size, scores + j);
+    }
+    for (; j < padded; j += 8) {
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            scores_1x8(query + r * stride, transposed + j, padded, head_size, scores + r * padded + j);
         }
     }
 }
 
-// context[r][d0 ..< d0+32] = Σ_j weights[r][j] · v_j[d0 ..< d0+32], for two rows (or one).
-AVX2 static inline void weighted_values_avx2(const float *weights, ptrdiff_t padded, ptrdiff_t rows, const float *value,
-                                             ptrdiff_t stride, ptrdiff_t length, float *context) {
+// context[r][0 ..< 32] = Σ_j weights[r][j] · v_j[0 ..< 32] for two rows: eight accumulators.
+AVX2 static inline void weighted_values_2x32(const float *weights, ptrdiff_t padded, const float *value,
+                                             ptrdiff_t stride, ptrdiff_t length, const float *inverse, float *context) {
     __m256 a00 = _mm256_setzero_ps(), a01 = _mm256_setzero_ps(), a02 = _mm256_setzero_ps(), a03 = _mm256_setzero_ps();
     __m256 a10 = _mm256_setzero_ps(), a11 = _mm256_setzero_ps(), a12 = _mm256_setzero_ps(), a13 = _mm256_setzero_ps();
+    const float *second = weights + padded;
     for (ptrdiff_t j = 0; j < length; j++) {
         const float *v = value + j * stride;
         __m256 v0 = _mm256_loadu_ps(v), v1 = _mm256_loadu_ps(v + 8), v2 = _mm256_loadu_ps(v + 16), v3 = _mm256_loadu_ps(v + 24);
-        __m256 w0 = _mm256_broadcast_ss(weights + j);
-        a00 = _mm256_fmadd_ps(w0, v0, a00);
-        a01 = _mm256_fmadd_ps(w0, v1, a01);
-        a02 = _mm256_fmadd_ps(w0, v2, a02);
-        a03 = _mm256_fmadd_ps(w0, v3, a03);
-        if (rows == 2) {
-            __m256 w1 = _mm256_broadcast_ss(weights + padded + j);
-            a10 = _mm256_fmadd_ps(w1, v0, a10);
-            a11 = _mm256_fmadd_ps(w1, v1, a11);
-            a12 = _mm256_fmadd_ps(w1, v2, a12);
-            a13 = _mm256_fmadd_ps(w1, v3, a13);
-        }
+        __m256 w = _mm256_broadcast_ss(weights + j);
+        a00 = _mm256_fmadd_ps(w, v0, a00); a01 = _mm256_fmadd_ps(w, v1, a01);
+        a02 = _mm256_fmadd_ps(w, v2, a02); a03 = _mm256_fmadd_ps(w, v3, a03);
+        w = _mm256_broadcast_ss(second + j);
+        a10 = _mm256_fmadd_ps(w, v0, a10); a11 = _mm256_fmadd_ps(w, v1, a11);
+        a12 = _mm256_fmadd_ps(w, v2, a12); a13 = _mm256_fmadd_ps(w, v3, a13);
     }
-    _mm256_storeu_ps(context, a00);
-    _mm256_storeu_ps(context + 8, a01);
-    _mm256_storeu_ps(context + 16, a02);
-    _mm256_storeu_ps(context + 24, a03);
-    if (rows == 2) {
-        _mm256_storeu_ps(context + stride, a10);
-        _mm256_storeu_ps(context + stride + 8, a11);
-        _mm256_storeu_ps(context + stride + 16, a12);
-        _mm256_storeu_ps(context + stride + 24, a13);
+    __m256 s0 = _mm256_set1_ps(inverse[0]), s1 = _mm256_set1_ps(inverse[1]);
+    _mm256_storeu_ps(context, _mm256_mul_ps(a00, s0)); _mm256_storeu_ps(context + 8, _mm256_mul_ps(a01, s0));
+    _mm256_storeu_ps(context + 16, _mm256_mul_ps(a02, s0)); _mm256_storeu_ps(context + 24, _mm256_mul_ps(a03, s0));
+    _mm256_storeu_ps(context + stride, _mm256_mul_ps(a10, s1)); _mm256_storeu_ps(context + stride + 8, _mm256_mul_ps(a11, s1));
+    _mm256_storeu_ps(context + stride + 16, _mm256_mul_ps(a12, s1)); _mm256_storeu_ps(context + stride + 24, _mm256_mul_ps(a13, s1));
+}
+
+// The same for one row.
+AVX2 static inline void weighted_values_1x32(const float *weights, const float *value, ptrdiff_t stride, ptrdiff_t length,
+                                             float inverse, float *context) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(), a3 = _mm256_setzero_ps();
+    for (ptrdiff_t j = 0; j < length; j++) {
+        const float *v = value + j * stride;
+        __m256 w = _mm256_broadcast_ss(weights + j);
+        a0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(v), a0); a1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 8), a1);
+        a2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 16), a2); a3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(v + 24), a3);
     }
+    __m256 s = _mm256_set1_ps(inverse);
+    _mm256_storeu_ps(context, _mm256_mul_ps(a0, s)); _mm256_storeu_ps(context + 8, _mm256_mul_ps(a1, s));
+    _mm256_storeu_ps(context + 16, _mm256_mul_ps(a2, s)); _mm256_storeu_ps(context + 24, _mm256_mul_ps(a3, s));
 }
 
 AVX2 static void attention_avx2(const float *query, const float *key, const float *value, float *context,
@@ -272,18 +295,22 @@ AVX2 static void attention_avx2(const float *query, const float *key, const floa
     }
     for (ptrdiff_t i = 0; i < length; i += QUERY_BLOCK) {
         ptrdiff_t rows = length - i < QUERY_BLOCK ? length - i : QUERY_BLOCK;
+        float inverses[QUERY_BLOCK];
         scores_avx2(query + i * stride, stride, rows, transposed, padded, head_size, scores);
         for (ptrdiff_t r = 0; r < rows; r++) {
             float *row = scores + r * padded;
             for (ptrdiff_t j = length; j < padded; j++) row[j] = -INFINITY;  // padding keys: weight 0
-            softmax_row_avx2(row, padded, scale);
+            inverses[r] = softmax_row_avx2(row, padded, scale);
         }
         // Every query row of the block has been read: context may now overwrite it.
         for (ptrdiff_t r = 0; r < rows; r += 2) {
-            ptrdiff_t pair = rows - r < 2 ? 1 : 2;
             for (ptrdiff_t d = 0; d < head_size; d += 32) {
-                weighted_values_avx2(scores + r * padded, padded, pair, value + d, stride, length,
-                                     context + (i + r) * stride + d);
+                float *out = context + (i + r) * stride + d;
+                if (rows - r >= 2) {
+                    weighted_values_2x32(scores + r * padded, padded, value + d, stride, length, inverses + r, out);
+                } else {
+                    weighted_values_1x32(scores + r * padded, value + d, stride, length, inverses[r], out);
+                }
             }
         }
     }
