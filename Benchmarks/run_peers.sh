@@ -4,6 +4,9 @@
 #   pip install torch sentence-transformers onnxruntime onnx
 # (about 6 GB): pass its path as PEERS_VENV (default /tmp/peers-venv).
 # Usage: Benchmarks/run_peers.sh [MODEL_DIR]   (default Models/all-MiniLM-L6-v2)
+# ROUNDS=N repeats the measurements N times; EMBED_BIN=path/to/embed also runs `embed bench --quick`
+# at the start of every round, so ours and the peers alternate on a machine whose speed drifts
+# (shared cloud hosts do: report the median of the rounds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${PEERS_VENV:-/tmp/peers-venv}"
@@ -13,5 +16,9 @@ python="$venv/bin/python"
 onnx="${TMPDIR:-/tmp}/embed-peer-$(basename "$model").onnx"
 [ -f "$onnx" ] || HF_HUB_OFFLINE=1 "$python" Benchmarks/peers/export_onnx.py "$model" "$onnx" >&2
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
-"$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --peer st
-"$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --peer ort --onnx "$onnx"
+for round in $(seq "${ROUNDS:-1}"); do
+    [ "${ROUNDS:-1}" = 1 ] || echo "== round $round"
+    if [ -n "${EMBED_BIN:-}" ]; then "$EMBED_BIN" bench --quick 2>/dev/null; fi
+    "$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --peer st
+    "$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --peer ort --onnx "$onnx"
+done

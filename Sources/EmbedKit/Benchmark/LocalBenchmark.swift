@@ -183,8 +183,19 @@ public struct LocalBenchmark: Sendable {
         return sorted[min(max(rank, 0), sorted.count - 1)]
     }
 
-    /// The process's peak resident set size so far (Linux reports `ru_maxrss` in KiB).
+    /// The process's peak resident set size so far, in MB (10⁶ bytes).
+    ///
+    /// Read from `VmHWM` in /proc/self/status, the high-water mark of this address space alone.
+    /// `getrusage`'s `ru_maxrss` is only the fallback: Linux carries it across `execve`, so a
+    /// process spawned by a large one (Foundation's `Process` uses vfork-style spawning) reports
+    /// its parent's size as its own.
     public static func peakResidentMegabytes() -> Double {
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kibibytes = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        {
+            return kibibytes * 1024 / 1_000_000
+        }
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_maxrss) * 1024 / 1_000_000

@@ -52,10 +52,17 @@ extension EmbedCommand {
             coldStarts.sort()
             printError("bench: whole `embed encode` process on the corpus")
             let start = ContinuousClock.now
-            let status = try Self.runToEnd(binary, ["encode", "-q", "--allow-empty", "--model", modelURL.path, "--batch-size", "\(batchSize)", "--input", corpusPath, "--output", "/dev/null"])
+            let (status, childError) = try Self.runToEnd(binary, [
+                "encode", "-q", "--report-peak-memory", "--allow-empty", "--model", modelURL.path,
+                "--batch-size", "\(batchSize)", "--input", corpusPath, "--output", "/dev/null",
+            ])
             let processSeconds = (ContinuousClock.now - start).seconds
-            guard status == 0 else { throw ValidationError("embed encode failed on the corpus (status \(status)).") }
-            let processPeak = Self.childrenPeakResidentMegabytes()
+            guard status == 0 else { throw ValidationError("embed encode failed on the corpus (status \(status)): \(childError)") }
+            // The child reports its own peak: getrusage(RUSAGE_CHILDREN) would include this
+            // process's size, which Linux carries into a spawned child across execve.
+            guard let reported = childError.split(separator: "\n").last(where: { $0.hasPrefix(Encode.peakMemoryPrefix) }),
+                  let processPeak = Double(reported.dropFirst(Encode.peakMemoryPrefix.count).split(separator: " ").first ?? "")
+            else { throw ValidationError("embed encode did not report its peak memory.") }
 
             let summary = Summary(
                 report: report, coldStartMedianMilliseconds: coldStarts[coldStarts.count / 2],
@@ -135,21 +142,17 @@ extension EmbedCommand {
             return elapsed.seconds * 1000
         }
 
-        static func runToEnd(_ binary: String, _ arguments: [String]) throws -> Int32 {
+        /// Runs `binary` to its end and returns its exit status and standard error.
+        static func runToEnd(_ binary: String, _ arguments: [String]) throws -> (status: Int32, standardError: String) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = arguments
-            process.standardError = FileHandle.nullDevice
+            let errors = Pipe()
+            process.standardError = errors
             try process.run()
+            let data = errors.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
-            return process.terminationStatus
-        }
-
-        /// The largest peak RSS of any waited-for child (Linux reports KiB).
-        static func childrenPeakResidentMegabytes() -> Double {
-            var usage = rusage()
-            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &usage)
-            return Double(usage.ru_maxrss) * 1024 / 1_000_000
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
         }
 
         static func machineDescription() -> String {

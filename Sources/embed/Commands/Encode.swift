@@ -47,6 +47,13 @@ extension EmbedCommand {
         @Argument(help: "Texts to embed (instead of --input).")
         var texts: [String] = []
 
+        /// For `embed bench`: print the process's peak RSS on stderr at the end, even with -q.
+        @Flag(help: ArgumentHelp("Print this process's peak memory on stderr at the end.", visibility: .hidden))
+        var reportPeakMemory = false
+
+        /// How the `--report-peak-memory` line starts; the figure (MB) follows.
+        static let peakMemoryPrefix = "encode: peak RSS "
+
         func validate() throws {
             if input != nil && !texts.isEmpty { throw ValidationError("Pass texts as arguments or --input, not both.") }
             if input == nil && texts.isEmpty { throw ValidationError("Pass texts as arguments, or --input FILE (- for stdin).") }
@@ -106,6 +113,9 @@ extension EmbedCommand {
                 printError(String(format: "encode: %d texts in %.2f s with %@", records.count, seconds, embedder.modelName))
                 if truncated > 0 { printError("encode: \(truncated) text(s) were longer than the model's maximum length and were truncated") }
                 if let cached { printError("encode: \(cached.statistics.summary) (\(cached.cache.directory.path))") }
+            }
+            if reportPeakMemory {
+                printError(Self.peakMemoryPrefix + String(format: "%.1f MB", LocalBenchmark.peakResidentMegabytes()))
             }
         }
 
