@@ -3,7 +3,7 @@ import Foundation
 
 /// Runs the built `embed` binary as a user would, capturing its output.
 struct CLIRunner {
-    struct Result {
+    struct Result: Sendable {
         var status: Int32
         var stdout: Data
         var stderr: String
@@ -21,7 +21,13 @@ struct CLIRunner {
         return Fixtures.repositoryRoot.appendingPathComponent(".build/debug/embed")
     }()
 
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    /// Runs `embed` with `arguments` to its end, on a thread of its own (see ``offThePool(_:)``:
+    /// waiting for a child process must not hold one of the cooperative threads).
+    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await offThePool { try runBlocking(arguments, stdin: stdin, environment: environment) }
+    }
+
+    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments

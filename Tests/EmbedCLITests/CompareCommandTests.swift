@@ -31,13 +31,13 @@ func writeCompareTexts(to directory: URL, count: Int = 40) throws -> URL {
 @Suite("embed compare, end to end", .serialized)
 struct CompareCommandTests {
     @Test("a model compared with itself: cosine 1, overlap 1; the second run is served from the cache")
-    func selfComparison() throws {
+    func selfComparison() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let texts = try writeCompareTexts(to: directory)
         let environment = ["EMBED_HOME": directory.appendingPathComponent("home").path]
         let arguments = ["compare", "--a", "all-MiniLM-L6-v2", "--b", "local:\(Fixtures.defaultModelFile.path)", "--input", texts.path, "--json"]
-        let first = try CLIRunner.run(arguments, environment: environment)
+        let first = try await CLIRunner.run(arguments, environment: environment)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         let report = try JSONDecoder().decode(ComparisonJSON.self, from: first.stdout)
         #expect(report.textCount == 40)
@@ -52,12 +52,12 @@ struct CompareCommandTests {
         // Both sides are the same file, so B already hits what A stored.
         #expect(first.stderr.contains("compare: A cache: 0 hits, 40 misses; B cache: 40 hits, 0 misses"), "stderr: \(first.stderr)")
 
-        let second = try CLIRunner.run(arguments, environment: environment)
+        let second = try await CLIRunner.run(arguments, environment: environment)
         #expect(second.status == 0)
         #expect(second.stderr.contains("compare: A cache: 40 hits, 0 misses; B cache: 40 hits, 0 misses"), "stderr: \(second.stderr)")
         #expect(second.stdout == first.stdout, "cached vectors give the same report")
 
-        let uncached = try CLIRunner.run(arguments + ["--no-cache", "-q"], environment: ["EMBED_HOME": directory.appendingPathComponent("other").path])
+        let uncached = try await CLIRunner.run(arguments + ["--no-cache", "-q"], environment: ["EMBED_HOME": directory.appendingPathComponent("other").path])
         #expect(uncached.status == 0)
         #expect(uncached.stderr.isEmpty)
         #expect(uncached.stdout == first.stdout)
@@ -65,13 +65,13 @@ struct CompareCommandTests {
     }
 
     @Test("different dimensions: no per-text cosine, structure compared; text and HTML reports")
-    func differentModels() throws {
+    func differentModels() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let texts = try writeCompareTexts(to: directory)
         let html = directory.appendingPathComponent("report.html")
         let tiny = Fixtures.url("tiny/tiny-cls-normalize").path
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.run(
             ["compare", "--a", "all-MiniLM-L6-v2", "--b", tiny, "--input", texts.path, "--html", html.path],
             environment: ["EMBED_HOME": directory.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -89,7 +89,7 @@ struct CompareCommandTests {
         #expect(!page.contains("<script") && !page.contains("<link") && !page.contains("src=") && !page.contains("@import"))
         #expect(try !FileManager.default.contentsOfDirectory(atPath: directory.path).contains { $0.contains(".partial-") })
 
-        let json = try CLIRunner.run(
+        let json = try await CLIRunner.run(
             ["compare", "--a", "all-MiniLM-L6-v2", "--b", tiny, "--input", texts.path, "--json", "-q"], environment: ["EMBED_HOME": directory.path])
         let report = try JSONDecoder().decode(ComparisonJSON.self, from: json.stdout)
         #expect(report.perText == nil)
@@ -98,13 +98,13 @@ struct CompareCommandTests {
     }
 
     @Test("--pairs scores both sides against human judgements (STS-B format)")
-    func goldPairs() throws {
+    func goldPairs() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let stsb = try String(contentsOf: Fixtures.url("reference/stsb-dev.tsv"), encoding: .utf8)
         let pairs = directory.appendingPathComponent("gold.tsv")
         try Data(stsb.split(separator: "\n").prefix(30).joined(separator: "\n").utf8).write(to: pairs)
-        let result = try CLIRunner.run(
+        let result = try await CLIRunner.run(
             ["compare", "--a", "all-MiniLM-L6-v2", "--b", Fixtures.url("tiny/tiny-cls-normalize").path, "--pairs", pairs.path, "--json"],
             environment: ["EMBED_HOME": directory.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
@@ -123,23 +123,23 @@ struct CompareCommandTests {
         (["--a", "all-MiniLM-L6-v2", "--b", "missing.yaml"], "missing.yaml"),
         (["--a", "all-MiniLM-L6-v2"], "--b"),
     ])
-    func badArguments(arguments: [String], fragment: String) throws {
+    func badArguments(arguments: [String], fragment: String) async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let texts = try writeCompareTexts(to: directory, count: 3)
-        let result = try CLIRunner.run(["compare"] + arguments + ["--input", texts.path], environment: ["EMBED_HOME": directory.path])
+        let result = try await CLIRunner.run(["compare"] + arguments + ["--input", texts.path], environment: ["EMBED_HOME": directory.path])
         #expect(result.status != 0)
         #expect(result.stderr.contains(fragment), "stderr: \(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
     @Test("an empty text is refused naming its line, unless --allow-empty")
-    func emptyText() throws {
+    func emptyText() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let texts = directory.appendingPathComponent("texts.jsonl")
         try Data("{\"text\":\"one\"}\n{\"text\":\"  \"}\n{\"text\":\"three\"}\n".utf8).write(to: texts)
-        let result = try CLIRunner.run(["compare", "--a", "all-MiniLM-L6-v2", "--b", "all-MiniLM-L6-v2", "--input", texts.path], environment: ["EMBED_HOME": directory.path])
+        let result = try await CLIRunner.run(["compare", "--a", "all-MiniLM-L6-v2", "--b", "all-MiniLM-L6-v2", "--input", texts.path], environment: ["EMBED_HOME": directory.path])
         #expect(result.status != 0)
         #expect(result.stderr.contains("\(texts.path):2"), "stderr: \(result.stderr)")
     }
@@ -148,17 +148,17 @@ struct CompareCommandTests {
 @Suite("embed encode --cache", .serialized)
 struct EncodeCacheTests {
     @Test("a second run is served from the cache and prints the same lines, token counts included")
-    func cacheHits() throws {
+    func cacheHits() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let long = String(repeating: "a long sentence that goes on ", count: 60)
         let input = ["short one", long, "short one"].map { "{\"text\":" + jsonString($0) + "}" }.joined(separator: "\n")
         let cacheDirectory = directory.appendingPathComponent("vectors")
         let arguments = ["encode", "--model", Fixtures.url("tiny/tiny-cls-normalize").path, "-i", "-", "--cache-dir", cacheDirectory.path]
-        let first = try CLIRunner.run(arguments, stdin: Data(input.utf8))
+        let first = try await CLIRunner.run(arguments, stdin: Data(input.utf8))
         #expect(first.status == 0, "stderr: \(first.stderr)")
         #expect(first.stderr.contains("encode: cache: 1 hits, 2 misses (\(cacheDirectory.path))"), "stderr: \(first.stderr)")
-        let second = try CLIRunner.run(arguments, stdin: Data(input.utf8))
+        let second = try await CLIRunner.run(arguments, stdin: Data(input.utf8))
         #expect(second.stderr.contains("encode: cache: 3 hits, 0 misses"), "stderr: \(second.stderr)")
         #expect(second.stdoutText == first.stdoutText)
 
@@ -168,7 +168,7 @@ struct EncodeCacheTests {
         #expect(!lines[0].truncated && lines[0].input_tokens == lines[0].tokens)
 
         // Without --cache nothing is read or written.
-        let plain = try CLIRunner.run(["encode", "--model", Fixtures.url("tiny/tiny-cls-normalize").path, "-i", "-"], stdin: Data(input.utf8),
+        let plain = try await CLIRunner.run(["encode", "--model", Fixtures.url("tiny/tiny-cls-normalize").path, "-i", "-"], stdin: Data(input.utf8),
                                       environment: ["EMBED_HOME": directory.appendingPathComponent("home").path])
         #expect(plain.stdoutText == first.stdoutText)
         #expect(!plain.stderr.contains("cache:"))
@@ -176,15 +176,15 @@ struct EncodeCacheTests {
     }
 
     @Test("compare and encode share the cache")
-    func shared() throws {
+    func shared() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let texts = try writeCompareTexts(to: directory, count: 12)
         let environment = ["EMBED_HOME": directory.appendingPathComponent("home").path]
         let tiny = Fixtures.url("tiny/tiny-cls-normalize").path
-        let compare = try CLIRunner.run(["compare", "--a", tiny, "--b", tiny, "--input", texts.path, "--json"], environment: environment)
+        let compare = try await CLIRunner.run(["compare", "--a", tiny, "--b", tiny, "--input", texts.path, "--json"], environment: environment)
         #expect(compare.status == 0, "stderr: \(compare.stderr)")
-        let encode = try CLIRunner.run(["encode", "--model", tiny, "-i", texts.path, "--cache"], environment: environment)
+        let encode = try await CLIRunner.run(["encode", "--model", tiny, "-i", texts.path, "--cache"], environment: environment)
         #expect(encode.stderr.contains("encode: cache: 12 hits, 0 misses"), "stderr: \(encode.stderr)")
     }
 }

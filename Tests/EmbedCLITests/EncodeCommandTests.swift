@@ -5,11 +5,11 @@ import Testing
 @Suite("embed encode and tokenize, end to end on the default model")
 struct EncodeCommandTests {
     @Test("encode: JSON Lines in, vectors equal to sentence-transformers' out, in order")
-    func encodeMatchesReference() throws {
+    func encodeMatchesReference() async throws {
         let reference: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl"))
         let sample = Array(reference.prefix(120))
         let input = sample.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n") + "\n"
-        let result = try CLIRunner.run(["encode", "--input", "-", "--output", "-", "--allow-empty", "--batch-size", "50"], stdin: Data(input.utf8))
+        let result = try await CLIRunner.run(["encode", "--input", "-", "--output", "-", "--allow-empty", "--batch-size", "50"], stdin: Data(input.utf8))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let lines = try result.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
         try #require(lines.count == sample.count)
@@ -25,10 +25,10 @@ struct EncodeCommandTests {
     }
 
     @Test("encode: long texts are truncated, marked, and counted on stderr")
-    func reportsTruncation() throws {
+    func reportsTruncation() async throws {
         let long = String(repeating: "word ", count: 600)
         let input = "{\"text\":\"short\"}\n{\"text\":\"\(long)\"}\n"
-        let result = try CLIRunner.run(["encode", "-i", "-"], stdin: Data(input.utf8))
+        let result = try await CLIRunner.run(["encode", "-i", "-"], stdin: Data(input.utf8))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let lines = try result.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
         #expect(lines.map(\.truncated) == [false, true])
@@ -37,8 +37,8 @@ struct EncodeCommandTests {
     }
 
     @Test("encode: texts as arguments give one line each")
-    func argumentsForm() throws {
-        let result = try CLIRunner.run(["encode", "-q", "first text", "second text"])
+    func argumentsForm() async throws {
+        let result = try await CLIRunner.run(["encode", "-q", "first text", "second text"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let lines = try result.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
         #expect(lines.count == 2)
@@ -46,13 +46,13 @@ struct EncodeCommandTests {
     }
 
     @Test("encode: an output file appears only when complete")
-    func outputFile() throws {
+    func outputFile() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let inputURL = directory.appendingPathComponent("in.jsonl")
         let outputURL = directory.appendingPathComponent("out.jsonl")
         try Data("{\"text\":\"one\"}\n{\"text\":\"two\"}\n{\"text\":\"three\"}\n".utf8).write(to: inputURL)
-        let result = try CLIRunner.run(["encode", "--input", inputURL.path, "--output", outputURL.path])
+        let result = try await CLIRunner.run(["encode", "--input", inputURL.path, "--output", outputURL.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let written = try String(contentsOf: outputURL, encoding: .utf8).split(separator: "\n")
         #expect(written.count == 3)
@@ -61,13 +61,13 @@ struct EncodeCommandTests {
 
         // A second run replaces the existing output whole.
         try Data("{\"text\":\"four\"}\n".utf8).write(to: inputURL)
-        let again = try CLIRunner.run(["encode", "-q", "--input", inputURL.path, "--output", outputURL.path])
+        let again = try await CLIRunner.run(["encode", "-q", "--input", inputURL.path, "--output", outputURL.path])
         #expect(again.status == 0, "stderr: \(again.stderr)")
         #expect(try String(contentsOf: outputURL, encoding: .utf8).split(separator: "\n").count == 1)
 
         // A run that fails leaves the existing output as it was.
         try Data("{\"text\":\"ok\"}\n{\"text\": oops}\n".utf8).write(to: inputURL)
-        let failed = try CLIRunner.run(["encode", "-q", "--input", inputURL.path, "--output", outputURL.path])
+        let failed = try await CLIRunner.run(["encode", "-q", "--input", inputURL.path, "--output", outputURL.path])
         #expect(failed.status != 0)
         #expect(try String(contentsOf: outputURL, encoding: .utf8).split(separator: "\n").count == 1)
         leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("partial") }
@@ -81,33 +81,33 @@ struct EncodeCommandTests {
         ("[1,2]\n", "1: expected a JSON object"),
         ("{\"text\":\"ok\"}\n{\"text\":\"  \"}\n", "2: the text is empty"),
     ])
-    func badLines(input: String, message: String) throws {
+    func badLines(input: String, message: String) async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let outputURL = directory.appendingPathComponent("out.jsonl")
-        let result = try CLIRunner.run(["encode", "-i", "-", "-o", outputURL.path], stdin: Data(input.utf8))
+        let result = try await CLIRunner.run(["encode", "-i", "-", "-o", outputURL.path], stdin: Data(input.utf8))
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: outputURL.path))
     }
 
     @Test("encode: invalid UTF-8 is reported with its line and byte")
-    func invalidUTF8() throws {
+    func invalidUTF8() async throws {
         var input = Data("{\"text\":\"fine\"}\n{\"text\":\"caf".utf8)
         input.append(contentsOf: [0xC3, 0x28])
         input.append(contentsOf: Array("\"}\n".utf8))
-        let result = try CLIRunner.run(["encode", "-i", "-"], stdin: input)
+        let result = try await CLIRunner.run(["encode", "-i", "-"], stdin: input)
         #expect(result.status != 0)
         #expect(result.stderr.contains("<stdin>:2: invalid UTF-8 at byte 13"), "stderr: \(result.stderr)")
         #expect(result.stdout.isEmpty)
     }
 
     @Test("tokenize: ids equal Hugging Face's, one line per input")
-    func tokenizeMatchesReference() throws {
+    func tokenizeMatchesReference() async throws {
         let reference: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-ids.jsonl"))
         let sample = Array(reference.suffix(400))
         let input = sample.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n")
-        let result = try CLIRunner.run(["tokenize", "--input", "-", "--output", "-"], stdin: Data(input.utf8))
+        let result = try await CLIRunner.run(["tokenize", "--input", "-", "--output", "-"], stdin: Data(input.utf8))
         #expect(result.status == 0, "stderr: \(result.stderr)")
         struct IDs: Decodable { var ids: [Int] }
         let lines = try result.lines.map { try JSONDecoder().decode(IDs.self, from: Data($0.utf8)) }

@@ -7,16 +7,16 @@ struct ModelCommandTests {
     static let tinyModels = ["tiny-cls-normalize", "tiny-maxmean-cased", "tiny-sqrtlen-dense", "tiny-lasttoken-weighted"]
 
     @Test("convert + encode reproduce each tiny model's golden vectors", arguments: tinyModels)
-    func convertAndEncode(model: String) throws {
+    func convertAndEncode(model: String) async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("\(model).embed")
-        let convert = try CLIRunner.run(["convert", Fixtures.url("tiny/\(model)").path, file.path])
+        let convert = try await CLIRunner.run(["convert", Fixtures.url("tiny/\(model)").path, file.path])
         #expect(convert.status == 0, "stderr: \(convert.stderr)")
 
         let golden: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/\(model).jsonl"))
         let input = golden.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n")
-        let encode = try CLIRunner.run(["encode", "--model", file.path, "-i", "-", "--allow-empty"], stdin: Data(input.utf8))
+        let encode = try await CLIRunner.run(["encode", "--model", file.path, "-i", "-", "--allow-empty"], stdin: Data(input.utf8))
         #expect(encode.status == 0, "stderr: \(encode.stderr)")
         let lines = try encode.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
         try #require(lines.count == golden.count)
@@ -27,26 +27,26 @@ struct ModelCommandTests {
     }
 
     @Test("--dtype f16 halves the file and stays close to f32")
-    func halfPrecision() throws {
+    func halfPrecision() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let full = directory.appendingPathComponent("full.embed"), half = directory.appendingPathComponent("half.embed")
         let folder = Fixtures.url("tiny/tiny-cls-normalize").path
-        #expect(try CLIRunner.run(["convert", folder, full.path]).status == 0)
-        #expect(try CLIRunner.run(["convert", folder, half.path, "--dtype", "f16"]).status == 0)
+        #expect(try await CLIRunner.run(["convert", folder, full.path]).status == 0)
+        #expect(try await CLIRunner.run(["convert", folder, half.path, "--dtype", "f16"]).status == 0)
         let fullSize = try #require(try FileManager.default.attributesOfItem(atPath: full.path)[.size] as? Int)
         let halfSize = try #require(try FileManager.default.attributesOfItem(atPath: half.path)[.size] as? Int)
         #expect(Double(halfSize) < 0.6 * Double(fullSize))
-        let a = try CLIRunner.run(["encode", "-q", "--model", full.path, "A man is playing a guitar."])
-        let b = try CLIRunner.run(["encode", "-q", "--model", half.path, "A man is playing a guitar."])
+        let a = try await CLIRunner.run(["encode", "-q", "--model", full.path, "A man is playing a guitar."])
+        let b = try await CLIRunner.run(["encode", "-q", "--model", half.path, "A man is playing a guitar."])
         let va = try JSONDecoder().decode(EncodedLine.self, from: Data(a.stdoutText.utf8)).embedding
         let vb = try JSONDecoder().decode(EncodedLine.self, from: Data(b.stdoutText.utf8)).embedding
         #expect(VectorComparison(va, vb).cosine > 0.999)
     }
 
     @Test("info describes the default model")
-    func info() throws {
-        let result = try CLIRunner.run(["info", Fixtures.defaultModelFile.path, "--json"])
+    func info() async throws {
+        let result = try await CLIRunner.run(["info", Fixtures.defaultModelFile.path, "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         struct Summary: Decodable { var dimensions: Int; var maxSequenceLength: Int; var pooling: [String]; var normalized: Bool; var checksum: String? }
         let summary = try JSONDecoder().decode(Summary.self, from: result.stdout)
@@ -58,16 +58,16 @@ struct ModelCommandTests {
     }
 
     @Test("a damaged, truncated or foreign model file is refused with a clear message")
-    func damagedModel() throws {
+    func damagedModel() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("tiny.embed")
-        #expect(try CLIRunner.run(["convert", Fixtures.url("tiny/tiny-cls-normalize").path, file.path]).status == 0)
+        #expect(try await CLIRunner.run(["convert", Fixtures.url("tiny/tiny-cls-normalize").path, file.path]).status == 0)
         var bytes = try Data(contentsOf: file)
 
         let truncated = directory.appendingPathComponent("truncated.embed")
         try bytes.prefix(bytes.count / 2).write(to: truncated)
-        let truncatedRun = try CLIRunner.run(["encode", "--model", truncated.path, "hello"])
+        let truncatedRun = try await CLIRunner.run(["encode", "--model", truncated.path, "hello"])
         #expect(truncatedRun.status != 0)
         #expect(truncatedRun.stderr.contains(truncated.path), "stderr: \(truncatedRun.stderr)")
         #expect(truncatedRun.stdout.isEmpty)
@@ -75,21 +75,21 @@ struct ModelCommandTests {
         bytes[bytes.count - 100] ^= 0x40
         let corrupted = directory.appendingPathComponent("corrupted.embed")
         try bytes.write(to: corrupted)
-        let corruptedRun = try CLIRunner.run(["encode", "--model", corrupted.path, "hello"])
+        let corruptedRun = try await CLIRunner.run(["encode", "--model", corrupted.path, "hello"])
         #expect(corruptedRun.status != 0)
         #expect(corruptedRun.stderr.lowercased().contains("checksum"), "stderr: \(corruptedRun.stderr)")
         #expect(corruptedRun.stdout.isEmpty)
 
         let foreign = directory.appendingPathComponent("foreign.embed")
         try Data("{\"not\": \"a model\"}".utf8).write(to: foreign)
-        let foreignRun = try CLIRunner.run(["encode", "--model", foreign.path, "hello"])
+        let foreignRun = try await CLIRunner.run(["encode", "--model", foreign.path, "hello"])
         #expect(foreignRun.status != 0)
         #expect(foreignRun.stderr.contains("not an embed model file") || foreignRun.stderr.contains("JSON"), "stderr: \(foreignRun.stderr)")
     }
 
     @Test("an unknown model name says where it looked and how to get it")
-    func unknownModel() throws {
-        let result = try CLIRunner.run(["encode", "--model", "no-such-model", "hello"], environment: ["EMBED_HOME": "/nonexistent-embed-home"])
+    func unknownModel() async throws {
+        let result = try await CLIRunner.run(["encode", "--model", "no-such-model", "hello"], environment: ["EMBED_HOME": "/nonexistent-embed-home"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("No local model named \"no-such-model\""))
         #expect(result.stderr.contains("/nonexistent-embed-home/models/no-such-model.embed"))
@@ -97,7 +97,7 @@ struct ModelCommandTests {
     }
 
     @Test("convert rejects a folder with an unsupported module, naming it")
-    func unsupportedModule() throws {
+    func unsupportedModule() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let folder = directory.appendingPathComponent("model")
@@ -109,7 +109,7 @@ struct ModelCommandTests {
             """
         try Data(modules.utf8).write(to: folder.appendingPathComponent("modules.json"))
         let output = directory.appendingPathComponent("out.embed")
-        let result = try CLIRunner.run(["convert", folder.path, output.path])
+        let result = try await CLIRunner.run(["convert", folder.path, output.path])
         #expect(result.status != 0)
         #expect(result.stderr.contains("LayerNorm"), "stderr: \(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: output.path))
@@ -119,34 +119,34 @@ struct ModelCommandTests {
 @Suite("embed with providers and configuration files")
 struct ConfigurationCommandTests {
     @Test("a YAML mem0 configuration selecting the local provider embeds locally")
-    func yamlLocal() throws {
+    func yamlLocal() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("mem0.yaml")
         try Data("embedder:\n  provider: huggingface\n  config:\n    model: \(Fixtures.defaultModelFile.path)\n".utf8).write(to: config)
-        let viaConfig = try CLIRunner.run(["encode", "-q", "--config", config.path, "A man is playing a guitar."])
+        let viaConfig = try await CLIRunner.run(["encode", "-q", "--config", config.path, "A man is playing a guitar."])
         #expect(viaConfig.status == 0, "stderr: \(viaConfig.stderr)")
-        let direct = try CLIRunner.run(["encode", "-q", "A man is playing a guitar."])
+        let direct = try await CLIRunner.run(["encode", "-q", "A man is playing a guitar."])
         #expect(viaConfig.stdoutText == direct.stdoutText)
     }
 
     @Test("an unknown provider or key is a clear error", arguments: [
         (["--provider", "nosuch"], "nosuch"),
     ])
-    func unknownProvider(arguments: [String], fragment: String) throws {
-        let result = try CLIRunner.run(["encode"] + arguments + ["hello"])
+    func unknownProvider(arguments: [String], fragment: String) async throws {
+        let result = try await CLIRunner.run(["encode"] + arguments + ["hello"])
         #expect(result.status != 0)
         #expect(result.stderr.contains(fragment), "stderr: \(result.stderr)")
         #expect(result.stderr.contains("openai"), "should list the valid providers: \(result.stderr)")
     }
 
     @Test("a configuration file with an unknown key names it")
-    func unknownKey() throws {
+    func unknownKey() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("mem0.json")
         try Data(#"{"embedder": {"provider": "openai", "config": {"model": "m", "api_keyy": "x"}}}"#.utf8).write(to: config)
-        let result = try CLIRunner.run(["encode", "--config", config.path, "hello"])
+        let result = try await CLIRunner.run(["encode", "--config", config.path, "hello"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("api_keyy"), "stderr: \(result.stderr)")
     }

@@ -5,23 +5,23 @@ import Testing
 @Suite("embed models")
 struct ModelsCommandTests {
     @Test("lists models with dimensions, length, pooling, size and source; flags damaged files and interrupted pulls")
-    func listing() throws {
+    func listing() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         let models = home.appendingPathComponent("models")
         try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
         let converted = models.appendingPathComponent("dense.embed")
-        let convert = try CLIRunner.run(["convert", Fixtures.url("tiny/tiny-sqrtlen-dense").path, converted.path, "--dtype", "f16"])
+        let convert = try await CLIRunner.run(["convert", Fixtures.url("tiny/tiny-sqrtlen-dense").path, converted.path, "--dtype", "f16"])
         #expect(convert.status == 0, "stderr: \(convert.stderr)")
         try Data("garbage".utf8).write(to: models.appendingPathComponent("broken.embed"))
         let partial = home.appendingPathComponent("downloads/org--half-done/0123")
         try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
         try Data(count: 2_000_000).write(to: partial.appendingPathComponent("model.safetensors.incomplete"))
 
-        let result = try CLIRunner.run(["models"], environment: ["EMBED_HOME": home.path])
+        let result = try await CLIRunner.run(["models"], environment: ["EMBED_HOME": home.path])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let row = try #require(result.lines.first { $0.hasPrefix("dense ") })
-        let info = try CLIRunner.run(["info", converted.path, "--json"])
+        let info = try await CLIRunner.run(["info", converted.path, "--json"])
         struct Summary: Decodable { var dimensions: Int; var maxSequenceLength: Int; var pooling: [String] }
         let summary = try JSONDecoder().decode(Summary.self, from: info.stdout)
         let cells = row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
@@ -35,7 +35,7 @@ struct ModelsCommandTests {
     }
 
     @Test("an empty model cache says how to get a model")
-    func empty() throws {
+    func empty() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
         // Run from an empty folder with a copy of the binary, so no checkout Models/ is searched.

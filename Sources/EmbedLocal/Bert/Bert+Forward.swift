@@ -50,6 +50,8 @@ extension Bert {
         private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 1)
         /// `parts ×` the attention kernel's scratch for the longest sequence.
         private var scratch = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+        /// The threads that split a lone text's steps, started on first use.
+        private var team: WorkerTeam?
 
         init(configuration: Configuration) {
             hiddenSize = configuration.hiddenSize
@@ -61,15 +63,13 @@ extension Bert {
             for buffer in [hidden, query, key, value, intermediate, scratch] { buffer.deallocate() }
         }
 
-        /// The threads that split a lone text's steps, started on first use.
-        private var team: WorkerTeam?
-
-        /// A team of `parts` threads (the caller included) for this workspace's thread.
-        func team(parts: Int) -> WorkerTeam {
-            if let team, team.size == parts { return team }
-            let created = WorkerTeam(size: parts)
-            team = created
-            return created
+        /// Runs `body(part)` for every part in `0..<parts`, part 0 on the calling thread and the
+        /// others on this workspace's helper threads (started on first use), and returns when all
+        /// have finished. One part runs inline.
+        func split(into parts: Int, _ body: (Int) -> Void) {
+            guard parts > 1 else { return body(0) }
+            if team?.size != parts { team = WorkerTeam(size: parts) }
+            team.unsafelyUnwrapped.forEach(body)
         }
 
         /// The attention kernel's scratch memory of part `part`.
@@ -166,38 +166,35 @@ extension Bert.Layer {
     /// Runs one transformer block in place on `workspace.hidden`, split over `parts` threads
     /// (1 for none).
     ///
-    /// Each step's work is cut so that parts never write the same memory: products by output
-    /// features, attention by heads, LayerNorm by rows.
+    /// Each step's work is cut so that parts never write the same memory: Q, K, V and attention
+    /// by heads, the other products by output features, LayerNorm by rows.
     func apply(_ batch: Bert.PackedBatch, workspace: Bert.Workspace, parts: Int = 1) {
         let tokens = batch.tokenCount
         let hidden = attentionOutput.outputSize
         let attention = attention
         // Column blocks of 16 keep OpenBLAS on its full-width kernels.
         let granularity = 16
-        let team = workspace.team(parts: parts)
 
-        // Q, K, V = hidden·Wᵀ + b
-        team.forEach { part in
-            let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
+        // Q, K, V = hidden·Wᵀ + b, then attention, for each part's group of heads: a head reads
+        // only its own columns of Q, K and V, so one step does both, without a hand-off between.
+        workspace.split(into: parts) { part in
+            let heads = Parallel.share(part, of: parts, count: attention.headCount)
+            let columns = heads.lowerBound * attention.headSize..<heads.upperBound * attention.headSize
             attention.query.apply(workspace.hidden, rows: tokens, into: workspace.query, columns: columns)
             attention.key.apply(workspace.hidden, rows: tokens, into: workspace.key, columns: columns)
             attention.value.apply(workspace.hidden, rows: tokens, into: workspace.value, columns: columns)
-        }
-        team.forEach { part in
-            attention.attend(batch, workspace: workspace,
-                             heads: Parallel.share(part, of: parts, count: attention.headCount),
-                             scratch: workspace.scratch(part: part))
+            attention.attend(batch, workspace: workspace, heads: heads, scratch: workspace.scratch(part: part))
         }
         // hidden = LayerNorm(hidden + bias + context·Wᵀ), accumulated in place.
-        team.forEach { part in
+        workspace.split(into: parts) { part in
             let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
             attentionOutput.addBias(to: workspace.hidden, rows: tokens, columns: columns)
             attentionOutput.accumulate(workspace.query, rows: tokens, onto: workspace.hidden, columns: columns)
         }
-        normalize(workspace.hidden, rows: tokens, with: attentionLayerNorm, team: team)
+        normalize(rows: tokens, with: attentionLayerNorm, workspace: workspace, parts: parts)
 
         // hidden = LayerNorm(hidden + bias + act(hidden·W₁ᵀ + b₁)·W₂ᵀ)
-        team.forEach { part in
+        workspace.split(into: parts) { part in
             let width = intermediate.outputSize
             let columns = Parallel.share(part, of: parts, count: width, granularity: granularity)
             intermediate.apply(workspace.hidden, rows: tokens, into: workspace.intermediate, columns: columns)
@@ -210,19 +207,19 @@ extension Bert.Layer {
                 }
             }
         }
-        team.forEach { part in
+        workspace.split(into: parts) { part in
             let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
             output.addBias(to: workspace.hidden, rows: tokens, columns: columns)
             output.accumulate(workspace.intermediate, rows: tokens, onto: workspace.hidden, columns: columns)
         }
-        normalize(workspace.hidden, rows: tokens, with: outputLayerNorm, team: team)
+        normalize(rows: tokens, with: outputLayerNorm, workspace: workspace, parts: parts)
     }
 
-    /// LayerNorm of `rows` rows of `hidden` in place, split by rows over the team.
-    private func normalize(_ hidden: UnsafeMutablePointer<Float>, rows: Int, with layerNorm: Bert.LayerNorm, team: WorkerTeam) {
+    /// LayerNorm of the first `rows` rows of `workspace.hidden` in place, split by rows.
+    private func normalize(rows: Int, with layerNorm: Bert.LayerNorm, workspace: Bert.Workspace, parts: Int) {
         let columns = attentionOutput.outputSize
-        let parts = team.size
-        team.forEach { part in
+        let hidden = workspace.hidden
+        workspace.split(into: parts) { part in
             let share = Parallel.share(part, of: parts, count: rows)
             Kernels.layerNorm(hidden + share.lowerBound * columns, rows: share.count, columns: columns,
                               gamma: layerNorm.weight.pointer, beta: layerNorm.bias.pointer, epsilon: layerNorm.epsilon)

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 
@@ -140,17 +139,23 @@ public final class SentenceEncoder: Sendable {
             }
             returnWorkspace(workspace)
         } else {
+            // Chunks go to the caller and its workspace's helper threads, never to Dispatch's
+            // shared pool: Swift concurrency runs its tasks on that pool, and a forward pass
+            // holding its threads for seconds starved every task of the process (a server's
+            // request handling, concurrent tests). A part that finds no chunk left ends at once.
             let nextChunk = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                let workspace = takeWorkspace()
+            let caller = takeWorkspace()
+            caller.split(into: options.threadCount) { part in
+                let workspace = part == 0 ? caller : takeWorkspace()
                 while true {
                     let chunk = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
                     guard chunk < plan.chunks.count else { break }
                     run(plan.chunks[chunk], of: sequences, promptLengths: promptLengths, workspace: workspace, parts: 1,
                         into: destination)
                 }
-                returnWorkspace(workspace)
+                if part != 0 { returnWorkspace(workspace) }
             }
+            returnWorkspace(caller)
         }
         return (0..<sequences.count).map { index in
             Array(UnsafeBufferPointer(start: output + index * width, count: width))
@@ -241,6 +246,6 @@ public final class SentenceEncoder: Sendable {
 /// The output matrix, written by several threads at once.
 private struct SharedOutput: @unchecked Sendable {
     // @unchecked: each chunk writes only the rows of its own sequences, chunks are disjoint, and
-    // the buffer outlives every worker (it is freed after `concurrentPerform` returns).
+    // the buffer outlives every worker (it is freed after the last part has finished).
     let base: UnsafeMutablePointer<Float>
 }

@@ -9,7 +9,7 @@ import Synchronization
 /// A lone short text has about 40 steps (products, attention, LayerNorms) of 50–300 µs each.
 /// Handing each to `DispatchQueue.concurrentPerform` cost about 55 µs of wake-up per step on the
 /// reference machine, a third of the text's time; these helpers instead spin on a generation
-/// counter for a short while after each step, so the next one starts within a microsecond, and
+/// counter for a short while (50 µs) after each step, so the next one starts within a microsecond, and
 /// sleep on a semaphore when no step follows (between texts).
 final class WorkerTeam: Sendable {
     /// Threads taking part in each step, the caller included.
@@ -51,8 +51,9 @@ private final class TeamState: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let helpers: [Helper]
 
-    /// How long a helper spins for the next step before it sleeps.
-    private static let spinNanoseconds: UInt64 = 200_000
+    /// How long a helper spins for the next step before it sleeps: a lone text's steps follow
+    /// each other within microseconds, while the next text may be far off.
+    private static let spinNanoseconds: UInt64 = 50_000
 
     /// One helper's way to sleep: it sets `sleeping` and waits on `wake`; whoever clears
     /// `sleeping` must signal `wake` once.
@@ -74,8 +75,9 @@ private final class TeamState: @unchecked Sendable {
         var spins = 0
         while remaining.load(ordering: .acquiring) > 0 {
             spins += 1
-            // A descheduled helper (a busy machine) must not cost a core of spinning.
-            if spins < 4096 { embed_spin_pause() } else { sched_yield() }
+            // A helper that is not running (a busy machine) must get the core rather than
+            // watch it spin: yield after a short while.
+            if spins < 256 { embed_spin_pause() } else { sched_yield() }
         }
         job = nil
     }
@@ -103,8 +105,12 @@ private final class TeamState: @unchecked Sendable {
             while current == seen {
                 spins += 1
                 if spins == 1 { spinStart = DispatchTime.now().uptimeNanoseconds }
-                if spins % 64 != 0 || DispatchTime.now().uptimeNanoseconds - spinStart < Self.spinNanoseconds {
+                if spins % 64 != 0 {
                     embed_spin_pause()
+                } else if DispatchTime.now().uptimeNanoseconds - spinStart < Self.spinNanoseconds {
+                    // Let other runnable threads of an oversubscribed machine have the core
+                    // now and then; nearly free when there are none.
+                    sched_yield()
                 } else {
                     sleep(helper, seen: seen)
                     spins = 0
