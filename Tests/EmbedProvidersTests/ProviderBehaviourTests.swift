@@ -276,3 +276,25 @@ struct ProviderBehaviourTests {
         }
     }
 }
+
+@Suite("What a provider error says about the remote service")
+struct UpstreamFailureTests {
+    static let cases: [(ProviderError, UpstreamFailure?)] = [
+        (.http(provider: "OpenAI", status: 429, message: "slow down"), .rateLimited),
+        (.http(provider: "OpenAI", status: 503, message: nil), .failed),
+        (.http(provider: "OpenAI", status: 401, message: "bad key"), .failed),
+        (.timeout(provider: "Ollama", after: .seconds(5)), .timedOut),
+        (.connectionFailed(provider: "Ollama", detail: "refused"), .failed),
+        (.malformedResponse(provider: "TEI", field: "data", detail: "missing"), .failed),
+        (.retriesExhausted(provider: "OpenAI", attempts: 3, last: .http(provider: "OpenAI", status: 429, message: nil)), .rateLimited),
+        (.retriesExhausted(provider: "OpenAI", attempts: 3, last: .timeout(provider: "OpenAI", after: .seconds(1))), .timedOut),
+        (.invalidRequest(provider: "Vertex AI", detail: "no project"), nil),
+        (.credentials(provider: "Vertex AI", detail: "unreadable key file"), nil),
+    ]
+
+    @Test("Rate limits, timeouts and failures of the service; errors raised here are not the service's", arguments: cases)
+    func mapping(error: ProviderError, expected: UpstreamFailure?) {
+        #expect(error.upstreamFailure == expected, "\(error)")
+        #expect((error as any Error as? any UpstreamError)?.upstreamFailure == expected)
+    }
+}

@@ -255,6 +255,24 @@ struct OpenAIRouteTests {
         }
     }
 
+    @Test("A remote service's failure is a gateway error, its rate limit a 429 to retry, in every API", arguments: [
+        ("UPSTREAM_DOWN", HTTPResponse.Status.badGateway, HTTPResponse.Status.badGateway),
+        ("UPSTREAM_TIMEOUT", .gatewayTimeout, .gatewayTimeout),
+        ("UPSTREAM_429", .tooManyRequests, .serviceUnavailable),
+    ])
+    func upstreamFailures(trigger: String, status: HTTPResponse.Status, ollamaStatus: HTTPResponse.Status) async throws {
+        try await withServer { client in
+            let openAI = try await client.post("/v1/embeddings", #"{"input":"\#(trigger)"}"#)
+            let message = try expectOpenAIError(openAI, status: status)
+            #expect(message.contains("remote test service"))
+            _ = try expectOllamaError(try await client.post("/api/embed", #"{"model":"m","input":"\#(trigger)"}"#), status: ollamaStatus)
+            _ = try expectTEIError(try await client.post("/embed", #"{"inputs":"\#(trigger)"}"#), status: status,
+                                   type: status == .tooManyRequests ? "Overloaded" : "Backend")
+            // A rate limit says when to come back, as the server's own back-pressure does.
+            #expect((openAI.headers[.retryAfter] != nil) == (status == .tooManyRequests))
+        }
+    }
+
     @Test("An engine returning too few vectors is a 500, not a misaligned answer")
     func engineCountMismatch() async throws {
         try await withServer { client in

@@ -1,3 +1,5 @@
+import EmbedCore
+
 /// A failure talking to an embedding provider: the server's own error, a timeout, a lost
 /// connection, a response that does not parse, or retries that ran out.
 ///
@@ -211,5 +213,21 @@ public struct ProviderError: Error, CustomStringConvertible, Sendable {
     private static func format(_ duration: Duration) -> String {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         return seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms" : "\((seconds * 100).rounded() / 100) s"
+    }
+}
+
+extension ProviderError: UpstreamError {
+    /// How the provider failed: HTTP 429 is a rate limit, a timeout is a timeout, other HTTP
+    /// errors, unreachable hosts and unusable responses are failures; retries that ran out take
+    /// the last attempt's kind. A request that could not be built, or credentials that could not
+    /// be used, arose here: `nil`.
+    public var upstreamFailure: UpstreamFailure? {
+        switch kind {
+        case .http: statusCode == 429 ? .rateLimited : .failed
+        case .timeout: .timedOut
+        case .connection, .malformedResponse, .responseTooLarge, .modelUnavailable: .failed
+        case .retriesExhausted: lastError?.upstreamFailure ?? .failed
+        case .invalidRequest, .credentials: nil
+        }
     }
 }

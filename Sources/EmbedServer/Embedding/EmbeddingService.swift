@@ -170,6 +170,8 @@ struct EmbeddingService: Sendable {
             // counts and dimensions itself, so what reaches here is about the input.
             return APIError.invalid("\(error)", param: param)
         default:
+            // The engine's remote service failed, not this server nor the input.
+            if let upstream = APIError.upstream(error) { return upstream }
             if isTokenInput {
                 // Token ids from another tokenizer (tiktoken ids sent by LangChain's
                 // OpenAIEmbeddings) are the usual cause; say so.

@@ -1,3 +1,4 @@
+import EmbedCore
 import Hummingbird
 
 /// An error answered to a client, rendered in the shape of the API it called.
@@ -29,6 +30,10 @@ struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
         case shuttingDown
         /// The embedding engine failed.
         case engineFailure
+        /// The remote service behind the engine failed or could not be reached.
+        case upstreamFailure
+        /// The remote service behind the engine did not answer in time.
+        case upstreamTimeout
     }
 
     let kind: Kind
@@ -73,6 +78,18 @@ struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
 
     static let shuttingDown = Self(.shuttingDown, "The server is shutting down and accepts no new work.")
 
+    /// The answer for an engine whose remote service failed — gateway statuses for a failure or a
+    /// timeout, and a rate limit passed on as one (clients retry it) — or `nil` when `error` says
+    /// nothing about a remote service.
+    static func upstream(_ error: any Error) -> Self? {
+        guard let failure = (error as? any UpstreamError)?.upstreamFailure else { return nil }
+        switch failure {
+        case .failed: return Self(.upstreamFailure, "The embedding service behind this server failed: \(error)")
+        case .timedOut: return Self(.upstreamTimeout, "The embedding service behind this server did not answer in time: \(error)")
+        case .rateLimited: return Self(.overloaded, "The embedding service behind this server is rate-limiting it; retry shortly: \(error)")
+        }
+    }
+
     // MARK: Rendering
 
     /// The status code for this error in `dialect`.
@@ -90,6 +107,8 @@ struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
         case .overloaded: dialect == .ollama ? .serviceUnavailable : .tooManyRequests
         case .shuttingDown: .serviceUnavailable
         case .engineFailure: .internalServerError
+        case .upstreamFailure: .badGateway
+        case .upstreamTimeout: .gatewayTimeout
         }
     }
 
@@ -133,7 +152,7 @@ struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
         case .invalidRequest, .emptyInput, .inputTooLong, .notFound, .methodNotAllowed, .payloadTooLarge, .unauthorized:
             "invalid_request_error"
         case .overloaded: "requests"
-        case .shuttingDown, .engineFailure: "server_error"
+        case .shuttingDown, .engineFailure, .upstreamFailure, .upstreamTimeout: "server_error"
         }
     }
 
@@ -144,7 +163,7 @@ struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
         case .inputTooLong: "context_length_exceeded"
         case .overloaded: "rate_limit_exceeded"
         case .payloadTooLarge: "request_too_large"
-        case .invalidRequest, .emptyInput, .methodNotAllowed, .shuttingDown, .engineFailure: nil
+        case .invalidRequest, .emptyInput, .methodNotAllowed, .shuttingDown, .engineFailure, .upstreamFailure, .upstreamTimeout: nil
         }
     }
 
@@ -165,7 +184,7 @@ struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
         case .emptyInput: "Empty"
         case .overloaded: "Overloaded"
         case .shuttingDown: "Unhealthy"
-        case .engineFailure: "Backend"
+        case .engineFailure, .upstreamFailure, .upstreamTimeout: "Backend"
         case .invalidRequest, .inputTooLong, .unauthorized, .notFound, .methodNotAllowed, .payloadTooLarge: "Validation"
         }
     }

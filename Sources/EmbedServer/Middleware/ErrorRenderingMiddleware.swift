@@ -13,7 +13,7 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
         } catch {
             let dialect = APIDialect(path: request.uri.path)
             let apiError = Self.apiError(for: error, request: request)
-            if apiError.kind == .engineFailure {
+            if [.engineFailure, .upstreamFailure, .upstreamTimeout].contains(apiError.kind) {
                 context.logger.error("Request failed", metadata: ["error": "\(error)"])
             } else {
                 context.logger.debug("Request rejected", metadata: ["error": "\(apiError)"])
@@ -43,7 +43,7 @@ struct ErrorRenderingMiddleware: RouterMiddleware {
         case is CancellationError:
             return APIError(.shuttingDown, "The request was cancelled before it completed.")
         default:
-            return APIError(.engineFailure, "Internal server error: \(error)")
+            return APIError.upstream(error) ?? APIError(.engineFailure, "Internal server error: \(error)")
         }
     }
 }

@@ -6,11 +6,23 @@ import Synchronization
 /// whether a route normalized them.
 ///
 /// Test hooks: an artificial delay per call, a gate that holds calls until opened, a record of
-/// every call (batch sizes, options), the text `FAIL` makes a call throw, `SHORT` makes it return
+/// every call (batch sizes, options), the text `FAIL` makes a call throw (`UPSTREAM_…` as a remote
+/// service's error, see ``RemoteFailure``), `SHORT` makes it return
 /// one embedding too few, and token ids at or above ``vocabularySize`` are rejected.
 final class HashingEmbedder: TokenizingEmbedder, Sendable {
     struct Failure: Error, CustomStringConvertible {
         let description: String
+    }
+
+    /// What a hosted provider's error says about its service: the texts `UPSTREAM_DOWN`,
+    /// `UPSTREAM_TIMEOUT` and `UPSTREAM_429` make a call throw one.
+    struct RemoteFailure: UpstreamError, CustomStringConvertible {
+        let upstreamFailure: UpstreamFailure?
+        var description: String { "the remote test service failed (\(String(describing: upstreamFailure)))" }
+
+        static let triggers: [String: UpstreamFailure] = [
+            "UPSTREAM_DOWN": .failed, "UPSTREAM_TIMEOUT": .timedOut, "UPSTREAM_429": .rateLimited,
+        ]
     }
 
     static let cls = 1
@@ -53,6 +65,10 @@ final class HashingEmbedder: TokenizingEmbedder, Sendable {
 
     func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
         if texts.contains("FAIL") { try await record(texts.count, options); throw Failure(description: "the test engine was told to fail") }
+        if let failure = texts.lazy.compactMap({ RemoteFailure.triggers[$0] }).first {
+            try await record(texts.count, options)
+            throw RemoteFailure(upstreamFailure: failure)
+        }
         var embeddings = try await embed(tokenIDs: texts.map(Self.ids(of:)), options: options)
         if texts.contains("SHORT") { embeddings.removeLast() }
         return embeddings
