@@ -14,10 +14,7 @@
 #pragma clang fp contract(off)
 #endif
 
-#if defined(__x86_64__) || defined(_M_X64)
-#define EMBED_HAVE_X86 1
-#include <immintrin.h>
-#endif
+#include "avx2.h"
 
 // MARK: - Dispatch
 
@@ -142,8 +139,6 @@ static void gelu_portable(float *values, ptrdiff_t count) {
 // MARK: - AVX2 + FMA
 
 #if EMBED_HAVE_X86
-#define AVX2 __attribute__((target("avx2,fma")))
-
 AVX2 static inline __m256 exp_nonpositive_avx2(__m256 x) {
     const __m256 lower = _mm256_set1_ps(exp_lower_limit);
     const __m256 shifter = _mm256_set1_ps(12582912.0f);
@@ -165,20 +160,6 @@ AVX2 static inline __m256 exp_nonpositive_avx2(__m256 x) {
         23);
     __m256 result = _mm256_mul_ps(y, _mm256_castsi256_ps(exponent));
     return _mm256_andnot_ps(_mm256_cmp_ps(x, lower, _CMP_LT_OQ), result);
-}
-
-AVX2 static inline float horizontal_max(__m256 v) {
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_max_ss(m, _mm_shuffle_ps(m, m, 1));
-    return _mm_cvtss_f32(m);
-}
-
-AVX2 static inline float horizontal_sum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
 }
 
 // The unnormalized softmax of a padded score row whose entries from `length` on are −∞ (weight

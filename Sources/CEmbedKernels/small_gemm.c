@@ -7,17 +7,9 @@
 #pragma clang fp contract(off)
 #endif
 
-#if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
-#define AVX2 __attribute__((target("avx2,fma")))
+#include "avx2.h"
 
-AVX2 static inline float sum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
-}
-
+#if EMBED_HAVE_X86
 // 4 rows of A × 3 rows of B: twelve accumulators, three B vectors and one A vector in registers.
 AVX2 static inline void block_4x3(const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
                                   ptrdiff_t depth) {
@@ -36,13 +28,13 @@ AVX2 static inline void block_4x3(const float *a, ptrdiff_t lda, const float *b,
         x = _mm256_loadu_ps(a + 3 * lda + p);
         c30 = _mm256_fmadd_ps(x, b0, c30); c31 = _mm256_fmadd_ps(x, b1, c31); c32 = _mm256_fmadd_ps(x, b2, c32);
     }
-    c[0] += sum8(c00); c[1] += sum8(c01); c[2] += sum8(c02);
+    c[0] += horizontal_sum(c00); c[1] += horizontal_sum(c01); c[2] += horizontal_sum(c02);
     c += ldc;
-    c[0] += sum8(c10); c[1] += sum8(c11); c[2] += sum8(c12);
+    c[0] += horizontal_sum(c10); c[1] += horizontal_sum(c11); c[2] += horizontal_sum(c12);
     c += ldc;
-    c[0] += sum8(c20); c[1] += sum8(c21); c[2] += sum8(c22);
+    c[0] += horizontal_sum(c20); c[1] += horizontal_sum(c21); c[2] += horizontal_sum(c22);
     c += ldc;
-    c[0] += sum8(c30); c[1] += sum8(c31); c[2] += sum8(c32);
+    c[0] += horizontal_sum(c30); c[1] += horizontal_sum(c31); c[2] += horizontal_sum(c32);
 }
 
 // The edges: up to 4 rows of A × 1 row of B.
@@ -56,10 +48,10 @@ AVX2 static inline void block_rx1(ptrdiff_t rows, const float *a, ptrdiff_t lda,
         if (rows > 2) c2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 2 * lda + p), w, c2);
         if (rows > 3) c3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + 3 * lda + p), w, c3);
     }
-    c[0] += sum8(c0);
-    if (rows > 1) c[ldc] += sum8(c1);
-    if (rows > 2) c[2 * ldc] += sum8(c2);
-    if (rows > 3) c[3 * ldc] += sum8(c3);
+    c[0] += horizontal_sum(c0);
+    if (rows > 1) c[ldc] += horizontal_sum(c1);
+    if (rows > 2) c[2 * ldc] += horizontal_sum(c2);
+    if (rows > 3) c[3 * ldc] += horizontal_sum(c3);
 }
 
 // 1...3 rows of A × 3 rows of B.
@@ -75,7 +67,7 @@ AVX2 static inline void block_rx3(ptrdiff_t rows, const float *a, ptrdiff_t lda,
             c2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 2 * ldb + p), c2);
         }
         float *out = c + r * ldc;
-        out[0] += sum8(c0); out[1] += sum8(c1); out[2] += sum8(c2);
+        out[0] += horizontal_sum(c0); out[1] += horizontal_sum(c1); out[2] += horizontal_sum(c2);
     }
 }
 
@@ -101,7 +93,7 @@ AVX2 static void small_gemm_avx2(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t de
 
 int embed_small_gemm_accumulate(embed_kernels_isa isa, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
                                 const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
-#if defined(__x86_64__) || defined(_M_X64)
+#if EMBED_HAVE_X86
     if (isa == EMBED_KERNELS_AVX2_FMA && depth % 8 == 0) {
         small_gemm_avx2(rows, columns, depth, a, lda, b, ldb, c, ldc);
         return 1;
