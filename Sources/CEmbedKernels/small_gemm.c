@@ -10,15 +10,38 @@
 #include "avx2.h"
 
 #if EMBED_HAVE_X86
+// Where a block fetches the next block's weights ahead of use: `next` is the share of the next
+// block's bytes this call fetches, `step` the bytes to advance per float of depth, in 1/256ths
+// (a share is not a whole number of bytes per float). NULL `next` fetches nothing.
+//
+// Why: one text streams every weight from memory once (MiniLM's 42 MB exceed the L3), and the
+// hardware prefetcher alone left the first row block of each weight block waiting on memory while
+// the following row blocks (reusing it from L1) left memory idle. Spreading the next block's fetch
+// over all row blocks keeps both busy: 8.2 → 5.4 ms for one 17-token text's products on one core
+// of the reference machine, with cold weights.
+typedef struct {
+    const char *next;
+    ptrdiff_t step;
+} lookahead;
+
+AVX2 static inline void fetch_ahead(lookahead ahead, ptrdiff_t p) {
+    if (!ahead.next) return;
+    const char *line = ahead.next + ((p * ahead.step) >> 8);
+    _mm_prefetch(line, _MM_HINT_T0);
+    // A share wider than a line per 8 floats (one row block per weight block) needs a second line.
+    if (ahead.step > 64 * 256 / 8) _mm_prefetch(line + 64, _MM_HINT_T0);
+}
+
 // 4 rows of A × 3 rows of B: twelve accumulators, three B vectors and one A vector in registers.
 AVX2 static inline void block_4x3(const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
-                                  ptrdiff_t depth) {
+                                  ptrdiff_t depth, lookahead ahead) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c02 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(), c12 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c22 = _mm256_setzero_ps();
     __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(), c32 = _mm256_setzero_ps();
     for (ptrdiff_t p = 0; p < depth; p += 8) {
         __m256 b0 = _mm256_loadu_ps(b + p), b1 = _mm256_loadu_ps(b + ldb + p), b2 = _mm256_loadu_ps(b + 2 * ldb + p);
+        fetch_ahead(ahead, p);
         __m256 x = _mm256_loadu_ps(a + p);
         c00 = _mm256_fmadd_ps(x, b0, c00); c01 = _mm256_fmadd_ps(x, b1, c01); c02 = _mm256_fmadd_ps(x, b2, c02);
         x = _mm256_loadu_ps(a + lda + p);
@@ -56,11 +79,12 @@ AVX2 static inline void block_rx1(ptrdiff_t rows, const float *a, ptrdiff_t lda,
 
 // 1...3 rows of A × 3 rows of B.
 AVX2 static inline void block_rx3(ptrdiff_t rows, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c,
-                                  ptrdiff_t ldc, ptrdiff_t depth) {
+                                  ptrdiff_t ldc, ptrdiff_t depth, lookahead ahead) {
     for (ptrdiff_t r = 0; r < rows; r++) {
         const float *x = a + r * lda;
         __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
         for (ptrdiff_t p = 0; p < depth; p += 8) {
+            if (r == 0) fetch_ahead(ahead, p);
             __m256 v = _mm256_loadu_ps(x + p);
             c0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + p), c0);
             c1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + ldb + p), c1);
@@ -74,14 +98,25 @@ AVX2 static inline void block_rx3(ptrdiff_t rows, const float *a, ptrdiff_t lda,
 AVX2 static void small_gemm_avx2(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth, const float *a, ptrdiff_t lda,
                                  const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
     ptrdiff_t full_rows = rows - rows % 4;
+    ptrdiff_t row_blocks = (rows + 3) / 4;
+    // Each row block fetches this share of the next weight block (three rows of `ldb` floats).
+    ptrdiff_t share = 3 * ldb * (ptrdiff_t)sizeof(float) / row_blocks;
+    ptrdiff_t step = share * 256 / depth;
     ptrdiff_t j = 0;
     // Weight rows outermost: each block of three is read from memory once and reused from L1
     // by every row of A.
     for (; j + 3 <= columns; j += 3) {
         const float *w = b + j * ldb;
-        ptrdiff_t i = 0;
-        for (; i < full_rows; i += 4) block_4x3(a + i * lda, lda, w, ldb, c + i * ldc + j, ldc, depth);
-        if (i < rows) block_rx3(rows - i, a + i * lda, lda, w, ldb, c + i * ldc + j, ldc, depth);
+        const char *next = j + 6 <= columns ? (const char *)(w + 3 * ldb) : NULL;
+        ptrdiff_t i = 0, block = 0;
+        for (; i < full_rows; i += 4, block++) {
+            lookahead ahead = {next ? next + block * share : NULL, step};
+            block_4x3(a + i * lda, lda, w, ldb, c + i * ldc + j, ldc, depth, ahead);
+        }
+        if (i < rows) {
+            lookahead ahead = {next ? next + block * share : NULL, step};
+            block_rx3(rows - i, a + i * lda, lda, w, ldb, c + i * ldc + j, ldc, depth, ahead);
+        }
     }
     for (; j < columns; j++) {
         for (ptrdiff_t i = 0; i < rows; i += 4) {
