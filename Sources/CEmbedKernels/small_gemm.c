@@ -77,23 +77,50 @@ AVX2 static inline void block_rx1(ptrdiff_t rows, const float *a, ptrdiff_t lda,
     if (rows > 3) c[3 * ldc] += horizontal_sum(c3);
 }
 
-// 1...3 rows of A × 3 rows of B.
-AVX2 static inline void block_rx3(ptrdiff_t rows, const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c,
-                                  ptrdiff_t ldc, ptrdiff_t depth, lookahead ahead) {
-    for (ptrdiff_t r = 0; r < rows; r++) {
-        const float *x = a + r * lda;
-        __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
-        for (ptrdiff_t p = 0; p < depth; p += 8) {
-            if (r == 0) fetch_ahead(ahead, p);
-            __m256 v = _mm256_loadu_ps(x + p);
-            c0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + p), c0);
-            c1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + ldb + p), c1);
-            c2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(b + 2 * ldb + p), c2);
-        }
-        float *out = c + r * ldc;
-        out[0] += horizontal_sum(c0); out[1] += horizontal_sum(c1); out[2] += horizontal_sum(c2);
+// 1...3 rows of A × 3 rows of B, all rows at once. With fewer than 8 accumulators a step waits on
+// the FMA latency (4 cycles) rather than its throughput, so one or two rows keep two accumulators
+// per element, each taking every other 8 floats of depth.
+#define BLOCK_RX3(R, U)                                                                                                 \
+    AVX2 static inline void block_##R##x3(const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c,     \
+                                          ptrdiff_t ldc, ptrdiff_t depth, lookahead ahead) {                        \
+        __m256 acc[U][R][3];                                                                                          \
+        for (int u = 0; u < U; u++)                                                                                   \
+            for (int r = 0; r < R; r++)                                                                               \
+                for (int k = 0; k < 3; k++) acc[u][r][k] = _mm256_setzero_ps();                                       \
+        ptrdiff_t p = 0;                                                                                              \
+        for (; p + 8 * U <= depth; p += 8 * U) {                                                                      \
+            for (int u = 0; u < U; u++) {                                                                             \
+                fetch_ahead(ahead, p + 8 * u);                                                                        \
+                __m256 w0 = _mm256_loadu_ps(b + p + 8 * u), w1 = _mm256_loadu_ps(b + ldb + p + 8 * u),                \
+                       w2 = _mm256_loadu_ps(b + 2 * ldb + p + 8 * u);                                                 \
+                for (int r = 0; r < R; r++) {                                                                         \
+                    __m256 x = _mm256_loadu_ps(a + r * lda + p + 8 * u);                                              \
+                    acc[u][r][0] = _mm256_fmadd_ps(x, w0, acc[u][r][0]);                                              \
+                    acc[u][r][1] = _mm256_fmadd_ps(x, w1, acc[u][r][1]);                                              \
+                    acc[u][r][2] = _mm256_fmadd_ps(x, w2, acc[u][r][2]);                                              \
+                }                                                                                                     \
+            }                                                                                                         \
+        }                                                                                                             \
+        for (; p < depth; p += 8) { /* a depth of an odd multiple of 8 with U = 2 */                                  \
+            fetch_ahead(ahead, p);                                                                                    \
+            __m256 w0 = _mm256_loadu_ps(b + p), w1 = _mm256_loadu_ps(b + ldb + p), w2 = _mm256_loadu_ps(b + 2 * ldb + p); \
+            for (int r = 0; r < R; r++) {                                                                             \
+                __m256 x = _mm256_loadu_ps(a + r * lda + p);                                                          \
+                acc[0][r][0] = _mm256_fmadd_ps(x, w0, acc[0][r][0]);                                                  \
+                acc[0][r][1] = _mm256_fmadd_ps(x, w1, acc[0][r][1]);                                                  \
+                acc[0][r][2] = _mm256_fmadd_ps(x, w2, acc[0][r][2]);                                                  \
+            }                                                                                                         \
+        }                                                                                                             \
+        for (int r = 0; r < R; r++)                                                                                   \
+            for (int k = 0; k < 3; k++) {                                                                             \
+                __m256 sum = acc[0][r][k];                                                                            \
+                for (int u = 1; u < U; u++) sum = _mm256_add_ps(sum, acc[u][r][k]);                                   \
+                c[r * ldc + k] += horizontal_sum(sum);                                                                \
+            }                                                                                                         \
     }
-}
+BLOCK_RX3(1, 2)
+BLOCK_RX3(2, 2)
+BLOCK_RX3(3, 1)
 
 AVX2 static void small_gemm_avx2(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth, const float *a, ptrdiff_t lda,
                                  const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc) {
@@ -115,7 +142,13 @@ AVX2 static void small_gemm_avx2(ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t de
         }
         if (i < rows) {
             lookahead ahead = {next ? next + block * share : NULL, step};
-            block_rx3(rows - i, a + i * lda, lda, w, ldb, c + i * ldc + j, ldc, depth, ahead);
+            const float *x = a + i * lda;
+            float *out = c + i * ldc + j;
+            switch (rows - i) {
+            case 1: block_1x3(x, lda, w, ldb, out, ldc, depth, ahead); break;
+            case 2: block_2x3(x, lda, w, ldb, out, ldc, depth, ahead); break;
+            default: block_3x3(x, lda, w, ldb, out, ldc, depth, ahead); break;
+            }
         }
     }
     for (; j < columns; j++) {

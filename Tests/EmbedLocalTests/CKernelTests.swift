@@ -98,7 +98,11 @@ struct CKernelTests {
     }
 
     @Test("The small product adds A·Bᵀ onto C, edges included", arguments: [
-        (1, 1, 8), (1, 7, 384), (3, 3, 16), (4, 3, 8), (5, 10, 64), (9, 14, 384), (17, 384, 384), (40, 5, 1536),
+        // Every remainder of rows after the 4-row blocks (0...3), depths that are odd multiples of 8
+        // (the 1- and 2-row blocks take 16 floats a step), widths with and without a next block to
+        // prefetch.
+        (1, 1, 8), (1, 7, 384), (2, 6, 24), (3, 3, 16), (4, 3, 8), (5, 10, 64), (6, 9, 40), (9, 14, 384),
+        (17, 384, 384), (18, 7, 8), (19, 11, 1536), (40, 5, 1536),
     ])
     func smallProduct(shape: (rows: Int, columns: Int, depth: Int)) throws {
         let (rows, columns, depth) = shape
