@@ -46,7 +46,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"]), .brew(["openblas"])]
         ),
-        // Attention and GELU, portable and AVX2 + FMA, chosen at run time (see its header).
+        // Attention, GELU and the few-row product, portable and AVX2 + FMA, chosen at run time
+        // (see its header).
         .target(name: "CEmbedKernels"),
 
         // MARK: Libraries
@@ -112,6 +113,18 @@ let package = Package(
             path: "Sources/EmbedTestSupport",
             swiftSettings: swiftSettings
         ),
+        // A loopback HTTP server for the tests of the clients (providers, Hub), behind its own
+        // target so that only they link Hummingbird.
+        .target(
+            name: "EmbedTestServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/EmbedTestServer",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "EmbedCoreTests",
             dependencies: ["EmbedCore", "EmbedTestSupport"],
@@ -130,9 +143,8 @@ let package = Package(
         .testTarget(
             name: "EmbedProvidersTests",
             dependencies: [
-                "EmbedProviders", "EmbedCore", "EmbedTestSupport",
+                "EmbedProviders", "EmbedCore", "EmbedTestSupport", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -149,11 +161,9 @@ let package = Package(
         .testTarget(
             name: "EmbedKitTests",
             dependencies: [
-                "EmbedKit", "EmbedCore", "EmbedLocal", "EmbedCompare", "EmbedTestSupport",
+                "EmbedKit", "EmbedCore", "EmbedLocal", "EmbedCompare", "EmbedTestSupport", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -209,14 +209,3 @@ extension LocalBenchmark.Point {
             millisecondsPerText: elapsed.milliseconds / Double(texts))
     }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) * 1e-18
-    }
-
-    /// The duration in milliseconds.
-    var milliseconds: Double { seconds * 1000 }
-}

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmbedCore
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -278,10 +279,7 @@ public struct HubClient: Sendable {
         }
     }
 
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
+    static func timeAmount(_ duration: Duration) -> TimeAmount { .nanoseconds(duration.nanoseconds) }
 
     /// The first byte of a `Content-Range: bytes START-END/TOTAL` header.
     static func rangeStart(_ header: String?) -> Int? {

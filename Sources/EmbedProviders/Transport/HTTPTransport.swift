@@ -131,8 +131,5 @@ struct HTTPTransport: Sendable {
         return ProviderError.connectionFailed(provider: provider, detail: "\(error)")
     }
 
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
+    static func timeAmount(_ duration: Duration) -> TimeAmount { .nanoseconds(duration.nanoseconds) }
 }

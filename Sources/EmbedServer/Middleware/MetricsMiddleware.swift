@@ -1,3 +1,4 @@
+import EmbedCore
 import Hummingbird
 
 /// Counts every request by route pattern, method and status, and times it.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbedCore
 import EmbedKit
 import Foundation
 

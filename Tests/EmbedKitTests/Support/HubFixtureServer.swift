@@ -1,10 +1,9 @@
 import EmbedKit
+import EmbedTestServer
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 
 /// A repository as the fixture Hub serves it.
@@ -93,10 +92,8 @@ struct HubRequest: Sendable {
 /// downloads (`/ORG/NAME/resolve/REV/PATH`, redirected to storage for LFS files, `Range`
 /// honoured).
 final class HubFixtureServer: Sendable {
-    let endpoint: String
+    private let server: LoopbackServer
     private let state: State
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
 
     private final class State: Sendable {
         let repositories: Mutex<[String: FixtureRepository]>
@@ -110,12 +107,13 @@ final class HubFixtureServer: Sendable {
         }
     }
 
-    private init(endpoint: String, state: State, group: ServiceGroup, task: Task<Void, any Error>) {
-        self.endpoint = endpoint
+    private init(server: LoopbackServer, state: State) {
+        self.server = server
         self.state = state
-        self.group = group
-        self.task = task
     }
+
+    /// `http://127.0.0.1:PORT`.
+    var endpoint: String { server.baseURL }
 
     /// Every request so far, in arrival order.
     var requests: [HubRequest] { state.requests.withLock { $0 } }
@@ -136,43 +134,19 @@ final class HubFixtureServer: Sendable {
 
     static func start(repositories: [FixtureRepository], behaviour: FixtureBehaviour = FixtureBehaviour()) async throws -> HubFixtureServer {
         let state = State(repositories: repositories, behaviour: behaviour)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let endpointBox = Mutex("")
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+        let server = try await LoopbackServer.start { request, endpoint in
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             var recorded = HubRequest(path: request.uri.path, query: request.uri.query, headers: headers)
-            let (response, file) = Self.respond(to: recorded, state: state, endpoint: endpointBox.withLock { $0 })
+            let (response, file) = Self.respond(to: recorded, state: state, endpoint: endpoint)
             recorded.file = file
             state.requests.withLock { $0.append(recorded) }
             return response
         }
-        var logger = Logger(label: "HubFixtureServer")
-        logger.logLevel = .critical
-        let app = Application(
-            responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        let group = ServiceGroup(services: [app], logger: logger)
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            task.cancel()
-            throw HubFixtureError.didNotStart
-        }
-        let endpoint = "http://127.0.0.1:\(port)"
-        endpointBox.withLock { $0 = endpoint }
-        return HubFixtureServer(endpoint: endpoint, state: state, group: group, task: task)
+        return HubFixtureServer(server: server, state: state)
     }
 
-    func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = await task.result
-    }
+    func stop() async { await server.stop() }
 
     // MARK: Routing
 
@@ -318,8 +292,6 @@ final class HubFixtureServer: Sendable {
         return digest.hex
     }
 }
-
-enum HubFixtureError: Error { case didNotStart }
 
 /// Runs `body` with a fixture Hub, stopping it afterwards even when `body` throws.
 func withHubServer<T>(

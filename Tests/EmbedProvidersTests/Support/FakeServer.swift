@@ -1,11 +1,10 @@
 import AsyncHTTPClient
 import EmbedCore
+import EmbedTestServer
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
 import NIOCore
-import ServiceLifecycle
 import Synchronization
 
 /// A request as the fake server received it.
@@ -77,23 +76,21 @@ struct FakeResponse: Sendable {
     }
 }
 
-/// A Hummingbird server on 127.0.0.1 (port chosen by the system) that records every request and
-/// answers with a handler — the provider's wire format, spoken by the test.
+/// A loopback server that records every request and answers with a handler: the provider's
+/// wire format, spoken by the test.
 final class FakeServer: Sendable {
-    let baseURL: String
     /// A client of the test's own: shutting it down before the server guarantees that no
     /// connection is still being opened while the server stops.
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
+    private let server: LoopbackServer
     private let log: RequestLog
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
 
-    private init(baseURL: String, log: RequestLog, group: ServiceGroup, task: Task<Void, any Error>) {
-        self.baseURL = baseURL
+    private init(server: LoopbackServer, log: RequestLog) {
+        self.server = server
         self.log = log
-        self.group = group
-        self.task = task
     }
+
+    var baseURL: String { server.baseURL }
 
     /// Every request received so far, in arrival order.
     var requests: [RecordedRequest] { log.entries.withLock { $0 } }
@@ -103,8 +100,7 @@ final class FakeServer: Sendable {
 
     static func start(_ handler: @escaping @Sendable (RecordedRequest) async throws -> FakeResponse) async throws -> FakeServer {
         let log = RequestLog()
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+        let server = try await LoopbackServer.start { request, _ in
             let buffer = try await request.body.collect(upTo: 64 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -137,37 +133,15 @@ final class FakeServer: Sendable {
             }
             return Response(status: HTTPResponse.Status(code: fake.status), headers: fields, body: body)
         }
-        var logger = Logger(label: "FakeServer")
-        logger.logLevel = .critical
-        let app = Application(
-            responder: responder,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        // Stopped gracefully rather than by cancellation: cancelling drops connections the
-        // server has accepted but not yet handled, which trips an assertion in NIO.
-        let group = ServiceGroup(services: [app], logger: logger)
-        let task = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            task.cancel()
-            throw FakeServerError.didNotStart
-        }
-        return FakeServer(baseURL: "http://127.0.0.1:\(port)", log: log, group: group, task: task)
+        return FakeServer(server: server, log: log)
     }
 
     func stop() async {
         try? await client.shutdown()
         log.stopping.withLock { $0 = true }
-        await group.triggerGracefulShutdown()
-        _ = await task.result
+        await server.stop()
     }
 }
-
-enum FakeServerError: Error { case didNotStart }
 
 private final class RequestLog: Sendable {
     let entries = Mutex<[RecordedRequest]>([])
