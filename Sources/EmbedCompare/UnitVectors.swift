@@ -1,3 +1,5 @@
+import EmbedCore
+
 /// One side's vectors scaled to unit length and packed row after row, so that the `n²` cosines
 /// of the structure comparison are plain dot products over contiguous memory.
 struct UnitVectors: Sendable {
@@ -53,15 +55,5 @@ struct UnitVectors: Sendable {
 
     /// Returns the cosine of two vectors of equal length, accumulated in `Double` and not rounded
     /// to `Float`, for per-text and gold-pair figures; 0 when either vector is all zeros.
-    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
-        var ab = 0.0, aa = 0.0, bb = 0.0
-        for i in a.indices {
-            let x = Double(a[i]), y = Double(b[i])
-            ab += x * y
-            aa += x * x
-            bb += y * y
-        }
-        let denominator = (aa * bb).squareRoot()
-        return denominator > 0 ? min(1, max(-1, ab / denominator)) : 0
-    }
+    static func cosine(_ a: [Float], _ b: [Float]) -> Double { Similarity.preciseCosine(a, b) }
 }

@@ -43,7 +43,12 @@ public enum Similarity {
     }
 
     /// Returns the cosine similarity of two vectors; 0 when either is all zeros.
-    public static func cosine(_ a: [Float], _ b: [Float]) -> Float {
+    public static func cosine(_ a: [Float], _ b: [Float]) -> Float { Float(preciseCosine(a, b)) }
+
+    /// The cosine accumulated in `Double` and not rounded to `Float`, clamped to [-1, 1] (rounding
+    /// can put two equal vectors a hair above 1), for figures compared at 1e-7 and beyond; 0 when
+    /// either vector is all zeros.
+    package static func preciseCosine(_ a: [Float], _ b: [Float]) -> Double {
         precondition(a.count == b.count, "vectors must have the same length (\(a.count) vs \(b.count))")
         var ab = 0.0, aa = 0.0, bb = 0.0
         for i in a.indices {
@@ -53,7 +58,7 @@ public enum Similarity {
             bb += y * y
         }
         let denominator = (aa * bb).squareRoot()
-        return denominator > 0 ? Float(ab / denominator) : 0
+        return denominator > 0 ? min(1, max(-1, ab / denominator)) : 0
     }
 
     /// Returns the Euclidean distance between two vectors of equal length.
