@@ -48,7 +48,9 @@ void embed_gelu(embed_kernels_isa isa, float *values, ptrdiff_t count);
 /// (a short text), where a general GEMM spends its time copying `B` into panels.
 ///
 /// Returns 1 when done, 0 when `isa` has no such kernel or `depth` is not a multiple of 8 (the
-/// caller then uses BLAS). Each element is one dot product in eight FMA lanes.
+/// caller then uses BLAS). Each element is one dot product in eight FMA lanes (sixteen for the one
+/// or two rows left over after blocks of four); the weights of the next block are prefetched as the
+/// current one is used, since one short text streams every weight from memory.
 int embed_small_gemm_accumulate(embed_kernels_isa isa, ptrdiff_t rows, ptrdiff_t columns, ptrdiff_t depth,
                                 const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc);
 
