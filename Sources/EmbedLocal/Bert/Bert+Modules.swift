@@ -16,10 +16,11 @@ extension Bert {
         }
 
         /// Up to this many rows the product reads the weight in place with the C kernel instead of
-        /// OpenBLAS, which copies the whole weight into panels on every call. Measured on the
-        /// reference machine (AVX2, one thread, MiniLM's six layers with weights cold in memory, as
-        /// in a real pass): 51 vs 26 GFLOP/s at 17 rows, 78 vs 60 at 48, 76 vs 72 at 96, 76 vs 74
-        /// at 112; the two break even near 128 rows, where A no longer fits in L2.
+        /// OpenBLAS, which copies the whole weight into panels on every call. Measured with
+        /// `Benchmarks/kernels/run.sh` on the reference machine (AVX2, one thread, MiniLM's six
+        /// layers with weights cold in memory, as in a real pass): 67 vs 33 GFLOP/s at 17 rows,
+        /// 77 vs 61 at 48, 75 vs 72 at 96, 76 vs 73 at 112; the two break even near 128 rows,
+        /// where A no longer fits in L2.
         static let smallProductRows = 96
 
         /// Writes `input·Wᵀ + b` for `rows` rows of `input` into `output`, or only the output
