@@ -55,7 +55,7 @@ public struct HubClient: Sendable {
             let response: HTTPClientResponse
             let body: ByteBuffer
             do {
-                response = try await httpClient.execute(request(url), timeout: Self.timeAmount(configuration.requestTimeout))
+                response = try await httpClient.execute(request(url), timeout: .nanoseconds(configuration.requestTimeout.nanoseconds))
                 body = try await response.body.collect(upTo: 64 << 20)
             } catch {
                 throw .unreachable(url: url, reason: Self.describe(error))
@@ -154,7 +154,7 @@ public struct HubClient: Sendable {
         progress?(.downloading(path: file.path, offset: offset, size: file.size))
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, timeout: Self.timeAmount(configuration.downloadTimeout))
+            response = try await httpClient.execute(request, timeout: .nanoseconds(configuration.downloadTimeout.nanoseconds))
         } catch {
             throw .interrupted(path: file.path, received: offset, expected: file.size, reason: Self.describe(error))
         }
@@ -278,8 +278,6 @@ public struct HubClient: Sendable {
             file.gitBlobID = etag
         }
     }
-
-    static func timeAmount(_ duration: Duration) -> TimeAmount { .nanoseconds(duration.nanoseconds) }
 
     /// The first byte of a `Content-Range: bytes START-END/TOTAL` header.
     static func rangeStart(_ header: String?) -> Int? {

@@ -88,7 +88,7 @@ struct HTTPTransport: Sendable {
             outgoing.body = .bytes(ByteBuffer(data: body))
         }
         do {
-            return try await client.execute(outgoing, timeout: Self.timeAmount(timeout), logger: options.logger)
+            return try await client.execute(outgoing, timeout: .nanoseconds(timeout.nanoseconds), logger: options.logger)
         } catch {
             throw map(error)
         }
@@ -130,6 +130,4 @@ struct HTTPTransport: Sendable {
         }
         return ProviderError.connectionFailed(provider: provider, detail: "\(error)")
     }
-
-    static func timeAmount(_ duration: Duration) -> TimeAmount { .nanoseconds(duration.nanoseconds) }
 }
