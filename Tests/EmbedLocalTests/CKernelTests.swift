@@ -12,11 +12,8 @@ struct CKernelTests {
 
     /// A deterministic pseudo-random matrix in [−scale, scale].
     static func matrix(rows: Int, columns: Int, seed: UInt64, scale: Float = 1) -> [Float] {
-        var state = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-        return (0..<rows * columns).map { _ in
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return (Float(state % 20_001) / 10_000 - 1) * scale
-        }
+        var random = ModelFileTestRandom(seed: seed)
+        return (0..<rows * columns).map { _ in (Float(random.next() % 20_001) / 10_000 - 1) * scale }
     }
 
     /// softmax(scale·QKᵀ)·V in Double for one head at column `offset` of `[length × stride]` matrices.
