@@ -33,8 +33,9 @@ public final class SentenceEncoder: Sendable {
     }
 
     /// Below this many tokens a lone text runs on one thread: splitting its small matrix
-    /// products would cost more in hand-offs than it saves. (A split step costs a few tens of
-    /// microseconds of hand-off; a token costs about 0.25 ms of products on one core.)
+    /// products would cost more in hand-offs than it saves. (A split step's hand-off costs about a
+    /// microsecond while the worker team's helpers spin, tens when one must be woken; a token
+    /// costs about 0.25 ms of products on one core.)
     static let minimumTokensToSplit = 4
 
     /// The model this encoder runs.

@@ -8,8 +8,9 @@ import Foundation
 /// without traps so the optimizer vectorizes them; reductions interleave eight partial sums,
 /// which vectorizes too and is as accurate as PyTorch's own float reductions.
 enum Kernels {
-    /// The instruction set of the C kernels (attention, GELU): the best this CPU has, unless the
-    /// environment sets `EMBED_KERNELS=portable` (to compare, or to rule the AVX2 code out).
+    /// The instruction set of the C kernels (attention, GELU, few-row products): the best this
+    /// CPU has, unless the environment sets `EMBED_KERNELS=portable` (to compare, or to rule the
+    /// AVX2 code out).
     static let instructionSet: embed_kernels_isa = {
         if let forced = ProcessInfo.processInfo.environment["EMBED_KERNELS"], forced.lowercased() == "portable" {
             return EMBED_KERNELS_PORTABLE
