@@ -36,6 +36,25 @@ struct EncodeCommandTests {
         #expect(result.stderr.contains("1 text(s) were longer than the model's maximum length"))
     }
 
+    @Test("encode: EMBED_THREADS sets the threads (same vectors); an invalid value stops with a clear error")
+    func threadsFromTheEnvironment() async throws {
+        let texts = ["A man is playing a guitar.", String(repeating: "a longer text split over threads ", count: 6)]
+        let one = try await CLIRunner.run(["encode", "-q"] + texts, environment: ["EMBED_THREADS": "1"])
+        let two = try await CLIRunner.run(["encode", "-q"] + texts, environment: ["EMBED_THREADS": "2"])
+        #expect(one.status == 0 && two.status == 0, "stderr: \(one.stderr) \(two.stderr)")
+        let a = try one.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
+        let b = try two.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
+        try #require(a.count == 2 && b.count == 2)
+        for (x, y) in zip(a, b) {
+            #expect(VectorComparison(x.embedding, y.embedding).maxAbsoluteDifference <= 1e-6)
+        }
+
+        let invalid = try await CLIRunner.run(["encode", "-q", "text"], environment: ["EMBED_THREADS": "zero"])
+        #expect(invalid.status != 0)
+        #expect(invalid.stdout.isEmpty)
+        #expect(invalid.stderr.contains("EMBED_THREADS=\"zero\" is not a thread count"), "stderr: \(invalid.stderr)")
+    }
+
     @Test("encode: texts as arguments give one line each")
     func argumentsForm() async throws {
         let result = try await CLIRunner.run(["encode", "-q", "first text", "second text"])

@@ -112,7 +112,7 @@ public struct LocalBenchmark: Sendable {
         var batchScaling: [Point] = []
         if options.scaling {
             progress("scaling: threads")
-            let threadCounts = Array(Set([1, ProcessInfo.processInfo.activeProcessorCount])).sorted()
+            let threadCounts = Array(Set([1, model.encoder.options.threadCount])).sorted()
             for threads in threadCounts {
                 let threaded = LocalEmbedder(model: try LocalModel(
                     contentsOf: modelURL, verifyChecksum: false, encoderOptions: SentenceEncoder.Options(threadCount: threads)))

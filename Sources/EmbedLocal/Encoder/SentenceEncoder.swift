@@ -19,16 +19,37 @@ import Synchronization
 public final class SentenceEncoder: Sendable {
     /// How an encoder uses the machine.
     public struct Options: Sendable, Hashable {
-        /// Threads a call may use; defaults to the active processor count.
+        /// Threads a call may use; defaults to ``AvailableCores/count``.
         public var threadCount: Int
         /// Soft cap on tokens per chunk (each thread's scratch memory grows with it: about
         /// 5·hidden + intermediate floats per token, 28 MB at 2,048 tokens for MiniLM).
         public var tokensPerChunk: Int
 
-        /// Creates options; `threadCount` defaults to the active processor count.
+        /// The environment variable that sets ``threadCount`` for ``init(environment:)``.
+        public static let threadCountVariable = "EMBED_THREADS"
+
+        /// Creates options; `threadCount` defaults to the cores this process may use
+        /// (``AvailableCores/count``: affinity and cgroup quotas included).
         public init(threadCount: Int? = nil, tokensPerChunk: Int = 1024) {
-            self.threadCount = Swift.max(1, threadCount ?? ProcessInfo.processInfo.activeProcessorCount)
+            self.threadCount = Swift.max(1, threadCount ?? AvailableCores.count)
             self.tokensPerChunk = Swift.max(1, tokensPerChunk)
+        }
+
+        /// Creates the options a process was configured with: `EMBED_THREADS` when set, else
+        /// ``AvailableCores/count`` threads.
+        ///
+        /// - Throws: ``SentenceEncoderError/invalidThreadCount(variable:value:)`` when
+        ///   `EMBED_THREADS` is not a whole number from 1 to 1,024, rather than quietly running
+        ///   with a count nobody chose.
+        public init(environment: [String: String]) throws(SentenceEncoderError) {
+            guard let value = environment[Self.threadCountVariable] else {
+                self.init()
+                return
+            }
+            guard let count = Int(value.trimmingCharacters(in: .whitespaces)), (1...1024).contains(count) else {
+                throw .invalidThreadCount(variable: Self.threadCountVariable, value: value)
+            }
+            self.init(threadCount: count)
         }
     }
 

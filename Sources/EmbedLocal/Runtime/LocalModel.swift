@@ -54,12 +54,14 @@ public final class LocalModel: Sendable {
     ///   - url: The file or folder.
     ///   - verifyChecksum: Whether to check an exported file's checksums (recommended; costs a
     ///     read of the weights).
-    ///   - encoderOptions: Threads and chunk size of the forward pass.
+    ///   - encoderOptions: Threads and chunk size of the forward pass; `nil` reads them from the
+    ///     process's environment (``SentenceEncoder/Options/init(environment:)``: `EMBED_THREADS`,
+    ///     else every core the process may use).
     /// - Throws: ``ModelFileError`` for a corrupt, truncated or foreign file; the description,
-    ///   tokenizer or safetensors errors for a folder.
-    public init(
-        contentsOf url: URL, verifyChecksum: Bool = true, encoderOptions: SentenceEncoder.Options = SentenceEncoder.Options()
-    ) throws {
+    ///   tokenizer or safetensors errors for a folder; ``SentenceEncoderError`` for an invalid
+    ///   `EMBED_THREADS`.
+    public init(contentsOf url: URL, verifyChecksum: Bool = true, encoderOptions: SentenceEncoder.Options? = nil) throws {
+        let encoderOptions = try encoderOptions ?? SentenceEncoder.Options(environment: ProcessInfo.processInfo.environment)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ModelFileError.unreadable(path: url.path, reason: "no such file or folder")

@@ -1,0 +1,109 @@
+@testable import EmbedLocal
+import Foundation
+import Testing
+
+@Suite("Available cores and EMBED_THREADS")
+struct AvailableCoresTests {
+    @Test("Cpus_allowed_list is counted", arguments: [
+        ("0-1", 2), ("0", 1), ("0-3,8,10-11", 7), ("3,5", 2), (" 0-63 ", 64),
+    ])
+    func allowedList(list: String, count: Int) {
+        let status = "Name:\tembed\nCpus_allowed:\tff\nCpus_allowed_list:\t\(list)\nMems_allowed:\t1\n"
+        #expect(AvailableCores.allowedProcessorCount(status: status) == count)
+    }
+
+    @Test("A missing or unreadable Cpus_allowed_list does not limit", arguments: [
+        "Name:\tembed\n", "Cpus_allowed_list:\t\n", "Cpus_allowed_list:\t3-1\n", "Cpus_allowed_list:\tx\n",
+    ])
+    func unreadableAllowedList(status: String) {
+        #expect(AvailableCores.allowedProcessorCount(status: status) == nil)
+    }
+
+    @Test func quotaFiles() {
+        #expect(AvailableCores.quotaV2(cpuMax: "150000 100000\n") == 1.5)
+        #expect(AvailableCores.quotaV2(cpuMax: "max 100000\n") == nil)
+        #expect(AvailableCores.quotaV2(cpuMax: "") == nil)
+        #expect(AvailableCores.quotaV1(quota: "200000\n", period: "100000\n") == 2)
+        #expect(AvailableCores.quotaV1(quota: "-1\n", period: "100000\n") == nil)
+        #expect(AvailableCores.quotaV1(quota: nil, period: "100000") == nil)
+    }
+
+    @Test("cgroup v2: the tightest cpu.max from the process's cgroup up to the root")
+    func cgroupV2() throws {
+        try withFakeRoot { root in
+            try write(root, "proc/self/status", "Cpus_allowed_list:\t0-15\n")
+            try write(root, "proc/self/cgroup", "0::/system.slice/embed.service\n")
+            try write(root, "sys/fs/cgroup/system.slice/cpu.max", "250000 100000\n")
+            try write(root, "sys/fs/cgroup/system.slice/embed.service/cpu.max", "max 100000\n")
+            #expect(AvailableCores.read(root: root, onlineProcessors: 64) == 3)  // 2.5 rounded up
+            #expect(AvailableCores.read(root: root, onlineProcessors: 2) == 2)
+        }
+    }
+
+    @Test("cgroup v2 in a container: its own cgroup is the root, the path named does not exist")
+    func cgroupV2Container() throws {
+        try withFakeRoot { root in
+            try write(root, "proc/self/cgroup", "0::/kubepods/pod1/abc\n")
+            try write(root, "sys/fs/cgroup/cpu.max", "100000 100000\n")
+            #expect(AvailableCores.read(root: root, onlineProcessors: 32) == 1)
+        }
+    }
+
+    @Test("cgroup v1 (hybrid): cpu.cfs_quota_us over cpu.cfs_period_us, and the affinity")
+    func cgroupV1() throws {
+        try withFakeRoot { root in
+            try write(root, "proc/self/status", "Cpus_allowed_list:\t0-5\n")
+            try write(root, "proc/self/cgroup", "4:memory:/x\n3:cpu,cpuacct:/docker/abc\n0::/\n")
+            try write(root, "sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_quota_us", "400000\n")
+            try write(root, "sys/fs/cgroup/cpu,cpuacct/docker/abc/cpu.cfs_period_us", "100000\n")
+            try write(root, "sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us", "-1\n")
+            try write(root, "sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us", "100000\n")
+            #expect(AvailableCores.read(root: root, onlineProcessors: 64) == 4)
+            try write(root, "proc/self/status", "Cpus_allowed_list:\t2,4\n")
+            #expect(AvailableCores.read(root: root, onlineProcessors: 64) == 2)
+        }
+    }
+
+    @Test("Nothing readable: every online processor")
+    func nothingReadable() throws {
+        try withFakeRoot { root in
+            #expect(AvailableCores.read(root: root, onlineProcessors: 8) == 8)
+            #expect(AvailableCores.read(root: root, onlineProcessors: 0) == 1)
+        }
+    }
+
+    @Test func thisMachineHasAtLeastOneCore() {
+        #expect(AvailableCores.count >= 1)
+        #expect(AvailableCores.count <= ProcessInfo.processInfo.activeProcessorCount)
+        #expect(SentenceEncoder.Options().threadCount == AvailableCores.count)
+    }
+
+    @Test("EMBED_THREADS sets the thread count; unset, every available core")
+    func environment() throws {
+        #expect(try SentenceEncoder.Options(environment: ["EMBED_THREADS": "3"]).threadCount == 3)
+        #expect(try SentenceEncoder.Options(environment: ["EMBED_THREADS": " 1 "]).threadCount == 1)
+        #expect(try SentenceEncoder.Options(environment: [:]).threadCount == AvailableCores.count)
+    }
+
+    @Test("An invalid EMBED_THREADS is an error that names it", arguments: ["0", "-2", "two", "", "1.5", "5000"])
+    func invalidEnvironment(value: String) {
+        #expect(throws: SentenceEncoderError.invalidThreadCount(variable: "EMBED_THREADS", value: value)) {
+            try SentenceEncoder.Options(environment: ["EMBED_THREADS": value])
+        }
+        let message = SentenceEncoderError.invalidThreadCount(variable: "EMBED_THREADS", value: value).description
+        #expect(message.contains("EMBED_THREADS=\"\(value)\""))
+    }
+
+    private func withFakeRoot(_ body: (URL) throws -> Void) throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("embed-cores-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try body(root)
+    }
+
+    private func write(_ root: URL, _ path: String, _ text: String) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    }
+}
