@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbedLocal
 import EmbedServer
 import Foundation
 import Hummingbird
@@ -60,6 +61,12 @@ extension EmbedCommand {
             var logger = Logger(label: "embed.server")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let embedder = try source.makeEmbedder()
+            if let local = embedder as? LocalEmbedder {
+                // Operators sizing a container want to see what the forward pass will use.
+                logger.info(
+                    "Local model \(local.model.name)",
+                    metadata: ["threads": .stringConvertible(local.model.encoder.options.threadCount)])
+            }
             let configuration = ServerConfiguration(
                 host: host, port: port,
                 apiKey: apiKey ?? ProcessInfo.processInfo.environment["EMBED_API_KEY"],
