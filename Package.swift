@@ -52,7 +52,7 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "EmbedCore", swiftSettings: swiftSettings),
-        .target(name: "EmbedTokenizer", swiftSettings: swiftSettings),
+        .target(name: "EmbedTokenizer", dependencies: ["EmbedCore"], swiftSettings: swiftSettings),
         .target(
             name: "EmbedLocal",
             dependencies: ["EmbedCore", "EmbedTokenizer", "COpenBLAS", "CEmbedKernels"],

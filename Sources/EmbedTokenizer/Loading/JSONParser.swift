@@ -1,3 +1,5 @@
+import EmbedCore
+
 /// A small strict JSON parser (RFC 8259) producing ``JSONValue``.
 ///
 /// Written out rather than going through `JSONDecoder` because a `tokenizer.json` holds a

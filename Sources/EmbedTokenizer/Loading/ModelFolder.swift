@@ -1,3 +1,4 @@
+import EmbedCore
 import Foundation
 
 /// Reads the tokenizer files of a Hugging Face / sentence-transformers model folder, turning every
@@ -45,7 +46,7 @@ struct ModelFolder {
     func optionalJSON(_ name: String) throws(TokenizerError) -> JSONValue? {
         guard contains(name) else { return nil }
         let value = try JSONValue.parse(try data(name), path: path(name))
-        guard value.object != nil else {
+        guard value.objectValue != nil else {
             throw .malformedJSON(path(name), reason: "the top level is not a JSON object.")
         }
         return value

@@ -1,3 +1,4 @@
+import EmbedCore
 import Foundation
 
 extension TokenizerConfiguration {
@@ -44,7 +45,7 @@ extension TokenizerConfiguration {
                 hint: "A BERT tokenizer needs one of them (tokenizer.json is preferred).")
         }
 
-        configuration.lowercaseInput = sentenceBertConfig?["do_lower_case"]?.bool ?? false
+        configuration.lowercaseInput = sentenceBertConfig?["do_lower_case"]?.boolValue ?? false
         configuration.maxLength = resolveMaxLength(
             sentenceBertConfig: sentenceBertConfig, tokenizerConfig: tokenizerConfig, modelConfig: modelConfig)
         return configuration
@@ -55,14 +56,14 @@ extension TokenizerConfiguration {
         -> Int
     {
         var limit: Int?
-        if let length = sentenceBertConfig?["max_seq_length"]?.int, length > 0 {
+        if let length = sentenceBertConfig?["max_seq_length"]?.intValue, length > 0 {
             limit = length
-        } else if let length = tokenizerConfig?["model_max_length"]?.number,
+        } else if let length = tokenizerConfig?["model_max_length"]?.doubleValue,
             length >= 1, length < 1e9  // transformers writes int(1e30) when a model has no limit
         {
             limit = Int(length)
         }
-        if let positions = modelConfig?["max_position_embeddings"]?.int, positions > 0 {
+        if let positions = modelConfig?["max_position_embeddings"]?.intValue, positions > 0 {
             limit = min(limit ?? positions, positions)
         }
         return limit ?? fallbackMaxLength
@@ -90,7 +91,7 @@ private struct TokenizerJSONReader {
 
     func read() throws(TokenizerError) -> TokenizerConfiguration {
         let root = try JSONValue.parse(try folder.data("tokenizer.json"), path: path)
-        guard root.object != nil else {
+        guard root.objectValue != nil else {
             throw .malformedJSON(path, reason: "the top level is not a JSON object.")
         }
         let wordPiece = try readModel(root["model"])
@@ -103,7 +104,7 @@ private struct TokenizerJSONReader {
         let specialTokens = TokenizerConfiguration.SpecialTokens(
             classifier: template.leading.first?.token ?? names.name("cls_token") ?? "[CLS]",
             separator: template.trailing.last?.token ?? names.name("sep_token") ?? "[SEP]",
-            padding: names.name("pad_token") ?? root["padding"]?["pad_token"]?.string ?? "[PAD]",
+            padding: names.name("pad_token") ?? root["padding"]?["pad_token"]?.stringValue ?? "[PAD]",
             unknown: wordPiece.unknownToken)
         return TokenizerConfiguration(
             normalizer: normalizer, wordPiece: wordPiece, addedTokens: addedTokens, template: template,
@@ -112,11 +113,11 @@ private struct TokenizerJSONReader {
     }
 
     private func type(of component: JSONValue) -> String? {
-        component["type"]?.string
+        component["type"]?.stringValue
     }
 
     private func readModel(_ model: JSONValue?) throws(TokenizerError) -> TokenizerConfiguration.WordPiece {
-        guard let model, model.object != nil else {
+        guard let model, model.objectValue != nil else {
             throw .malformedJSON(path, reason: "\"model\" is missing or not an object.")
         }
         // Old files omit the type; a WordPiece model is recognisable by its fields.
@@ -124,23 +125,23 @@ private struct TokenizerJSONReader {
         guard modelType == "WordPiece" else {
             throw .unsupported("model", modelType, in: path, supported: "WordPiece (BERT-style)")
         }
-        guard let vocab = model["vocab"]?.object else {
+        guard let vocab = model["vocab"]?.objectValue else {
             throw .malformedJSON(path, reason: "\"model.vocab\" is missing or not an object of token → id.")
         }
         var entries: [(token: String, id: Int)] = []
         entries.reserveCapacity(vocab.count)
         for (token, value) in vocab {
-            guard let id = value.int, id >= 0 else {
+            guard let id = value.intValue, id >= 0 else {
                 throw .malformedJSON(path, reason: "\"model.vocab\" maps '\(token)' to \(value), not a non-negative id.")
             }
             entries.append((token, id))
         }
         let vocabulary = try Vocabulary.array(from: entries, path: path)
-        guard let unknown = model["unk_token"]?.string else {
+        guard let unknown = model["unk_token"]?.stringValue else {
             throw .malformedJSON(path, reason: "\"model.unk_token\" is missing.")
         }
-        let prefix = model["continuing_subword_prefix"]?.string ?? "##"
-        let maxCharacters = model["max_input_chars_per_word"]?.int ?? 100
+        let prefix = model["continuing_subword_prefix"]?.stringValue ?? "##"
+        let maxCharacters = model["max_input_chars_per_word"]?.intValue ?? 100
         return TokenizerConfiguration.WordPiece(
             vocabulary: vocabulary, unknownToken: unknown, continuingSubwordPrefix: prefix,
             maxInputCharactersPerWord: maxCharacters)
@@ -154,10 +155,10 @@ private struct TokenizerJSONReader {
         }
         let stripAccents = normalizer["strip_accents"]
         return TokenizerConfiguration.Normalization(
-            cleanText: normalizer["clean_text"]?.bool ?? true,
-            handleChineseCharacters: normalizer["handle_chinese_chars"]?.bool ?? true,
-            stripAccents: stripAccents?.bool,
-            lowercase: normalizer["lowercase"]?.bool ?? true)
+            cleanText: normalizer["clean_text"]?.boolValue ?? true,
+            handleChineseCharacters: normalizer["handle_chinese_chars"]?.boolValue ?? true,
+            stripAccents: stripAccents?.boolValue,
+            lowercase: normalizer["lowercase"]?.boolValue ?? true)
     }
 
     private func checkPreTokenizer(_ preTokenizer: JSONValue?) throws(TokenizerError) {
@@ -177,8 +178,8 @@ private struct TokenizerJSONReader {
         case "BertProcessing":
             // {"sep": ["[SEP]", 102], "cls": ["[CLS]", 101]}
             func pair(_ key: String) throws(TokenizerError) -> TokenizerConfiguration.TemplateToken {
-                guard let items = processor[key]?.array, items.count == 2, let token = items[0].string,
-                    let id = items[1].int
+                guard let items = processor[key]?.arrayValue, items.count == 2, let token = items[0].stringValue,
+                    let id = items[1].intValue
                 else {
                     throw .malformedJSON(path, reason: "\"post_processor.\(key)\" is not a [token, id] pair.")
                 }
@@ -193,30 +194,30 @@ private struct TokenizerJSONReader {
     }
 
     private func readTemplateProcessing(_ processor: JSONValue) throws(TokenizerError) -> TokenizerConfiguration.Template {
-        guard let single = processor["single"]?.array else {
+        guard let single = processor["single"]?.arrayValue else {
             throw .malformedJSON(path, reason: "\"post_processor.single\" is missing or not an array.")
         }
-        let definitions = processor["special_tokens"]?.object ?? [:]
+        let definitions = processor["special_tokens"]?.objectValue ?? [:]
         var leading: [TokenizerConfiguration.TemplateToken] = []
         var trailing: [TokenizerConfiguration.TemplateToken] = []
         var sawSequence = false
         for piece in single {
             if let sequence = piece["Sequence"] {
-                guard !sawSequence, sequence["id"]?.string == "A" else {
+                guard !sawSequence, sequence["id"]?.stringValue == "A" else {
                     throw .unsupported(
                         "post-processor template", "single sequence other than $A", in: path,
                         supported: "a template with exactly one $A")
                 }
                 sawSequence = true
-            } else if let special = piece["SpecialToken"], let name = special["id"]?.string {
-                guard let definition = definitions[name], let ids = definition["ids"]?.array,
-                    let tokens = definition["tokens"]?.array, ids.count == tokens.count
+            } else if let special = piece["SpecialToken"], let name = special["id"]?.stringValue {
+                guard let definition = definitions[name], let ids = definition["ids"]?.arrayValue,
+                    let tokens = definition["tokens"]?.arrayValue, ids.count == tokens.count
                 else {
                     throw .malformedJSON(
                         path, reason: "\"post_processor.special_tokens\" has no ids/tokens for '\(name)'.")
                 }
                 for (token, id) in zip(tokens, ids) {
-                    guard let token = token.string, let id = id.int, id >= 0 else {
+                    guard let token = token.stringValue, let id = id.intValue, id >= 0 else {
                         throw .malformedJSON(path, reason: "\"post_processor.special_tokens.\(name)\" has a bad entry.")
                     }
                     let item = TokenizerConfiguration.TemplateToken(token: token, id: id)
@@ -234,22 +235,15 @@ private struct TokenizerJSONReader {
 
     private func readAddedTokens(_ value: JSONValue?) throws(TokenizerError) -> [TokenizerConfiguration.AddedToken] {
         guard let value, !value.isNull else { return [] }
-        guard let items = value.array else {
+        guard let items = value.arrayValue else {
             throw .malformedJSON(path, reason: "\"added_tokens\" is not an array.")
         }
         var tokens: [TokenizerConfiguration.AddedToken] = []
         for item in items {
-            guard let id = item["id"]?.int, id >= 0, let content = item["content"]?.string else {
+            guard let id = item["id"]?.intValue, id >= 0, let content = item["content"]?.stringValue else {
                 throw .malformedJSON(path, reason: "an \"added_tokens\" entry lacks an id or a content.")
             }
-            let special = item["special"]?.bool ?? false
-            tokens.append(
-                TokenizerConfiguration.AddedToken(
-                    id: id, content: content, isSpecial: special,
-                    isNormalized: item["normalized"]?.bool ?? !special,
-                    stripsLeft: item["lstrip"]?.bool ?? false,
-                    stripsRight: item["rstrip"]?.bool ?? false,
-                    isSingleWord: item["single_word"]?.bool ?? false))
+            tokens.append(TokenizerConfiguration.AddedToken(id: id, content: content, flags: item))
         }
         return tokens
     }
@@ -273,11 +267,11 @@ private struct ClassicTokenizerReader {
         for (id, token) in vocabulary.enumerated() { ids[token] = id }
 
         let config = tokenizerConfig
-        let lowercase = config?["do_lower_case"]?.bool ?? true
+        let lowercase = config?["do_lower_case"]?.boolValue ?? true
         let normalizer = TokenizerConfiguration.Normalization(
             cleanText: true,
-            handleChineseCharacters: config?["tokenize_chinese_chars"]?.bool ?? true,
-            stripAccents: config?["strip_accents"]?.bool,
+            handleChineseCharacters: config?["tokenize_chinese_chars"]?.boolValue ?? true,
+            stripAccents: config?["strip_accents"]?.boolValue,
             lowercase: lowercase)
 
         let names = DeclaredTokenNames(tokenizerConfig: config, specialTokensMap: specialTokensMap)
@@ -311,20 +305,13 @@ private struct ClassicTokenizerReader {
         throws(TokenizerError) -> [TokenizerConfiguration.AddedToken]
     {
         let path = folder.path("tokenizer_config.json")
-        if let decoder = tokenizerConfig?["added_tokens_decoder"]?.object {
+        if let decoder = tokenizerConfig?["added_tokens_decoder"]?.objectValue {
             var tokens: [TokenizerConfiguration.AddedToken] = []
             for (key, item) in decoder {
-                guard let id = Int(key), id >= 0, let content = item["content"]?.string else {
+                guard let id = Int(key), id >= 0, let content = item["content"]?.stringValue else {
                     throw .malformedJSON(path, reason: "\"added_tokens_decoder\" has a bad entry '\(key)'.")
                 }
-                let special = item["special"]?.bool ?? false
-                tokens.append(
-                    TokenizerConfiguration.AddedToken(
-                        id: id, content: content, isSpecial: special,
-                        isNormalized: item["normalized"]?.bool ?? !special,
-                        stripsLeft: item["lstrip"]?.bool ?? false,
-                        stripsRight: item["rstrip"]?.bool ?? false,
-                        isSingleWord: item["single_word"]?.bool ?? false))
+                tokens.append(TokenizerConfiguration.AddedToken(id: id, content: content, flags: item))
             }
             return tokens.sorted { $0.id < $1.id }
         }
@@ -340,7 +327,7 @@ private struct ClassicTokenizerReader {
         }
         // Extra special tokens keep transformers' behaviour: new ones take ids after the vocabulary.
         var nextID = vocabularyCount
-        for item in tokenizerConfig?["additional_special_tokens"]?.array ?? [] {
+        for item in tokenizerConfig?["additional_special_tokens"]?.arrayValue ?? [] {
             guard let content = item.tokenContent, !content.isEmpty, !tokens.contains(where: { $0.content == content })
             else { continue }
             let id: Int
@@ -375,5 +362,20 @@ enum Vocabulary {
             vocabulary[id] = token
         }
         return vocabulary
+    }
+}
+
+extension TokenizerConfiguration.AddedToken {
+    /// An added token with the flags that `tokenizer.json`'s `added_tokens` and
+    /// `tokenizer_config.json`'s `added_tokens_decoder` entries share, or transformers' defaults
+    /// when absent (special tokens are not normalized, others are).
+    init(id: Int, content: String, flags item: JSONValue) {
+        let special = item["special"]?.boolValue ?? false
+        self.init(
+            id: id, content: content, isSpecial: special,
+            isNormalized: item["normalized"]?.boolValue ?? !special,
+            stripsLeft: item["lstrip"]?.boolValue ?? false,
+            stripsRight: item["rstrip"]?.boolValue ?? false,
+            isSingleWord: item["single_word"]?.boolValue ?? false)
     }
 }
