@@ -44,6 +44,9 @@ public struct TextRecord: Sendable, Hashable {
 /// Blank lines are skipped; every other line must be a JSON object with a string `text`. Invalid
 /// UTF-8, malformed JSON or a missing/non-string `text` stop the read with an error naming the
 /// line, so no input is silently dropped.
+///
+/// ``open(chunkSize:)`` reads record by record in bounded memory, so a corpus of any size can be
+/// embedded; ``readAll()`` collects every record.
 public struct JSONLinesReader: Sendable {
     /// The input path, or `-` for standard input.
     public let path: String
@@ -53,42 +56,74 @@ public struct JSONLinesReader: Sendable {
 
     private var sourceName: String { path == "-" ? "<stdin>" : path }
 
+    /// Whether the input can be read more than once (a regular file, not standard input or a
+    /// pipe), so that a command can check every line before it starts the real work.
+    public var canReadTwice: Bool {
+        guard path != "-" else { return false }
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// Opens the input for reading record by record.
+    ///
+    /// - Parameter chunkSize: Bytes read at a time; memory stays within a few chunks plus the
+    ///   longest line.
+    /// - Throws: ``JSONLinesError`` when the file cannot be opened.
+    public func open(chunkSize: Int = 1 << 20) throws -> JSONLinesStream {
+        let handle: FileHandle
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else {
+            guard let opened = FileHandle(forReadingAtPath: path) else {
+                throw JSONLinesError(line: 0, reason: "cannot read the file", source: sourceName)
+            }
+            handle = opened
+        }
+        let source = sourceName
+        return JSONLinesStream(source: source) {
+            do {
+                return try handle.read(upToCount: Swift.max(1, chunkSize))
+            } catch {
+                throw JSONLinesError(line: 0, reason: "cannot read: \(error.localizedDescription)", source: source)
+            }
+        }
+    }
+
     /// Reads every record.
     ///
     /// - Throws: ``JSONLinesError`` naming the first bad line, or when the file cannot be read.
     public func readAll() throws -> [TextRecord] {
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: path) else {
-                throw JSONLinesError(line: 0, reason: "cannot read the file", source: sourceName)
-            }
-            data = contents
+        try open().collect()
+    }
+
+    /// Reads every record to check them, keeping none.
+    ///
+    /// - Parameter check: Runs on each record; what it throws stops the read.
+    /// - Returns: The number of records.
+    /// - Throws: ``JSONLinesError`` naming the first bad line, or what `check` throws.
+    public func checkAll(_ check: (TextRecord) throws -> Void = { _ in }) throws -> Int {
+        let stream = try open()
+        var count = 0
+        while let record = try stream.next() {
+            try check(record)
+            count += 1
         }
-        return try Self.parse(data, source: sourceName)
+        return count
     }
 
     /// Parses JSON Lines bytes into records.
     public static func parse(_ data: Data, source: String) throws -> [TextRecord] {
-        var records: [TextRecord] = []
-        var lineNumber = 0
-        var start = data.startIndex
-        while start < data.endIndex {
-            let end = data[start...].firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
-            lineNumber += 1
-            var line = data[start..<end]
-            start = end < data.endIndex ? data.index(after: end) : end
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
-            records.append(TextRecord(line: lineNumber, text: try parseLine(line, number: lineNumber, source: source)))
-        }
-        return records
+        var remaining: Data? = data
+        return try JSONLinesStream(source: source) {
+            defer { remaining = nil }
+            return remaining
+        }.collect()
     }
 
     private struct Line: Decodable { let text: String }
 
-    private static func parseLine(_ bytes: Data, number: Int, source: String) throws -> String {
+    /// Parses one non-blank line (without its line break) into its text.
+    static func parseLine(_ bytes: Data, number: Int, source: String) throws -> String {
         // Validate UTF-8 first: JSONDecoder's own message for bad bytes does not say where.
         if String(validating: bytes, as: UTF8.self) == nil {
             let offset = firstInvalidUTF8Offset(bytes)
@@ -137,6 +172,84 @@ public struct JSONLinesReader: Sendable {
             index += length
         }
         return index
+    }
+}
+
+/// The records of a JSON Lines input, read chunk by chunk (see ``JSONLinesReader/open(chunkSize:)``).
+///
+/// Lines may span chunks; a final line without a line break counts; `\r\n` line breaks are
+/// accepted. Not thread-safe: one reader at a time.
+public final class JSONLinesStream {
+    private let source: String
+    private let readChunk: () throws -> Data?
+    private var buffer: [UInt8] = []
+    /// Where the unread part of `buffer` starts.
+    private var position = 0
+    /// How many bytes after `position` are known to hold no line break.
+    private var scanned = 0
+    private var atEnd = false
+    /// The number of the last line read (1-based; blank lines count).
+    public private(set) var lineNumber = 0
+
+    /// Creates a stream over the chunks `readChunk` returns until it returns nil or empty data.
+    ///
+    /// - Parameters:
+    ///   - source: The input's name in errors.
+    ///   - readChunk: The next bytes of the input.
+    public init(source: String, readChunk: @escaping () throws -> Data?) {
+        self.source = source
+        self.readChunk = readChunk
+    }
+
+    /// Returns the next record, or nil at the end of the input.
+    ///
+    /// - Throws: ``JSONLinesError`` naming the line when it is not a JSON object with a string
+    ///   `text`, or when the input cannot be read.
+    public func next() throws -> TextRecord? {
+        while let line = try nextLine() {
+            lineNumber += 1
+            var bytes = line
+            if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
+            if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }
+            return TextRecord(line: lineNumber, text: try JSONLinesReader.parseLine(bytes, number: lineNumber, source: source))
+        }
+        return nil
+    }
+
+    /// Every remaining record.
+    public func collect() throws -> [TextRecord] {
+        var records: [TextRecord] = []
+        while let record = try next() { records.append(record) }
+        return records
+    }
+
+    /// The next line without its `\n`, or nil when the input is exhausted.
+    private func nextLine() throws -> Data? {
+        while true {
+            if let newline = buffer[(position + scanned)...].firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Data(buffer[position..<newline])
+                position = newline + 1
+                scanned = 0
+                return line
+            }
+            scanned = buffer.count - position
+            if atEnd {
+                guard position < buffer.count else { return nil }
+                let line = Data(buffer[position...])
+                position = buffer.count
+                scanned = 0
+                return line
+            }
+            // Only the start of an unfinished line is left: drop what was read before it (once
+            // per chunk, so each byte is moved at most once more).
+            buffer.removeSubrange(0..<position)
+            position = 0
+            if let chunk = try readChunk(), !chunk.isEmpty {
+                buffer.append(contentsOf: chunk)
+            } else {
+                atEnd = true
+            }
+        }
     }
 }
 
@@ -215,9 +328,15 @@ public final class JSONLinesWriter {
         }
     }
 
-    /// Removes the temporary file of an output that will not be finished.
+    /// Gives up on an output that will not be finished: a file's temporary sibling is removed, so
+    /// no partial file is left behind; on standard output (or a pipe or device), where lines
+    /// already written cannot be taken back, the buffered lines are written too, so the reader
+    /// gets every line produced before the failure — complete lines, in order — and none later.
     public func abandon() {
-        guard let temporaryPath else { return }
+        guard let temporaryPath else {
+            try? flush()
+            return
+        }
         try? handle.close()
         try? FileManager.default.removeItem(atPath: temporaryPath)
     }

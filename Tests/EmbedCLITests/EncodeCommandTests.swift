@@ -110,6 +110,50 @@ struct EncodeCommandTests {
         #expect(!FileManager.default.fileExists(atPath: outputURL.path))
     }
 
+    @Test("encode: a file is checked through first, so a bad last line stops the run before any vector")
+    func fileCheckedFirst() async throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let inputURL = directory.appendingPathComponent("in.jsonl")
+        let good = (1...9).map { "{\"text\":\"sentence number \($0)\"}" }
+        try Data((good + ["{\"text\":\"\"}"]).joined(separator: "\n").utf8).write(to: inputURL)
+        let result = try await CLIRunner.run(["encode", "--batch-size", "2", "-i", inputURL.path, "-o", "-"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("\(inputURL.path):10: the text is empty"), "stderr: \(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(!result.stderr.contains("encode: 2/"))
+
+        let tokenized = try await CLIRunner.run(["tokenize", "-i", inputURL.path, "-o", "-"])
+        #expect(tokenized.status == 0, "an empty text tokenizes to [CLS] [SEP]: \(tokenized.stderr)")
+        try Data((good + ["{\"txt\":\"x\"}"]).joined(separator: "\n").utf8).write(to: inputURL)
+        let badToken = try await CLIRunner.run(["tokenize", "-i", inputURL.path, "-o", "-"])
+        #expect(badToken.status != 0)
+        #expect(badToken.stderr.contains(":10: missing the \"text\" field"), "stderr: \(badToken.stderr)")
+        #expect(badToken.stdout.isEmpty)
+    }
+
+    @Test("encode: standard input is embedded batch by batch; a bad line stops the run where it is")
+    func standardInputStreams() async throws {
+        let lines = (1...5).map { "{\"text\":\"line \($0)\"}" } + ["{\"text\": 6}"] + (7...8).map { "{\"text\":\"line \($0)\"}" }
+        let result = try await CLIRunner.run(
+            ["encode", "--batch-size", "2", "-i", "-", "-o", "-"], stdin: Data(lines.joined(separator: "\n").utf8))
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("<stdin>:6: \"text\" must be a string"), "stderr: \(result.stderr)")
+        // Lines 1–4 (two whole batches) were embedded and written; line 5's batch never ran.
+        let written = try result.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
+        #expect(written.count == 4)
+        #expect(result.stderr.contains("encode: 4 texts"))
+
+        let all = (1...7).map { "{\"text\":\"line \($0)\"}" }.joined(separator: "\n")
+        let streamed = try await CLIRunner.run(["encode", "--batch-size", "3", "-i", "-", "-o", "-"], stdin: Data(all.utf8))
+        let whole = try await CLIRunner.run(["encode", "--batch-size", "256", "-i", "-", "-o", "-"], stdin: Data(all.utf8))
+        #expect(streamed.status == 0 && whole.status == 0)
+        let a = try streamed.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
+        let b = try whole.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
+        try #require(a.count == 7 && b.count == 7)
+        for (x, y) in zip(a, b) { #expect(VectorComparison(x.embedding, y.embedding).maxAbsoluteDifference <= 1e-6) }
+    }
+
     @Test("encode: invalid UTF-8 is reported with its line and byte")
     func invalidUTF8() async throws {
         var input = Data("{\"text\":\"fine\"}\n{\"text\":\"caf".utf8)

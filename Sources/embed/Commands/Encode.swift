@@ -14,6 +14,7 @@ extension EmbedCommand {
                 "tokens" is what the model read (special tokens included), "input_tokens" what the text \
                 had before truncation; both are omitted when the engine does not report them. Texts \
                 longer than the model's maximum length are truncated and counted on stderr.
+                Input is read batch by batch, so any size fits in memory. A file is checked through                 first: a bad line stops the run before anything is embedded. Standard input is read                 once: a bad line stops the run there, after the batches before it were written.
                 With --cache, vectors are kept in EMBED_HOME/cache (shared with `embed compare`) and a \
                 repeated text is not embedded again.
                 Friendly form: embed encode "first text" "second text"
@@ -61,16 +62,29 @@ extension EmbedCommand {
         }
 
         func run() async throws {
-            let records: [TextRecord]
-            if let input {
-                records = try JSONLinesReader(path: input).readAll()
-            } else {
-                records = texts.enumerated().map { TextRecord(line: $0.offset + 1, text: $0.element) }
+            let sourceName = input.map { $0 == "-" ? "<stdin>" : $0 } ?? "argument"
+            let allowEmpty = allowEmpty
+            let checkText = { (record: TextRecord) throws in
+                if !allowEmpty, record.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                    throw JSONLinesError(
+                        line: record.line, reason: "the text is empty (pass --allow-empty to embed it anyway)", source: sourceName)
+                }
             }
-            if !allowEmpty, let empty = records.first(where: { $0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }) {
-                throw JSONLinesError(
-                    line: empty.line, reason: "the text is empty (pass --allow-empty to embed it anyway)",
-                    source: input.map { $0 == "-" ? "<stdin>" : $0 } ?? "argument")
+            // Texts are read batch by batch, so a corpus of any size fits in memory. A file is read
+            // through once first, so that a bad line anywhere stops the run before any work;
+            // standard input can only be read once, so there a bad line stops the run where it is,
+            // after the lines before it were written.
+            var total: Int?
+            let nextRecord: () throws -> TextRecord?
+            if let input {
+                let reader = JSONLinesReader(path: input)
+                if reader.canReadTwice { total = try reader.checkAll(checkText) }
+                let stream = try reader.open()
+                nextRecord = stream.next
+            } else {
+                var arguments = texts.enumerated().map { TextRecord(line: $0.offset + 1, text: $0.element) }.makeIterator()
+                total = texts.count
+                nextRecord = { arguments.next() }
             }
             let resolved = try EmbedderFactory.resolve(model: source.model, provider: source.provider, configurationFile: source.config)
             var embedder: any Embedder = resolved.embedder
@@ -86,13 +100,19 @@ extension EmbedCommand {
             }
             let writer = try JSONLinesWriter(path: output)
             var truncated = 0
+            var done = 0
             let started = ContinuousClock.now
-            let showProgress = !quiet && records.count > batchSize
+            let showProgress = !quiet && (total ?? .max) > batchSize
             do {
-                var done = 0
-                for start in stride(from: 0, to: records.count, by: batchSize) {
-                    let batch = records[start..<min(start + batchSize, records.count)]
-                    let embeddings = try await embedder.embed(batch.map(\.text), options: vectors.embeddingOptions)
+                while true {
+                    var batch: [String] = []
+                    batch.reserveCapacity(batchSize)
+                    while batch.count < batchSize, let record = try nextRecord() {
+                        try checkText(record)
+                        batch.append(record.text)
+                    }
+                    if batch.isEmpty { break }
+                    let embeddings = try await embedder.embed(batch, options: vectors.embeddingOptions)
                     guard embeddings.count == batch.count else {
                         throw EmbeddingError.countMismatch(expected: batch.count, received: embeddings.count, source: embedder.modelName)
                     }
@@ -101,7 +121,7 @@ extension EmbedCommand {
                         if embedding.isTruncated { truncated += 1 }
                     }
                     done += batch.count
-                    if showProgress { printError("encode: \(done)/\(records.count) texts") }
+                    if showProgress { printError("encode: \(done)" + (total.map { "/\($0)" } ?? "") + " texts") }
                 }
                 try writer.finish()
             } catch {
@@ -110,7 +130,7 @@ extension EmbedCommand {
             }
             if !quiet {
                 let seconds = (ContinuousClock.now - started).seconds
-                printError(String(format: "encode: %d texts in %.2f s with %@", records.count, seconds, embedder.modelName))
+                printError(String(format: "encode: %d texts in %.2f s with %@", done, seconds, embedder.modelName))
                 if truncated > 0 { printError("encode: \(truncated) text(s) were longer than the model's maximum length and were truncated") }
                 if let cached { printError("encode: \(cached.statistics.summary) (\(cached.cache.directory.path))") }
             }

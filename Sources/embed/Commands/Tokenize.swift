@@ -20,23 +20,35 @@ extension EmbedCommand {
         @Option(name: .shortAndLong, help: ArgumentHelp("Where to write JSON Lines; - for stdout.", valueName: "file"))
         var output: String = "-"
 
+        /// Texts tokenized per call: enough to spread over the cores, few enough to bound memory.
+        static let batchSize = 8192
+
         func run() async throws {
-            let records = try JSONLinesReader(path: input).readAll()
+            // As in `encode`: batch by batch in bounded memory, a file checked through first.
+            let reader = JSONLinesReader(path: input)
+            if reader.canReadTwice { _ = try reader.checkAll() }
+            let records = try reader.open()
             let tokenizer = try EmbedderFactory.loadTokenizer(model: model)
             let writer = try JSONLinesWriter(path: output)
             var truncated = 0
+            var count = 0
             do {
-                let encoded = tokenizer.encode(batch: records.map(\.text))
-                for tokens in encoded {
-                    try writer.write(line: "{\"ids\":" + JSONFormatting.array(tokens.ids.map(Int.init)) + "}")
-                    if tokens.isTruncated { truncated += 1 }
+                while true {
+                    var batch: [String] = []
+                    while batch.count < Self.batchSize, let record = try records.next() { batch.append(record.text) }
+                    if batch.isEmpty { break }
+                    for tokens in tokenizer.encode(batch: batch) {
+                        try writer.write(line: "{\"ids\":" + JSONFormatting.array(tokens.ids.map(Int.init)) + "}")
+                        if tokens.isTruncated { truncated += 1 }
+                    }
+                    count += batch.count
                 }
                 try writer.finish()
             } catch {
                 writer.abandon()
                 throw error
             }
-            printError("tokenize: \(records.count) texts, \(truncated) truncated at \(tokenizer.maxLength) tokens")
+            printError("tokenize: \(count) texts, \(truncated) truncated at \(tokenizer.maxLength) tokens")
         }
     }
 }

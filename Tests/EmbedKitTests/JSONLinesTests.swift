@@ -1,0 +1,100 @@
+import EmbedKit
+import Foundation
+import Testing
+
+@Suite("JSON Lines input, read record by record")
+struct JSONLinesTests {
+    /// Lines that exercise every kind of line break and blank line, with multi-byte text.
+    static let input = Data(
+        "{\"text\":\"first\"}\n\n{\"text\":\"zweite Zeile: äöü\"}\r\n   \n{\"text\":\"日本語のテキスト\",\"id\":3}\n{\"text\":\"last, no line break\"}"
+            .utf8)
+    static let expected = [
+        TextRecord(line: 1, text: "first"), TextRecord(line: 3, text: "zweite Zeile: äöü"),
+        TextRecord(line: 5, text: "日本語のテキスト"), TextRecord(line: 6, text: "last, no line break"),
+    ]
+
+    @Test("Any chunk size gives the same records, line numbers included", arguments: [1, 2, 3, 7, 16, 64, 1 << 20])
+    func chunkSizes(chunkSize: Int) throws {
+        #expect(try Self.stream(Self.input, chunkSize: chunkSize).collect() == Self.expected)
+    }
+
+    @Test func wholeDataAndFileAgree() throws {
+        #expect(try JSONLinesReader.parse(Self.input, source: "x") == Self.expected)
+        try withFile(Self.input) { path in
+            let reader = JSONLinesReader(path: path)
+            let all = try reader.readAll(), streamed = try reader.open(chunkSize: 5).collect(), count = try reader.checkAll()
+            #expect(all == Self.expected)
+            #expect(streamed == Self.expected)
+            #expect(count == 4)
+            #expect(reader.canReadTwice)
+        }
+    }
+
+    @Test("Errors name the line, however the input is cut", arguments: [1, 4, 1 << 20])
+    func errorsNameTheLine(chunkSize: Int) throws {
+        // (input, the bad line, what the error says, records read before it)
+        let cases: [(String, Int, String, Int)] = [
+            ("{\"text\":\"a\"}\n{\"text\":\"b\"}\n{\"txt\":\"c\"}\n", 3, "missing the \"text\" field", 2),
+            ("{\"text\":\"a\"}\n\n[1]\n", 3, "expected a JSON object", 1),
+            ("{\"text\":\"a\"}\n{\"text\":5}\n", 2, "\"text\" must be a string", 1),
+            ("{\"text\":\"a\"}\n{\"text\":\"b\"", 2, "malformed JSON", 1),
+        ]
+        for (text, line, reason, before) in cases {
+            let stream = Self.stream(Data(text.utf8), chunkSize: chunkSize)
+            var read: [TextRecord] = []
+            let error = #expect(throws: JSONLinesError.self) {
+                while let record = try stream.next() { read.append(record) }
+            }
+            #expect(error?.line == line, "\(text.debugDescription)")
+            #expect(error?.reason.contains(reason) == true, "\(error?.reason ?? "")")
+            #expect(read.count == before)
+        }
+    }
+
+    @Test func invalidUTF8IsPlaced() throws {
+        var bytes = Data("{\"text\":\"ok\"}\n{\"text\":\"bad ".utf8)
+        bytes.append(0xFF)
+        bytes.append(contentsOf: Data("\"}\n".utf8))
+        let error = #expect(throws: JSONLinesError.self) { try Self.stream(bytes, chunkSize: 3).collect() }
+        #expect(error?.line == 2)
+        #expect(error?.reason == "invalid UTF-8 at byte 14 of the line")
+    }
+
+    @Test func emptyInputsHaveNoRecords() throws {
+        #expect(try Self.stream(Data(), chunkSize: 4).collect().isEmpty)
+        #expect(try Self.stream(Data("\n \n\t\n".utf8), chunkSize: 1).collect().isEmpty)
+    }
+
+    @Test func aMissingFileIsAnError() {
+        let error = #expect(throws: JSONLinesError.self) { try JSONLinesReader(path: "/nonexistent/in.jsonl").open() }
+        #expect(error?.description == "/nonexistent/in.jsonl: cannot read the file")
+        #expect(!JSONLinesReader(path: "/nonexistent/in.jsonl").canReadTwice)
+    }
+
+    @Test("Standard input and pipes are read once")
+    func onlyRegularFilesAreReadTwice() throws {
+        #expect(!JSONLinesReader(path: "-").canReadTwice)
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("embed-fifo-\(UUID().uuidString)").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(atPath: fifo) }
+        #expect(!JSONLinesReader(path: fifo).canReadTwice)
+        #expect(!JSONLinesReader(path: FileManager.default.temporaryDirectory.path).canReadTwice)
+    }
+
+    /// A stream over `data` delivered `chunkSize` bytes at a time.
+    private static func stream(_ data: Data, chunkSize: Int) -> JSONLinesStream {
+        var offset = 0
+        return JSONLinesStream(source: "test") {
+            guard offset < data.count else { return nil }
+            defer { offset += chunkSize }
+            return data.subdata(in: offset..<min(offset + chunkSize, data.count))
+        }
+    }
+
+    private func withFile(_ data: Data, _ body: (String) throws -> Void) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("embed-lines-\(UUID().uuidString).jsonl")
+        try data.write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        try body(url.path)
+    }
+}
