@@ -120,11 +120,9 @@ public struct JSONLinesReader: Sendable {
         }.collect()
     }
 
-    private struct Line: Decodable { let text: String }
-
     /// Parses one non-blank line (without its line break) into its text.
     static func parseLine(_ bytes: Data, number: Int, source: String) throws -> String {
-        // Validate UTF-8 first: JSONDecoder's own message for bad bytes does not say where.
+        // Validate UTF-8 first: JSONSerialization's own message for bad bytes does not say where.
         if String(validating: bytes, as: UTF8.self) == nil {
             let offset = firstInvalidUTF8Offset(bytes)
             throw JSONLinesError(line: number, reason: "invalid UTF-8 at byte \(offset + 1) of the line", source: source)
