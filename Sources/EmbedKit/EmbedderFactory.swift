@@ -19,27 +19,44 @@ public enum EmbedderFactory {
     ///   - model: `--model`: a local model (path or name), or the provider's model name.
     ///   - provider: `--provider`: a provider name (`openai`, `ollama`, …, or `local`).
     ///   - configurationFile: `--config`: a JSON or YAML file in mem0's shape.
-    ///   - environment: Where credentials, endpoints, `EMBED_MODEL` and `EMBED_HOME` are read.
+    ///   - threads: `--threads`: the local forward pass's threads; `nil` reads `EMBED_THREADS`
+    ///     from `environment`, else uses every core the process may run on. Remote providers
+    ///     have no use for it.
+    ///   - environment: Where credentials, endpoints, `EMBED_MODEL`, `EMBED_HOME` and
+    ///     `EMBED_THREADS` are read.
     ///   - httpClient: The client remote providers use.
     public static func make(
-        model: String?, provider: String?, configurationFile: String?,
+        model: String?, provider: String?, configurationFile: String?, threads: Int? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         httpClient: HTTPClient = .shared
     ) throws -> any Embedder {
         // One selection path for every command: `resolve` also names the embedder for the
         // vector cache and lets an explicit prompt reach remote providers.
         try resolve(
-            model: model, provider: provider, configurationFile: configurationFile, environment: environment,
-            httpClient: httpClient
+            model: model, provider: provider, configurationFile: configurationFile, threads: threads,
+            environment: environment, httpClient: httpClient
         ).embedder
     }
 
     /// Loads a local model by path or name (see ``ModelLocator``).
+    ///
+    /// - Parameters:
+    ///   - requested: `--model`, if given.
+    ///   - threads: The forward pass's threads; `nil` reads `EMBED_THREADS` from `environment`,
+    ///     else uses every core the process may run on.
+    ///   - environment: Where `EMBED_MODEL`, `EMBED_HOME` and `EMBED_THREADS` are read.
     public static func loadModel(
-        _ requested: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ requested: String?, threads: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> LocalModel {
         let url = try ModelLocator(environment: environment).resolve(requested)
-        return try LocalModel(contentsOf: url)
+        return try LocalModel(contentsOf: url, encoderOptions: try encoderOptions(threads: threads, environment: environment))
+    }
+
+    /// The forward pass's options: `threads` when given (explicit), else `EMBED_THREADS` from
+    /// `environment`, else every core the process may run on.
+    static func encoderOptions(threads: Int?, environment: [String: String]) throws -> SentenceEncoder.Options {
+        if let threads { return SentenceEncoder.Options(threadCount: threads) }
+        return try SentenceEncoder.Options(environment: environment)
     }
 
     /// Loads only what tokenizing needs from a local model.

@@ -36,7 +36,7 @@ struct EncodeCommandTests {
         #expect(result.stderr.contains("1 text(s) were longer than the model's maximum length"))
     }
 
-    @Test("encode: EMBED_THREADS sets the threads (same vectors); an invalid value stops with a clear error")
+    @Test("encode: EMBED_THREADS and --threads set the threads (same vectors); invalid values stop with a clear error")
     func threadsFromTheEnvironment() async throws {
         let texts = ["A man is playing a guitar.", String(repeating: "a longer text split over threads ", count: 6)]
         let one = try await CLIRunner.run(["encode", "-q"] + texts, environment: ["EMBED_THREADS": "1"])
@@ -53,6 +53,12 @@ struct EncodeCommandTests {
         #expect(invalid.status != 0)
         #expect(invalid.stdout.isEmpty)
         #expect(invalid.stderr.contains("EMBED_THREADS=\"zero\" is not a thread count"), "stderr: \(invalid.stderr)")
+
+        let overridden = try await CLIRunner.run(["encode", "-q", "--threads", "1", "text"], environment: ["EMBED_THREADS": "zero"])
+        #expect(overridden.status == 0, "--threads wins over the environment: \(overridden.stderr)")
+        let outOfRange = try await CLIRunner.run(["encode", "-q", "--threads", "0", "text"])
+        #expect(outOfRange.status != 0)
+        #expect(outOfRange.stderr.contains("--threads must be between 1 and 1024"))
     }
 
     @Test("encode: texts as arguments give one line each")

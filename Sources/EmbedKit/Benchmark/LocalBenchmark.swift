@@ -26,6 +26,9 @@ public struct LocalBenchmark: Sendable {
         public var latencyCalls: Int = 200
         /// Whether to measure thread, length and batch-size scaling (slower).
         public var scaling: Bool = true
+        /// Threads of the forward pass; `nil` reads `EMBED_THREADS`, else uses every core the
+        /// process may run on.
+        public var threadCount: Int?
 
         /// Creates options with defaults.
         public init() {}
@@ -78,7 +81,7 @@ public struct LocalBenchmark: Sendable {
     /// Runs every measurement; `progress` receives one line per step.
     public func run(progress: @Sendable (String) -> Void = { _ in }) async throws -> Report {
         let loadStart = ContinuousClock.now
-        let model = try LocalModel(contentsOf: modelURL)
+        let model = try LocalModel(contentsOf: modelURL, encoderOptions: options.threadCount.map { SentenceEncoder.Options(threadCount: $0) })
         let loadTime = ContinuousClock.now - loadStart
         let embedder = LocalEmbedder(model: model)
         let tokenizer = model.tokenizer

@@ -29,15 +29,16 @@ public struct ResolvedEmbedder: Sendable {
 }
 
 extension EmbedderFactory {
-    /// Builds the embedder the options select, as ``make(model:provider:configurationFile:environment:httpClient:)``
-    /// does, and says how its vectors are identified in a cache.
+    /// Builds the embedder the options select, as
+    /// ``make(model:provider:configurationFile:threads:environment:httpClient:)`` does, and says
+    /// how its vectors are identified in a cache.
     ///
     /// A provider's embedder is also wrapped so that an explicit ``EmbeddingOptions/prompt`` is
     /// put before each text, as the local runtime does (providers have no prompt field).
     ///
-    /// - Throws: What ``make(model:provider:configurationFile:environment:httpClient:)`` throws.
+    /// - Throws: What ``make(model:provider:configurationFile:threads:environment:httpClient:)`` throws.
     public static func resolve(
-        model: String?, provider: String?, configurationFile: String?,
+        model: String?, provider: String?, configurationFile: String?, threads: Int? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         httpClient: HTTPClient = .shared
     ) throws -> ResolvedEmbedder {
@@ -57,7 +58,7 @@ extension EmbedderFactory {
                 configuration: configuration)
         }
         let url = try ModelLocator(environment: environment).resolve(model ?? configuration?.model)
-        let localModel = try LocalModel(contentsOf: url)
+        let localModel = try LocalModel(contentsOf: url, encoderOptions: try encoderOptions(threads: threads, environment: environment))
         return ResolvedEmbedder(
             embedder: LocalEmbedder(model: localModel), cacheIdentity: CacheIdentity.local(localModel, url: url),
             configuration: nil)

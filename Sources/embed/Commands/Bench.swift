@@ -28,11 +28,20 @@ extension EmbedCommand {
         @Option(help: "Texts per embed call in the throughput run.")
         var batchSize: Int = 256
 
+        @Option(help: ArgumentHelp(
+            "Threads of the forward pass, 1–1024 (default: EMBED_THREADS, else every core this process may run on).",
+            valueName: "n"))
+        var threads: Int?
+
         @Flag(help: "Skip the scaling measurements.")
         var quick = false
 
         @Flag(help: "Print the report as JSON.")
         var json = false
+
+        func validate() throws {
+            try validateThreads(threads)
+        }
 
         func run() async throws {
             let modelURL = try ModelLocator().resolve(model)
@@ -41,6 +50,9 @@ extension EmbedCommand {
             var options = LocalBenchmark.Options()
             options.batchSize = batchSize
             options.scaling = !quick
+            options.threadCount = threads
+            // The child `embed encode` processes run with the same threads.
+            let threadArguments = threads.map { ["--threads", "\($0)"] } ?? []
             let benchmark = LocalBenchmark(modelURL: modelURL, texts: texts, options: options)
             let report = try await benchmark.run { printError("bench: \($0)") }
 
@@ -48,7 +60,7 @@ extension EmbedCommand {
             let binary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
             var coldStarts: [Double] = []
             for _ in 0..<5 {
-                coldStarts.append(try Self.timeToFirstLine(binary, ["encode", "-q", "--model", modelURL.path, "A man is playing a guitar."]))
+                coldStarts.append(try Self.timeToFirstLine(binary, ["encode", "-q", "--model", modelURL.path] + threadArguments + ["A man is playing a guitar."]))
             }
             coldStarts.sort()
             printError("bench: whole `embed encode` process on the corpus")
@@ -56,7 +68,7 @@ extension EmbedCommand {
             let (status, childError) = try Self.runToEnd(binary, [
                 "encode", "-q", "--report-peak-memory", "--allow-empty", "--model", modelURL.path,
                 "--batch-size", "\(batchSize)", "--input", corpusPath, "--output", "/dev/null",
-            ])
+            ] + threadArguments)
             let processSeconds = (ContinuousClock.now - start).seconds
             guard status == 0 else { throw ValidationError("embed encode failed on the corpus (status \(status)): \(childError)") }
             // The child reports its own peak: getrusage(RUSAGE_CHILDREN) would include this

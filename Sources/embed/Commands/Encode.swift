@@ -86,7 +86,7 @@ extension EmbedCommand {
                 total = texts.count
                 nextRecord = { arguments.next() }
             }
-            let resolved = try EmbedderFactory.resolve(model: source.model, provider: source.provider, configurationFile: source.config)
+            let resolved = try source.resolve()
             var embedder: any Embedder = resolved.embedder
             var cached: CachedEmbedder?
             if cache || cacheDir != nil {

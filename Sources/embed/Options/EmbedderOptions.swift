@@ -20,15 +20,33 @@ struct EmbedderOptions: ParsableArguments {
         valueName: "file"))
     var config: String?
 
+    @Option(help: ArgumentHelp(
+        "Threads of the local forward pass, 1–1024 (default: EMBED_THREADS, else every core this process may run on).",
+        valueName: "n"))
+    var threads: Int?
+
     func validate() throws {
         if provider != nil && config != nil {
             throw ValidationError("Pass either --provider or --config, not both.")
         }
+        try validateThreads(threads)
     }
 
     /// Builds the embedder these options select.
     func makeEmbedder() throws -> any Embedder {
-        try EmbedderFactory.make(model: model, provider: provider, configurationFile: config)
+        try resolve().embedder
+    }
+
+    /// Builds the embedder these options select, with its cache identity.
+    func resolve() throws -> ResolvedEmbedder {
+        try EmbedderFactory.resolve(model: model, provider: provider, configurationFile: config, threads: threads)
+    }
+}
+
+/// Checks a `--threads` value.
+func validateThreads(_ threads: Int?) throws {
+    if let threads, !(1...1024).contains(threads) {
+        throw ValidationError("--threads must be between 1 and 1024.")
     }
 }
 
