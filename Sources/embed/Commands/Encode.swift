@@ -14,7 +14,9 @@ extension EmbedCommand {
                 "tokens" is what the model read (special tokens included), "input_tokens" what the text \
                 had before truncation; both are omitted when the engine does not report them. Texts \
                 longer than the model's maximum length are truncated and counted on stderr.
-                Input is read batch by batch, so any size fits in memory. A file is checked through                 first: a bad line stops the run before anything is embedded. Standard input is read                 once: a bad line stops the run there, after the batches before it were written.
+                Input is read batch by batch, so any size fits in memory. A file is checked through \
+                first: a bad line stops the run before anything is embedded. Standard input is read \
+                once: a bad line stops the run there, after the batches before it were written.
                 With --cache, vectors are kept in EMBED_HOME/cache (shared with `embed compare`) and a \
                 repeated text is not embedded again.
                 Friendly form: embed encode "first text" "second text"
