@@ -180,7 +180,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbedCLITests",
-            dependencies: ["embed", "EmbedTestSupport", "EmbedCore"],
+            dependencies: [
+                "embed", "EmbedTestSupport", "EmbedCore", "EmbedTestServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]
