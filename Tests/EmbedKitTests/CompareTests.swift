@@ -152,7 +152,7 @@ struct EmbedderComparisonTests {
     @Test("an embedder compared with itself agrees perfectly")
     func identical() async throws {
         let a = RecordingEmbedder(name: "a"), b = RecordingEmbedder(name: "b")
-        let run = try await EmbedderComparison(batchSize: 16).run(a: a, b: b, texts: Self.texts)
+        let run = try await EmbedderComparison(batchSizes: (16, 16)).run(a: a, b: b, texts: Self.texts)
         let perText = try #require(run.report.perText)
         #expect(perText.min > 0.99999)
         #expect(run.report.structure.spearman.map { $0 > 0.99999 } == true)

@@ -11,21 +11,25 @@ import EmbedCore
 /// ```
 ///
 /// Each side embeds every distinct text once — the texts and the gold sentences together — in
-/// batches of ``batchSize``, so wrapping the sides in ``CachedEmbedder`` makes a repeated run
-/// free.
+/// batches of its own ``batchSizes`` entry (a local model and a provider want different sizes,
+/// see ``ResolvedEmbedder/defaultBatchSize``), so wrapping the sides in ``CachedEmbedder`` makes a
+/// repeated run free.
 public struct EmbedderComparison: Sendable {
     /// Names, sample sizes and the seed of the report.
     public var options: ComparisonOptions
     /// The options both sides embed with (task, dimensions, prompt).
     public var embeddingOptions: EmbeddingOptions
-    /// Texts per call to an embedder.
-    public var batchSize: Int
+    /// Texts per call to each side's embedder.
+    public var batchSizes: (a: Int, b: Int)
 
     /// Creates a comparison.
-    public init(options: ComparisonOptions = ComparisonOptions(), embeddingOptions: EmbeddingOptions = EmbeddingOptions(), batchSize: Int = 256) {
+    public init(
+        options: ComparisonOptions = ComparisonOptions(), embeddingOptions: EmbeddingOptions = EmbeddingOptions(),
+        batchSizes: (a: Int, b: Int) = (256, 256)
+    ) {
         self.options = options
         self.embeddingOptions = embeddingOptions
-        self.batchSize = max(1, batchSize)
+        self.batchSizes = (max(1, batchSizes.a), max(1, batchSizes.b))
     }
 
     /// What a run produced.
@@ -69,8 +73,8 @@ public struct EmbedderComparison: Sendable {
         var seen = Set<String>()
         for text in compared + (goldPairs?.texts ?? []) where seen.insert(text).inserted { distinct.append(text) }
 
-        let (vectorsA, truncatedA) = try await embedAll(distinct, with: a, side: "A", progress: progress)
-        let (vectorsB, truncatedB) = try await embedAll(distinct, with: b, side: "B", progress: progress)
+        let (vectorsA, truncatedA) = try await embedAll(distinct, with: a, batchSize: batchSizes.a, side: "A", progress: progress)
+        let (vectorsB, truncatedB) = try await embedAll(distinct, with: b, batchSize: batchSizes.b, side: "B", progress: progress)
         var report = try ComparisonReport.compare(
             a: compared.map { vectorsA[$0] ?? [] }, b: compared.map { vectorsB[$0] ?? [] }, texts: compared, options: options)
         if let goldPairs { report.gold = try goldPairs.agreement(a: vectorsA, b: vectorsB) }
@@ -78,7 +82,7 @@ public struct EmbedderComparison: Sendable {
     }
 
     private func embedAll(
-        _ texts: [String], with embedder: any Embedder, side: String, progress: (@Sendable (Progress) -> Void)?
+        _ texts: [String], with embedder: any Embedder, batchSize: Int, side: String, progress: (@Sendable (Progress) -> Void)?
     ) async throws -> (vectors: [String: [Float]], truncated: Int) {
         var vectors: [String: [Float]] = [:]
         vectors.reserveCapacity(texts.count)

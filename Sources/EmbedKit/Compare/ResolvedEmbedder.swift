@@ -22,6 +22,12 @@ public struct ResolvedEmbedder: Sendable {
         self.configuration = configuration
     }
 
+    /// Texts per call when the user does not say: 256 for a local model, whose forward pass
+    /// already uses every core at that size; 4096 for a provider, whose client splits a call into
+    /// requests of the provider's size limit and keeps several in flight — so a call must hold
+    /// several requests' worth (4096 is 2 OpenAI requests, 16 Ollama ones, 41 Gemini ones).
+    public var defaultBatchSize: Int { configuration == nil ? 256 : 4096 }
+
     /// The embedder, answering from `cache` where it can.
     public func cached(in cache: VectorCache) -> CachedEmbedder {
         CachedEmbedder(base: embedder, cacheIdentity: cacheIdentity, cache: cache)

@@ -51,8 +51,8 @@ extension EmbedCommand {
         @Option(help: "The seed of the pair sample, for reproducible reports.")
         var seed: UInt64 = ComparisonOptions().seed
 
-        @Option(help: "Texts per call to an embedder.")
-        var batchSize: Int = 256
+        @Option(help: "Texts per call to an embedder (default: 256 for a local model, 4096 for a provider).")
+        var batchSize: Int?
 
         @Flag(help: "Do not read or write the vector cache.")
         var noCache = false
@@ -69,7 +69,7 @@ extension EmbedCommand {
         func validate() throws {
             if input == nil && pairs == nil { throw ValidationError("Pass --input FILE (texts to compare), --pairs FILE (gold pairs), or both.") }
             if noCache && cacheDir != nil { throw ValidationError("Pass either --no-cache or --cache-dir, not both.") }
-            guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1.") }
+            if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
             guard worst >= 0 else { throw ValidationError("--worst must be 0 or more.") }
             guard maxPairs >= 1 else { throw ValidationError("--max-pairs must be at least 1.") }
         }
@@ -109,11 +109,12 @@ extension EmbedCommand {
             }
 
             let options = ComparisonOptions(nameA: specA.text, nameB: specB.text, worstCount: worst, maxPairs: maxPairs, seed: seed)
-            let comparison = EmbedderComparison(options: options, embeddingOptions: vectors.embeddingOptions, batchSize: batchSize)
+            let batchSizes = (a: batchSize ?? resolvedA.defaultBatchSize, b: batchSize ?? resolvedB.defaultBatchSize)
+            let comparison = EmbedderComparison(options: options, embeddingOptions: vectors.embeddingOptions, batchSizes: batchSizes)
             let started = ContinuousClock.now
             let showProgress = !quiet
             let result = try await comparison.run(a: embedderA, b: embedderB, texts: texts, goldPairs: gold) { progress in
-                if showProgress && progress.total > batchSize {
+                if showProgress && progress.total > (progress.side == "A" ? batchSizes.a : batchSizes.b) {
                     printError("compare: \(progress.side): \(progress.done)/\(progress.total) texts")
                 }
             }

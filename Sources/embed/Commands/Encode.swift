@@ -35,12 +35,6 @@ extension EmbedCommand {
         @Option(help: "Texts per call to the embedder (default: 256 for a local model; 4096 for a provider, whose requests within a call then run in parallel up to its max_concurrency).")
         var batchSize: Int?
 
-        /// Texts per call when `--batch-size` is not given. A local model's pass already uses every
-        /// core at 256 texts; a provider sends a call as requests of its own size limit, in
-        /// parallel, so a call must hold several requests' worth to keep them in flight (4096 is
-        /// 2 OpenAI requests, 16 Ollama ones, 41 Gemini ones).
-        static func defaultBatchSize(isLocal: Bool) -> Int { isLocal ? 256 : 4096 }
-
         @Flag(help: "Embed empty texts as the model does instead of stopping with an error.")
         var allowEmpty = false
 
@@ -95,7 +89,7 @@ extension EmbedCommand {
                 nextRecord = { arguments.next() }
             }
             let resolved = try source.resolve()
-            let batchSize = batchSize ?? Self.defaultBatchSize(isLocal: resolved.configuration == nil)
+            let batchSize = batchSize ?? resolved.defaultBatchSize
             var embedder: any Embedder = resolved.embedder
             var cached: CachedEmbedder?
             if cache || cacheDir != nil {
