@@ -254,28 +254,64 @@ public final class JSONLinesStream {
 /// Writes JSON Lines to a file (atomically, on ``finish()``) or to standard output.
 ///
 /// A file is written to a temporary sibling and renamed into place only when every line has been
-/// written, so an interrupted run never leaves a half-written output looking complete.
+/// written, so an interrupted run never leaves a half-written output looking complete. A run that
+/// stops early can keep what it wrote as `OUTPUT.partial` (``keepPartial()``), and a later run
+/// can continue it (``init(path:resume:)``).
 public final class JSONLinesWriter {
     private let path: String
     private let handle: FileHandle
-    private let temporaryPath: String?
+    private var temporaryPath: String?
     private var buffer: [UInt8] = []
+    /// The complete lines found in `OUTPUT.partial` when resuming (0 otherwise): the output
+    /// already holds them, and they stay first.
+    public let resumedLineCount: Int
+
+    /// Where a stopped run keeps the lines it wrote to `path`.
+    public static func partialPath(for path: String) -> String { path + ".partial" }
 
     /// Opens the output: a path, or `-` for standard output.
-    public init(path: String) throws {
+    ///
+    /// - Parameters:
+    ///   - path: The output file, or `-` for standard output.
+    ///   - resume: Continue a stopped run: append to `path.partial` when it exists, keeping its
+    ///     complete lines (a last line cut short, as a killed run leaves it, is dropped). Only for
+    ///     a regular output file.
+    /// - Throws: ``JSONLinesError`` when the output cannot be created or opened, or when `resume`
+    ///   is asked for standard output or a device.
+    public init(path: String, resume: Bool = false) throws {
         self.path = path
-        if path == "-" {
-            handle = FileHandle.standardOutput
+        if path == "-" || Self.isSpecialFile(path) {
+            guard !resume else {
+                throw JSONLinesError(line: 0, reason: "--resume needs an output file (a run on standard output or a device cannot be continued)", source: path == "-" ? "<stdout>" : path)
+            }
+            if path == "-" {
+                handle = FileHandle.standardOutput
+            } else {
+                // /dev/null, a FIFO, a terminal: write in place, there is nothing to replace atomically.
+                guard let opened = FileHandle(forWritingAtPath: path) else {
+                    throw JSONLinesError(line: 0, reason: "cannot open the output for writing", source: path)
+                }
+                handle = opened
+            }
             temporaryPath = nil
-        } else if Self.isSpecialFile(path) {
-            // /dev/null, a FIFO, a terminal: write in place, there is nothing to replace atomically.
-            guard let opened = FileHandle(forWritingAtPath: path) else {
-                throw JSONLinesError(line: 0, reason: "cannot open the output for writing", source: path)
+            resumedLineCount = 0
+        } else if resume, FileManager.default.fileExists(atPath: Self.partialPath(for: path)) {
+            let partial = Self.partialPath(for: path)
+            guard let opened = FileHandle(forUpdatingAtPath: partial) else {
+                throw JSONLinesError(line: 0, reason: "cannot open the partial output to continue it", source: partial)
+            }
+            let (lines, completeBytes) = try Self.completeLines(of: opened, source: partial)
+            do {
+                try opened.truncate(atOffset: completeBytes)
+                try opened.seekToEnd()
+            } catch {
+                throw JSONLinesError(line: 0, reason: "cannot continue the partial output: \(error.localizedDescription)", source: partial)
             }
             handle = opened
-            temporaryPath = nil
+            temporaryPath = partial
+            resumedLineCount = lines
         } else {
-            let temporary = path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+            let temporary = resume ? Self.partialPath(for: path) : path + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
             guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
                 throw JSONLinesError(line: 0, reason: "cannot create the output file", source: path)
             }
@@ -284,8 +320,29 @@ public final class JSONLinesWriter {
             }
             handle = opened
             temporaryPath = temporary
+            resumedLineCount = 0
         }
         buffer.reserveCapacity(1 << 16)
+    }
+
+    /// The number of complete lines in a file and the bytes they take (up to its last line break).
+    private static func completeLines(of handle: FileHandle, source: String) throws -> (lines: Int, bytes: UInt64) {
+        var lines = 0
+        var offset: UInt64 = 0
+        var lastBreakEnd: UInt64 = 0
+        do {
+            try handle.seek(toOffset: 0)
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                for (index, byte) in chunk.enumerated() where byte == UInt8(ascii: "\n") {
+                    lines += 1
+                    lastBreakEnd = offset + UInt64(index) + 1
+                }
+                offset += UInt64(chunk.count)
+            }
+        } catch {
+            throw JSONLinesError(line: 0, reason: "cannot read the partial output: \(error.localizedDescription)", source: source)
+        }
+        return (lines, lastBreakEnd)
     }
 
     private static func isSpecialFile(_ path: String) -> Bool {
@@ -324,6 +381,33 @@ public final class JSONLinesWriter {
             try? FileManager.default.removeItem(atPath: temporaryPath)
             throw JSONLinesError(line: 0, reason: "cannot move the finished output into place: \(reason)", source: path)
         }
+    }
+
+    /// Stops an output that will not be finished but whose lines are worth keeping: a file's lines
+    /// are flushed and moved to ``partialPath(for:)`` (never to the output's own name, which only a
+    /// finished run gets), where ``init(path:resume:)`` continues them.
+    ///
+    /// - Returns: The partial file, or nil for standard output or a device (whose lines are
+    ///   flushed, as by ``abandon()``) or when it could not be kept.
+    @discardableResult
+    public func keepPartial() -> String? {
+        guard let temporaryPath else {
+            try? flush()
+            return nil
+        }
+        let partial = Self.partialPath(for: path)
+        do {
+            try flush()
+            try handle.close()
+        } catch {
+            return nil
+        }
+        if temporaryPath != partial {
+            // rename(2) replaces an older partial output of the same name.
+            guard rename(temporaryPath, partial) == 0 else { return nil }
+            self.temporaryPath = partial
+        }
+        return partial
     }
 
     /// Gives up on an output that will not be finished: a file's temporary sibling is removed, so

@@ -10,13 +10,37 @@ struct ProviderEncodeTests {
     /// What the server saw: requests in flight now, the most at once, and each request's size.
     struct Traffic { var inFlight = 0, peak = 0, sizes: [Int] = [] }
 
+    /// OpenAI's answer for `inputs`: text "t<N>" gets the vector [N, 1], so the output order can be
+    /// read back.
+    static func answer(_ inputs: [String]) throws -> Response {
+        let data: [[String: Any]] = inputs.enumerated().map { index, text in
+            let number: Double = Double(text.dropFirst()) ?? -1
+            return ["object": "embedding", "index": index, "embedding": [number, 1.0]]
+        }
+        let body: [String: Any] = [
+            "object": "list", "data": data, "model": "test-model",
+            "usage": ["prompt_tokens": inputs.count, "total_tokens": inputs.count],
+        ]
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(
+            status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))))
+    }
+
+    /// The `input` texts of an embeddings request.
+    static func inputs(of request: Request) async throws -> [String] {
+        let body = try await request.body.collect(upTo: 64 << 20)
+        let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+        return json?["input"] as? [String] ?? []
+    }
+
+    static let environment = ["OPENAI_API_KEY": "test-key"]
+
     @Test("texts go in calls of 4096, each sent as parallel requests of 2048, and come back in input order")
     func callsKeepRequestsInFlight() async throws {
         let traffic = Mutex(Traffic())
         let server = try await LoopbackServer.start { request, _ in
-            let body = try await request.body.collect(upTo: 64 << 20)
-            let json = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
-            let inputs = json?["input"] as? [String] ?? []
+            let inputs = try await Self.inputs(of: request)
             traffic.withLock {
                 $0.inFlight += 1
                 $0.peak = max($0.peak, $0.inFlight)
@@ -25,20 +49,7 @@ struct ProviderEncodeTests {
             // Long enough that the requests of one call overlap if they are sent together.
             try await Task.sleep(for: .milliseconds(300))
             traffic.withLock { $0.inFlight -= 1 }
-            // Text "t<N>" gets the vector [N, 1], so the output order can be read back.
-            let data: [[String: Any]] = inputs.enumerated().map { index, text in
-                let number: Double = Double(text.dropFirst()) ?? -1
-                return ["object": "embedding", "index": index, "embedding": [number, 1.0]]
-            }
-            let answer: [String: Any] = [
-                "object": "list", "data": data, "model": "test-model",
-                "usage": ["prompt_tokens": inputs.count, "total_tokens": inputs.count],
-            ]
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(
-                status: .ok, headers: headers,
-                body: ResponseBody(byteBuffer: ByteBuffer(data: try JSONSerialization.data(withJSONObject: answer))))
+            return try Self.answer(inputs)
         }
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -48,7 +59,7 @@ struct ProviderEncodeTests {
 
         let result = try await CLIRunner.run(
             ["encode", "-q", "--provider", "openai", "--model", "test-model", "-i", input.path],
-            environment: ["OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": server.baseURL + "/v1"])
+            environment: Self.environment.merging(["OPENAI_BASE_URL": server.baseURL + "/v1"]) { a, _ in a })
         await server.stop()
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let vectors = try result.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)).embedding }
@@ -58,5 +69,53 @@ struct ProviderEncodeTests {
         // 5000 texts: a call of 4096 (two requests of 2048 at once), then one of 904.
         #expect(seen.sizes.sorted() == [904, 2048, 2048])
         #expect(seen.peak == 2)
+    }
+
+    @Test("a provider failing mid-run keeps the vectors so far in OUTPUT.partial; --resume embeds only the rest")
+    func failureThenResume() async throws {
+        // Fails (HTTP 400, not retried) any request holding text t1500, until told otherwise.
+        let healthy = Mutex(false)
+        let requested = Mutex<[String]>([])
+        let server = try await LoopbackServer.start { request, _ in
+            let inputs = try await Self.inputs(of: request)
+            if !healthy.withLock({ $0 }) && inputs.contains("t1500") {
+                var headers = HTTPFields()
+                headers[.contentType] = "application/json"
+                let error = #"{"error":{"message":"This input is not allowed.","type":"invalid_request_error"}}"#
+                return Response(status: .badRequest, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: error)))
+            }
+            requested.withLock { $0 += inputs }
+            return try Self.answer(inputs)
+        }
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("in.jsonl"), output = directory.appendingPathComponent("out.jsonl")
+        try Data((0..<3000).map { "{\"text\":\"t\($0)\"}\n" }.joined().utf8).write(to: input)
+        let arguments = ["encode", "--provider", "openai", "--model", "test-model", "--batch-size", "1000", "-i", input.path, "-o", output.path]
+        let environment = Self.environment.merging(["OPENAI_BASE_URL": server.baseURL + "/v1"]) { a, _ in a }
+
+        let failed = try await CLIRunner.run(arguments, environment: environment)
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("This input is not allowed"), "stderr: \(failed.stderr)")
+        #expect(failed.stderr.contains("stopped after 1000 of 3000 texts"), "stderr: \(failed.stderr)")
+        #expect(failed.stderr.contains("--resume"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        let partial = output.path + ".partial"
+        #expect(try String(contentsOfFile: partial, encoding: .utf8).split(separator: "\n").count == 1000)
+
+        healthy.withLock { $0 = true }
+        requested.withLock { $0 = [] }
+        let resumed = try await CLIRunner.run(arguments + ["--resume"], environment: environment)
+        await server.stop()
+        #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming after the 1000 vectors"))
+        // Only the texts after the kept vectors were sent again.
+        #expect(requested.withLock { $0 } == (1000..<3000).map { "t\($0)" })
+        #expect(!FileManager.default.fileExists(atPath: partial))
+        let vectors = try String(contentsOf: output, encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)).embedding
+        }
+        try #require(vectors.count == 3000)
+        #expect(vectors.enumerated().allSatisfy { index, vector in vector[0] / vector[1] == Float(index) })
     }
 }

@@ -81,6 +81,52 @@ struct JSONLinesTests {
         #expect(!JSONLinesReader(path: FileManager.default.temporaryDirectory.path).canReadTwice)
     }
 
+    @Test("A stopped output is kept as OUTPUT.partial, never under the output's name, and a resumed one continues it")
+    func partialOutputs() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("embed-out-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("out.jsonl").path
+        let partial = JSONLinesWriter.partialPath(for: output)
+        func lines(_ path: String) throws -> [String] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
+
+        let first = try JSONLinesWriter(path: output)
+        #expect(first.resumedLineCount == 0)
+        for line in ["a", "b"] { try first.write(line: line) }
+        #expect(first.keepPartial() == partial)
+        #expect(!FileManager.default.fileExists(atPath: output))
+        #expect(try lines(partial) == ["a", "b", ""])
+
+        // A killed run can leave a last line cut short: it is dropped, the complete ones kept.
+        let handle = try #require(FileHandle(forUpdatingAtPath: partial))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"embedding\":[0.1,".utf8))
+        try handle.close()
+        let resumed = try JSONLinesWriter(path: output, resume: true)
+        #expect(resumed.resumedLineCount == 2)
+        for line in ["c", "d"] { try resumed.write(line: line) }
+        try resumed.finish()
+        #expect(try lines(output) == ["a", "b", "c", "d", ""])
+        #expect(!FileManager.default.fileExists(atPath: partial))
+
+        // Nothing to resume: a fresh output, finished under its name.
+        let fresh = try JSONLinesWriter(path: output, resume: true)
+        #expect(fresh.resumedLineCount == 0)
+        try fresh.write(line: "e")
+        try fresh.finish()
+        #expect(try lines(output) == ["e", ""])
+
+        // Abandoned with nothing worth keeping: no file at all.
+        let abandoned = try JSONLinesWriter(path: output + "2")
+        try abandoned.write(line: "x")
+        abandoned.abandon()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["out.jsonl"])
+
+        #expect(throws: JSONLinesError.self) { try JSONLinesWriter(path: "-", resume: true) }
+    }
+
     /// A stream over `data` delivered `chunkSize` bytes at a time.
     private static func stream(_ data: Data, chunkSize: Int) -> JSONLinesStream {
         var offset = 0

@@ -38,6 +38,9 @@ extension EmbedCommand {
         @Flag(help: "Embed empty texts as the model does instead of stopping with an error.")
         var allowEmpty = false
 
+        @Flag(help: "Continue a run that stopped: keep the vectors in OUTPUT.partial and embed only the texts after them (same input and options as the stopped run).")
+        var resume = false
+
         @Flag(help: "Read and write the vector cache (EMBED_HOME/cache), so that texts seen before are not embedded again.")
         var cache = false
 
@@ -61,6 +64,7 @@ extension EmbedCommand {
             if input != nil && !texts.isEmpty { throw ValidationError("Pass texts as arguments or --input, not both.") }
             if input == nil && texts.isEmpty { throw ValidationError("Pass texts as arguments, or --input FILE (- for stdin).") }
             if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
+            if resume && output == "-" { throw ValidationError("--resume needs --output FILE: standard output cannot be continued.") }
         }
 
         func run() async throws {
@@ -101,11 +105,23 @@ extension EmbedCommand {
                 cached = opened
                 embedder = opened
             }
-            let writer = try JSONLinesWriter(path: output)
+            let writer = try JSONLinesWriter(path: output, resume: resume)
             var truncated = 0
-            var done = 0
+            // A resumed run's first texts already have their vectors in the partial output.
+            var done = writer.resumedLineCount
             let started = ContinuousClock.now
             let showProgress = !quiet && (total ?? .max) > batchSize
+            if done > 0 {
+                // Skip the texts the partial output already has vectors for. A partial output
+                // longer than the input is left as it is: it belongs to another input.
+                let partial = JSONLinesWriter.partialPath(for: output)
+                let mismatch = JSONLinesError(
+                    line: 0, reason: "it holds \(done) vectors, more than the input has texts" + (total.map { " (\($0))" } ?? "") + ": it is not from this input",
+                    source: partial)
+                if let total, done > total { throw mismatch }
+                for _ in 0..<done where try nextRecord() == nil { throw mismatch }
+                if !quiet { printError("encode: resuming after the \(done) vectors in \(partial)") }
+            }
             do {
                 while true {
                     var batch: [String] = []
@@ -128,7 +144,14 @@ extension EmbedCommand {
                 }
                 try writer.finish()
             } catch {
-                writer.abandon()
+                // Vectors already computed are kept for --resume rather than thrown away: a
+                // provider failing at 90 % of a large corpus should cost only the rest.
+                if done > 0, let kept = writer.keepPartial() {
+                    let of = total.map { " of \($0)" } ?? ""
+                    printError("encode: stopped after \(done)\(of) texts; their vectors are in \(kept): run the same command with --resume to embed only the rest")
+                } else {
+                    writer.abandon()
+                }
                 throw error
             }
             if !quiet {
