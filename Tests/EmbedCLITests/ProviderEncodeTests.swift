@@ -118,4 +118,54 @@ struct ProviderEncodeTests {
         try #require(vectors.count == 3000)
         #expect(vectors.enumerated().allSatisfy { index, vector in vector[0] / vector[1] == Float(index) })
     }
+
+    @Test("Ctrl-C stops after the batch in flight, keeps the vectors so far, and --resume finishes the run")
+    func interruptThenResume() async throws {
+        let requests = Mutex(0)
+        let server = try await LoopbackServer.start { request, _ in
+            let inputs = try await Self.inputs(of: request)
+            requests.withLock { $0 += 1 }
+            try await Task.sleep(for: .milliseconds(150))
+            return try Self.answer(inputs)
+        }
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let input = directory.appendingPathComponent("in.jsonl"), output = directory.appendingPathComponent("out.jsonl")
+        try Data((0..<1000).map { "{\"text\":\"t\($0)\"}\n" }.joined().utf8).write(to: input)
+        let arguments = ["encode", "--provider", "openai", "--model", "test-model", "--batch-size", "100", "-i", input.path, "-o", output.path]
+        let environment = ProcessInfo.processInfo.environment.merging(
+            Self.environment.merging(["OPENAI_BASE_URL": server.baseURL + "/v1"]) { a, _ in a }) { _, new in new }
+
+        // Sends SIGINT once the second request has arrived, as a user pressing Ctrl-C would.
+        let (status, stderr) = try await offThePool { () throws -> (Int32, String) in
+            let process = Process()
+            process.executableURL = CLIRunner.binary
+            process.arguments = arguments
+            process.environment = environment
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(60)
+            while requests.withLock({ $0 }) < 2 && Date() < deadline { usleep(5_000) }
+            process.interrupt()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        #expect(status == 130, "stderr: \(stderr)")
+        #expect(stderr.contains("--resume"), "stderr: \(stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        let kept = try String(contentsOfFile: output.path + ".partial", encoding: .utf8).split(separator: "\n").count
+        #expect(kept >= 100 && kept < 1000 && kept % 100 == 0, "\(kept) lines kept")
+
+        let resumed = try await CLIRunner.run(arguments + ["--resume"], environment: Self.environment.merging(["OPENAI_BASE_URL": server.baseURL + "/v1"]) { a, _ in a })
+        await server.stop()
+        #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
+        let vectors = try String(contentsOf: output, encoding: .utf8).split(separator: "\n").map {
+            try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)).embedding
+        }
+        try #require(vectors.count == 1000)
+        #expect(vectors.enumerated().allSatisfy { index, vector in vector[0] / vector[1] == Float(index) })
+    }
 }

@@ -122,8 +122,11 @@ extension EmbedCommand {
                 for _ in 0..<done where try nextRecord() == nil { throw mismatch }
                 if !quiet { printError("encode: resuming after the \(done) vectors in \(partial)") }
             }
+            // Ctrl-C stops after the batch in flight instead of losing everything computed.
+            Interruption.install()
             do {
                 while true {
+                    if Interruption.requested { throw Interruption.Stopped() }
                     var batch: [String] = []
                     batch.reserveCapacity(batchSize)
                     while batch.count < batchSize, let record = try nextRecord() {
@@ -151,6 +154,10 @@ extension EmbedCommand {
                     printError("encode: stopped after \(done)\(of) texts; their vectors are in \(kept): run the same command with --resume to embed only the rest")
                 } else {
                     writer.abandon()
+                }
+                if error is Interruption.Stopped {
+                    if done == 0 { printError("encode: interrupted before any vector was computed") }
+                    throw ExitCode(130)
                 }
                 throw error
             }
