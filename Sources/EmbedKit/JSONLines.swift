@@ -266,6 +266,10 @@ public final class JSONLinesWriter {
     /// already holds them, and they stay first.
     public let resumedLineCount: Int
 
+    /// Whether lines go out as they are written (standard output, a pipe, a device) rather than
+    /// to a file moved into place when finished.
+    public var writesInPlace: Bool { temporaryPath == nil }
+
     /// Where a stopped run keeps the lines it wrote to `path`.
     public static func partialPath(for path: String) -> String { path + ".partial" }
 

@@ -149,6 +149,7 @@ struct EncodeCommandTests {
         let written = try result.lines.map { try JSONDecoder().decode(EncodedLine.self, from: Data($0.utf8)) }
         #expect(written.count == 4)
         #expect(result.stderr.contains("encode: 4 texts"))
+        #expect(result.stderr.contains("stopped after 4 texts; the vectors of those were written"), "stderr: \(result.stderr)")
 
         let all = (1...7).map { "{\"text\":\"line \($0)\"}" }.joined(separator: "\n")
         let streamed = try await CLIRunner.run(["encode", "--batch-size", "3", "-i", "-", "-o", "-"], stdin: Data(all.utf8))

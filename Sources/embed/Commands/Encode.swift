@@ -149,8 +149,11 @@ extension EmbedCommand {
             } catch {
                 // Vectors already computed are kept for --resume rather than thrown away: a
                 // provider failing at 90 % of a large corpus should cost only the rest.
-                if done > 0, let kept = writer.keepPartial() {
-                    let of = total.map { " of \($0)" } ?? ""
+                let of = total.map { " of \($0)" } ?? ""
+                if done > 0, writer.writesInPlace {
+                    writer.abandon()
+                    printError("encode: stopped after \(done)\(of) texts; the vectors of those were written")
+                } else if done > 0, let kept = writer.keepPartial() {
                     printError("encode: stopped after \(done)\(of) texts; their vectors are in \(kept): run the same command with --resume to embed only the rest")
                 } else {
                     writer.abandon()
