@@ -102,7 +102,7 @@ extension EmbedCommand {
                 let r = report
                 var lines = [
                     "machine: \(machine)",
-                    "model: \(r.model); corpus: \(r.texts) texts, \(r.tokens) tokens; \(r.threads) threads",
+                    "model: \(r.model); corpus: \(r.texts) texts, \(r.tokens) tokens; \(r.threads) thread\(r.threads == 1 ? "" : "s")",
                     String(format: "whole `embed encode` process: %.0f tokens/s (%.2f s), peak RSS %.0f MB", processTokensPerSecond, processSeconds, processPeakResidentMegabytes),
                     String(format: "in process, batches of %d: %.0f tokens/s, %.1f texts/s", r.batchSize, r.tokensPerSecond, r.textsPerSecond),
                     String(format: "one short text (%.1f tokens): median %.2f ms, p99 %.2f ms", r.singleTextTokens, r.singleTextMedianMilliseconds, r.singleTextP99Milliseconds),
