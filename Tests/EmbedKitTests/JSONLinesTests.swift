@@ -60,6 +60,15 @@ struct JSONLinesTests {
         #expect(error?.reason == "invalid UTF-8 at byte 14 of the line")
     }
 
+    @Test("A file saved with a UTF-8 byte order mark, as Windows editors write it, reads the same")
+    func byteOrderMark() throws {
+        let input = Data([0xEF, 0xBB, 0xBF] + Array("{\"text\":\"first\"}\n{\"text\":\"second\"}\n".utf8))
+        for chunkSize in [1, 2, 64] {
+            let records = try Self.stream(input, chunkSize: chunkSize).collect()
+            #expect(records == [TextRecord(line: 1, text: "first"), TextRecord(line: 2, text: "second")])
+        }
+    }
+
     @Test func emptyInputsHaveNoRecords() throws {
         #expect(try Self.stream(Data(), chunkSize: 4).collect().isEmpty)
         #expect(try Self.stream(Data("\n \n\t\n".utf8), chunkSize: 1).collect().isEmpty)
