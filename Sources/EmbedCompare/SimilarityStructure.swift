@@ -1,3 +1,4 @@
+import EmbedCore
 import Foundation
 
 /// The text pairs whose similarities are correlated: every pair `i < j`, or a uniform sample of
@@ -85,7 +86,7 @@ struct StructurePass: Sendable {
 
         // A few chunks per core balance the load without much scheduling overhead; small inputs
         // stay on the calling thread.
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let cores = AvailableCores.count
         let work = queries.count * n * (a.dimensions + b.dimensions)
         let chunkCount = work < 4_000_000 ? 1 : min(queries.count, cores * 4)
         let perChunk = (queries.count + chunkCount - 1) / max(chunkCount, 1)

@@ -1,4 +1,5 @@
 import Dispatch
+import EmbedCore
 import Foundation
 
 /// An exact BERT WordPiece tokenizer: the ids of Hugging Face's fast tokenizer as
@@ -143,7 +144,7 @@ public final class WordPieceTokenizer: Sendable {
     public func encode(batch texts: [String], maxLength: Int? = nil) -> [TokenizedText] {
         let limit = maxLength ?? self.maxLength
         let totalBytes = texts.reduce(0) { $0 + $1.utf8.count }
-        let workers = min(ProcessInfo.processInfo.activeProcessorCount, texts.count, totalBytes / Self.bytesPerWorker)
+        let workers = min(AvailableCores.count, texts.count, totalBytes / Self.bytesPerWorker)
         guard workers > 1 else {
             var scratch = EncodingScratch()
             return texts.map { encode($0, limit: limit, scratch: &scratch) }

@@ -1,3 +1,4 @@
+import EmbedCore
 import EmbedKit
 import EmbedLocal
 import EmbedTestSupport

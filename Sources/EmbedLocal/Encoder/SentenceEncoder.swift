@@ -1,3 +1,4 @@
+import EmbedCore
 import Foundation
 import Synchronization
 

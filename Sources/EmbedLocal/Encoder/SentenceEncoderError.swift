@@ -1,3 +1,5 @@
+import EmbedCore
+
 /// Why a ``SentenceEncoder`` could not be built or could not encode its input.
 public enum SentenceEncoderError: Error, CustomStringConvertible, Sendable, Hashable {
     /// The model description is inconsistent.

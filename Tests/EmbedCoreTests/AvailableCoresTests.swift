@@ -1,8 +1,8 @@
-@testable import EmbedLocal
+@testable import EmbedCore
 import Foundation
 import Testing
 
-@Suite("Available cores and EMBED_THREADS")
+@Suite("Available cores: affinity and cgroup quotas")
 struct AvailableCoresTests {
     @Test("Cpus_allowed_list is counted", arguments: [
         ("0-1", 2), ("0", 1), ("0-3,8,10-11", 7), ("3,5", 2), (" 0-63 ", 64),
@@ -70,28 +70,6 @@ struct AvailableCoresTests {
             #expect(AvailableCores.read(root: root, onlineProcessors: 8) == 8)
             #expect(AvailableCores.read(root: root, onlineProcessors: 0) == 1)
         }
-    }
-
-    @Test func thisMachineHasAtLeastOneCore() {
-        #expect(AvailableCores.count >= 1)
-        #expect(AvailableCores.count <= ProcessInfo.processInfo.activeProcessorCount)
-        #expect(SentenceEncoder.Options().threadCount == AvailableCores.count)
-    }
-
-    @Test("EMBED_THREADS sets the thread count; unset, every available core")
-    func environment() throws {
-        #expect(try SentenceEncoder.Options(environment: ["EMBED_THREADS": "3"]).threadCount == 3)
-        #expect(try SentenceEncoder.Options(environment: ["EMBED_THREADS": " 1 "]).threadCount == 1)
-        #expect(try SentenceEncoder.Options(environment: [:]).threadCount == AvailableCores.count)
-    }
-
-    @Test("An invalid EMBED_THREADS is an error that names it", arguments: ["0", "-2", "two", "", "1.5", "5000"])
-    func invalidEnvironment(value: String) {
-        #expect(throws: SentenceEncoderError.invalidThreadCount(variable: "EMBED_THREADS", value: value)) {
-            try SentenceEncoder.Options(environment: ["EMBED_THREADS": value])
-        }
-        let message = SentenceEncoderError.invalidThreadCount(variable: "EMBED_THREADS", value: value).description
-        #expect(message.contains("EMBED_THREADS=\"\(value)\""))
     }
 
     private func withFakeRoot(_ body: (URL) throws -> Void) throws {

@@ -7,7 +7,9 @@ import Foundation
 ///
 /// Why not `ProcessInfo.activeProcessorCount`: on Linux it counts every online processor. In a
 /// container limited to 2 CPUs on a 64-core host, a forward pass would start 64 threads whose
-/// helpers spin between steps, and the quota would throttle them all to a crawl.
+/// helpers spin between steps, and the quota would throttle them all to a crawl. Everything in
+/// this package that runs work in parallel (the forward pass, the tokenizer's batches, the
+/// comparison's neighbour search) sizes it from here.
 public enum AvailableCores {
     /// The cores of this process, read once (affinity and quotas rarely change while a process
     /// runs, and the encoders size their thread teams from it).
