@@ -98,6 +98,8 @@ struct ProviderEncodeTests {
         #expect(failed.status != 0)
         #expect(failed.stderr.contains("This input is not allowed"), "stderr: \(failed.stderr)")
         #expect(failed.stderr.contains("stopped after 1000 of 3000 texts"), "stderr: \(failed.stderr)")
+        #expect(failed.stderr.contains("encode: 1000/3000 texts, "), "progress with rate and time left: \(failed.stderr)")
+        #expect(failed.stderr.contains(" left"))
         #expect(failed.stderr.contains("--resume"))
         #expect(!FileManager.default.fileExists(atPath: output.path))
         let partial = output.path + ".partial"
@@ -109,6 +111,7 @@ struct ProviderEncodeTests {
         await server.stop()
         #expect(resumed.status == 0, "stderr: \(resumed.stderr)")
         #expect(resumed.stderr.contains("resuming after the 1000 vectors"))
+        #expect(resumed.stderr.contains("encode: 2000/3000 texts, "), "stderr: \(resumed.stderr)")
         // Only the texts after the kept vectors were sent again.
         #expect(requested.withLock { $0 } == (1000..<3000).map { "t\($0)" })
         #expect(!FileManager.default.fileExists(atPath: partial))
