@@ -49,14 +49,7 @@ public enum EmbedderFactory {
         _ requested: String?, threads: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> LocalModel {
         let url = try ModelLocator(environment: environment).resolve(requested)
-        return try LocalModel(contentsOf: url, encoderOptions: try encoderOptions(threads: threads, environment: environment))
-    }
-
-    /// The forward pass's options: `threads` when given (explicit), else `EMBED_THREADS` from
-    /// `environment`, else every core the process may run on.
-    static func encoderOptions(threads: Int?, environment: [String: String]) throws -> SentenceEncoder.Options {
-        if let threads { return SentenceEncoder.Options(threadCount: threads) }
-        return try SentenceEncoder.Options(environment: environment)
+        return try LocalModel(contentsOf: url, encoderOptions: SentenceEncoder.Options(threadCount: threads, environment: environment))
     }
 
     /// Loads only what tokenizing needs from a local model.

@@ -81,7 +81,7 @@ public struct LocalBenchmark: Sendable {
     /// Runs every measurement; `progress` receives one line per step.
     public func run(progress: @Sendable (String) -> Void = { _ in }) async throws -> Report {
         let loadStart = ContinuousClock.now
-        let model = try LocalModel(contentsOf: modelURL, encoderOptions: options.threadCount.map { SentenceEncoder.Options(threadCount: $0) })
+        let model = try LocalModel(contentsOf: modelURL, encoderOptions: SentenceEncoder.Options(threadCount: options.threadCount, environment: ProcessInfo.processInfo.environment))
         let loadTime = ContinuousClock.now - loadStart
         let embedder = LocalEmbedder(model: model)
         let tokenizer = model.tokenizer

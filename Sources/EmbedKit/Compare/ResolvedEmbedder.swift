@@ -64,7 +64,7 @@ extension EmbedderFactory {
                 configuration: configuration)
         }
         let url = try ModelLocator(environment: environment).resolve(model ?? configuration?.model)
-        let localModel = try LocalModel(contentsOf: url, encoderOptions: try encoderOptions(threads: threads, environment: environment))
+        let localModel = try LocalModel(contentsOf: url, encoderOptions: SentenceEncoder.Options(threadCount: threads, environment: environment))
         return ResolvedEmbedder(
             embedder: LocalEmbedder(model: localModel), cacheIdentity: CacheIdentity.local(localModel, url: url),
             configuration: nil)

@@ -26,8 +26,11 @@ public final class SentenceEncoder: Sendable {
         /// 5·hidden + intermediate floats per token, 28 MB at 2,048 tokens for MiniLM).
         public var tokensPerChunk: Int
 
-        /// The environment variable that sets ``threadCount`` for ``init(environment:)``.
+        /// The environment variable that sets ``threadCount`` for ``init(threadCount:environment:)``.
         public static let threadCountVariable = "EMBED_THREADS"
+
+        /// The thread counts a user may ask for (`EMBED_THREADS`, `--threads`).
+        public static let allowedThreadCounts = 1...1024
 
         /// Creates options; `threadCount` defaults to the cores this process may use
         /// (``AvailableCores/count``: affinity and cgroup quotas included).
@@ -36,18 +39,23 @@ public final class SentenceEncoder: Sendable {
             self.tokensPerChunk = Swift.max(1, tokensPerChunk)
         }
 
-        /// Creates the options a process was configured with: `EMBED_THREADS` when set, else
+        /// Creates the options a process was configured with: `threadCount` when given (a
+        /// `--threads` option), else `EMBED_THREADS` from `environment` when set, else
         /// ``AvailableCores/count`` threads.
         ///
-        /// - Throws: ``SentenceEncoderError/invalidThreadCount(variable:value:)`` when
-        ///   `EMBED_THREADS` is not a whole number from 1 to 1,024, rather than quietly running
-        ///   with a count nobody chose.
-        public init(environment: [String: String]) throws(SentenceEncoderError) {
+        /// - Throws: ``SentenceEncoderError/invalidThreadCount(variable:value:)`` when it comes to
+        ///   `EMBED_THREADS` and that is not a whole number in ``allowedThreadCounts``, rather than
+        ///   quietly running with a count nobody chose.
+        public init(threadCount explicit: Int? = nil, environment: [String: String]) throws(SentenceEncoderError) {
+            if let explicit {
+                self.init(threadCount: explicit)
+                return
+            }
             guard let value = environment[Self.threadCountVariable] else {
                 self.init()
                 return
             }
-            guard let count = Int(value.trimmingCharacters(in: .whitespaces)), (1...1024).contains(count) else {
+            guard let count = Int(value.trimmingCharacters(in: .whitespaces)), Self.allowedThreadCounts.contains(count) else {
                 throw .invalidThreadCount(variable: Self.threadCountVariable, value: value)
             }
             self.init(threadCount: count)

@@ -18,8 +18,8 @@ public enum SentenceEncoderError: Error, CustomStringConvertible, Sendable, Hash
     case tokenOutOfRange(index: Int, position: Int, token: Int32, vocabularySize: Int)
     /// `promptLengths` does not have one entry per sequence, or an entry is negative.
     case invalidPromptLengths(String)
-    /// The thread count set in the environment variable `variable` is not a whole number from 1
-    /// to 1,024.
+    /// The thread count set in the environment variable `variable` is not a whole number in
+    /// ``SentenceEncoder/Options/allowedThreadCounts``.
     case invalidThreadCount(variable: String, value: String)
 
     /// A one-line explanation naming the file, tensor or sequence involved.
@@ -42,7 +42,7 @@ public enum SentenceEncoderError: Error, CustomStringConvertible, Sendable, Hash
         case .invalidPromptLengths(let detail):
             "Invalid prompt lengths: \(detail)"
         case .invalidThreadCount(let variable, let value):
-            "\(variable)=\"\(value)\" is not a thread count: set a whole number from 1 to 1024, or unset it to use every core this process may run on (\(AvailableCores.count) here)."
+            "\(variable)=\"\(value)\" is not a thread count: set a whole number from \(SentenceEncoder.Options.allowedThreadCounts.lowerBound) to \(SentenceEncoder.Options.allowedThreadCounts.upperBound), or unset it to use every core this process may run on (\(AvailableCores.count) here)."
         }
     }
 }

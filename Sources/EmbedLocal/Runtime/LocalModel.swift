@@ -55,7 +55,7 @@ public final class LocalModel: Sendable {
     ///   - verifyChecksum: Whether to check an exported file's checksums (recommended; costs a
     ///     read of the weights).
     ///   - encoderOptions: Threads and chunk size of the forward pass; `nil` reads them from the
-    ///     process's environment (``SentenceEncoder/Options/init(environment:)``: `EMBED_THREADS`,
+    ///     process's environment (``SentenceEncoder/Options/init(threadCount:environment:)``: `EMBED_THREADS`,
     ///     else every core the process may use).
     /// - Throws: ``ModelFileError`` for a corrupt, truncated or foreign file; the description,
     ///   tokenizer or safetensors errors for a folder; ``SentenceEncoderError`` for an invalid

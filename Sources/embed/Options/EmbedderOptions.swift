@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmbedCore
 import EmbedKit
+import EmbedLocal
 import Foundation
 
 /// Where vectors come from: a local model, a provider, or a mem0-style configuration file.
@@ -45,8 +46,9 @@ struct EmbedderOptions: ParsableArguments {
 
 /// Checks a `--threads` value.
 func validateThreads(_ threads: Int?) throws {
-    if let threads, !(1...1024).contains(threads) {
-        throw ValidationError("--threads must be between 1 and 1024.")
+    let allowed = SentenceEncoder.Options.allowedThreadCounts
+    if let threads, !allowed.contains(threads) {
+        throw ValidationError("--threads must be between \(allowed.lowerBound) and \(allowed.upperBound).")
     }
 }
 
