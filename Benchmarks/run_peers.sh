@@ -19,6 +19,6 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 for round in $(seq "${ROUNDS:-1}"); do
     [ "${ROUNDS:-1}" = 1 ] || echo "== round $round"
     if [ -n "${EMBED_BIN:-}" ]; then "$EMBED_BIN" bench --quick 2>/dev/null; fi
-    "$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --peer st
-    "$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --peer ort --onnx "$onnx"
+    "$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --singles Benchmarks/sts-sentences.jsonl --peer st
+    "$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --singles Benchmarks/sts-sentences.jsonl --peer ort --onnx "$onnx"
 done

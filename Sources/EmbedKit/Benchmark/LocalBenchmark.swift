@@ -24,6 +24,15 @@ public struct LocalBenchmark: Sendable {
         public var repetitions: Int = 3
         /// Single-text calls for the latency percentiles.
         public var latencyCalls: Int = 200
+        /// The texts of the latency figures, embedded one per call (the first ``latencyCalls``);
+        /// `nil` takes the corpus texts of at most 32 tokens. `embed bench` passes
+        /// `Benchmarks/sts-sentences.jsonl`, 200 STS-B sentences.
+        public var shortTexts: [String]?
+        /// The pause before each call of the after-idle latency figure: long enough for the
+        /// worker threads to have gone to sleep, as between a server's sporadic requests.
+        public var idlePause: Duration = .milliseconds(20)
+        /// Single-text calls after a pause; 0 skips that figure.
+        public var idleCalls: Int = 100
         /// Whether to measure thread, length and batch-size scaling (slower).
         public var scaling: Bool = true
         /// Threads of the forward pass; `nil` reads `EMBED_THREADS`, else uses every core the
@@ -58,6 +67,10 @@ public struct LocalBenchmark: Sendable {
         public var singleTextMedianMilliseconds: Double
         public var singleTextP99Milliseconds: Double
         public var singleTextTokens: Double
+        /// One text per call, each after ``Options/idlePause`` of idleness (0 when not measured).
+        public var singleTextAfterIdleMedianMilliseconds: Double
+        public var singleTextAfterIdleP99Milliseconds: Double
+        public var idlePauseMilliseconds: Double
         public var threadScaling: [Point]
         public var lengthScaling: [Point]
         public var batchScaling: [Point]
@@ -99,9 +112,9 @@ public struct LocalBenchmark: Sendable {
             best = min(best, elapsed)
         }
 
-        progress("latency: \(options.latencyCalls) single short texts")
-        let shortTexts = zip(texts, tokenCounts).filter { $0.1 <= 32 }.map(\.0)
+        let shortTexts = options.shortTexts ?? zip(texts, tokenCounts).filter { $0.1 <= 32 }.map(\.0)
         let singles = Array((shortTexts.isEmpty ? texts : shortTexts).prefix(options.latencyCalls))
+        progress("latency: \(singles.count) single short texts, back to back")
         var latencies: [Double] = []
         for text in singles {
             let elapsed = try await Self.time { _ = try await embedder.embed([text]) }
@@ -109,6 +122,17 @@ public struct LocalBenchmark: Sendable {
         }
         latencies.sort()
         let singleTokens = Double(singles.map { tokenizer.encode($0).ids.count }.reduce(0, +)) / Double(max(singles.count, 1))
+
+        var idleLatencies: [Double] = []
+        if options.idleCalls > 0 {
+            progress("latency: \(min(options.idleCalls, singles.count)) single short texts, each after \(Int(options.idlePause.milliseconds)) ms idle")
+            for text in singles.prefix(options.idleCalls) {
+                try await Task.sleep(for: options.idlePause)
+                let elapsed = try await Self.time { _ = try await embedder.embed([text]) }
+                idleLatencies.append(elapsed.milliseconds)
+            }
+            idleLatencies.sort()
+        }
 
         var threadScaling: [Point] = []
         var lengthScaling: [Point] = []
@@ -153,6 +177,9 @@ public struct LocalBenchmark: Sendable {
             tokensPerSecond: Double(tokens) / best.seconds, textsPerSecond: Double(texts.count) / best.seconds,
             singleTextMedianMilliseconds: Self.percentile(latencies, 0.5),
             singleTextP99Milliseconds: Self.percentile(latencies, 0.99), singleTextTokens: singleTokens,
+            singleTextAfterIdleMedianMilliseconds: Self.percentile(idleLatencies, 0.5),
+            singleTextAfterIdleP99Milliseconds: Self.percentile(idleLatencies, 0.99),
+            idlePauseMilliseconds: idleLatencies.isEmpty ? 0 : options.idlePause.milliseconds,
             threadScaling: threadScaling, lengthScaling: lengthScaling, batchScaling: batchScaling,
             peakResidentMegabytes: Self.peakResidentMegabytes())
     }

@@ -14,8 +14,11 @@ extension EmbedCommand {
             abstract: "Measure the local runtime: throughput, latency, cold start, peak memory, tokenizer speed, scaling.",
             discussion: """
                 Run it on a release build (Scripts/embed bench). The default corpus, \
-                Benchmarks/corpus.jsonl, is 2,000 mixed texts (STS-B sentences, prose, stress texts). \
-                Process-level figures run this binary's `encode` as a child process.
+                Benchmarks/corpus.jsonl, is 2,000 mixed texts (STS-B sentences, prose, stress texts); \
+                single-text latency is measured on Benchmarks/sts-sentences.jsonl, 200 STS-B dev \
+                sentences spread over its genres, back to back and each after 20 ms idle (as a \
+                server's sporadic requests arrive). Process-level figures run this binary's `encode` \
+                as a child process.
                 """
         )
 
@@ -24,6 +27,11 @@ extension EmbedCommand {
 
         @Option(help: ArgumentHelp("JSON Lines corpus with a \"text\" field.", valueName: "file"))
         var corpus: String?
+
+        @Option(help: ArgumentHelp(
+            "JSON Lines of texts for the single-text latency (default: Benchmarks/sts-sentences.jsonl when present, else the corpus texts of at most 32 tokens).",
+            valueName: "file"))
+        var shortTexts: String?
 
         @Option(help: "Texts per embed call in the throughput run.")
         var batchSize: Int = 256
@@ -45,9 +53,13 @@ extension EmbedCommand {
 
         func run() async throws {
             let modelURL = try ModelLocator().resolve(model)
-            let corpusPath = corpus ?? Self.defaultCorpus()
+            let corpusPath = corpus ?? Self.benchmarkFile("corpus.jsonl")
             let texts = try JSONLinesReader(path: corpusPath).readAll().map(\.text)
             var options = LocalBenchmark.Options()
+            let shortTextsPath = shortTexts ?? Self.benchmarkFile("sts-sentences.jsonl")
+            if shortTexts != nil || FileManager.default.fileExists(atPath: shortTextsPath) {
+                options.shortTexts = try JSONLinesReader(path: shortTextsPath).readAll().map(\.text)
+            }
             options.batchSize = batchSize
             options.scaling = !quick
             options.threadCount = threads
@@ -105,7 +117,12 @@ extension EmbedCommand {
                     "model: \(r.model); corpus: \(r.texts) texts, \(r.tokens) tokens; \(r.threads) thread\(r.threads == 1 ? "" : "s")",
                     String(format: "whole `embed encode` process: %.0f tokens/s (%.2f s), peak RSS %.0f MB", processTokensPerSecond, processSeconds, processPeakResidentMegabytes),
                     String(format: "in process, batches of %d: %.0f tokens/s, %.1f texts/s", r.batchSize, r.tokensPerSecond, r.textsPerSecond),
-                    String(format: "one short text (%.1f tokens): median %.2f ms, p99 %.2f ms", r.singleTextTokens, r.singleTextMedianMilliseconds, r.singleTextP99Milliseconds),
+                    String(format: "one short text (%.1f tokens on average), back to back: median %.2f ms, p99 %.2f ms", r.singleTextTokens, r.singleTextMedianMilliseconds, r.singleTextP99Milliseconds),
+                ]
+                if r.idlePauseMilliseconds > 0 {
+                    lines.append(String(format: "one short text, each after %.0f ms idle: median %.2f ms, p99 %.2f ms", r.idlePauseMilliseconds, r.singleTextAfterIdleMedianMilliseconds, r.singleTextAfterIdleP99Milliseconds))
+                }
+                lines += [
                     String(format: "cold start (process start → first vector written): median %.0f ms", coldStartMedianMilliseconds),
                     String(format: "model load (map + verify checksums): %.1f ms", r.loadMilliseconds),
                     String(format: "tokenizer, one core: %.2f M tokens/s", r.tokenizerTokensPerSecond / 1e6),
@@ -124,8 +141,9 @@ extension EmbedCommand {
             }
         }
 
-        static func defaultCorpus() -> String {
-            let local = "Benchmarks/corpus.jsonl"
+        /// `Benchmarks/NAME` of the working directory, else of the checkout `embed` was built in.
+        static func benchmarkFile(_ name: String) -> String {
+            let local = "Benchmarks/" + name
             if FileManager.default.fileExists(atPath: local) { return local }
             return ModelLocator.checkoutDirectory()?.appendingPathComponent(local).path ?? local
         }
@@ -168,15 +186,26 @@ extension EmbedCommand {
             return (process.terminationStatus, String(decoding: data, as: UTF8.self))
         }
 
+        /// The CPU (its name, family and model — one cloud name covers several generations — and
+        /// the vector instructions it offers), cores and memory.
         static func machineDescription() -> String {
-            var model = "unknown CPU"
-            if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-                let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-                let colon = line.firstIndex(of: ":")
-            {
-                model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            var cpu = "unknown CPU"
+            if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) {
+                let lines = cpuinfo.split(separator: "\n")
+                func field(_ name: String) -> String? {
+                    guard let line = lines.first(where: { $0.hasPrefix(name) && $0.dropFirst(name.count).trimmingCharacters(in: .whitespaces).hasPrefix(":") }),
+                          let colon = line.firstIndex(of: ":") else { return nil }
+                    return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                }
+                if let name = field("model name") {
+                    cpu = name
+                    if let family = field("cpu family"), let model = field("model") { cpu += " (family \(family), model \(model))" }
+                    let flags = Set((field("flags") ?? "").split(separator: " ").map(String.init))
+                    let isa = [("avx2", "AVX2"), ("fma", "FMA"), ("avx512f", "AVX-512")].filter { flags.contains($0.0) }.map(\.1)
+                    if !isa.isEmpty { cpu += ", " + isa.joined(separator: " + ") }
+                }
             }
-            return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+            return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
         }
     }
 }
