@@ -1,4 +1,6 @@
+import CEmbedKernels
 @testable import EmbedLocal
+import EmbedTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -38,4 +40,50 @@ struct WorkerTeamTests {
         }
         #expect(total.load(ordering: .relaxed) == 1_000)
     }
+
+    @Test("Many small steps with parts claimed by whichever thread comes first: each part once, results complete",
+          arguments: [2, 4])
+    func claimedParts(size: Int) async throws {
+        let team = WorkerTeam(size: size)
+        let ran = try await offThePool {
+            var complete = 0
+            for step in 0..<5_000 {
+                let slots = UnsafeMutableBufferPointer<Int>.allocate(capacity: size)
+                slots.initialize(repeating: 0)
+                team.forEach { part in slots[part] += step }
+                if slots.allSatisfy({ $0 == step }) { complete += 1 }
+                slots.deallocate()
+            }
+            return complete
+        }
+        #expect(ran == 5_000)
+    }
+
+    #if os(Linux)
+    @Test("A helper leaving its CPU moves off it when another is allowed, and keeps its affinity mask")
+    func leaveCPU() async throws {
+        struct Observation: Sendable { var cpu, movedTo, moved, allowed: Int32; var maskKept: Bool }
+        let seen = try await offThePool {
+            func mask() -> [UInt8] {
+                var set = cpu_set_t()
+                _ = sched_getaffinity(0, MemoryLayout<cpu_set_t>.size, &set)
+                return withUnsafeBytes(of: set) { Array($0) }
+            }
+            let before = mask()
+            let allowed = before.reduce(0) { $0 + Int32($1.nonzeroBitCount) }
+            let cpu = embed_current_cpu()
+            let moved = embed_leave_cpu(cpu)
+            return Observation(cpu: cpu, movedTo: embed_current_cpu(), moved: moved, allowed: allowed, maskKept: mask() == before)
+        }
+        #expect(seen.maskKept)
+        #expect(seen.cpu >= 0)
+        if seen.allowed >= 2 {
+            #expect(seen.moved == 1)
+            #expect(seen.movedTo != seen.cpu)
+        } else {
+            #expect(seen.moved == 0)
+        }
+        #expect(embed_leave_cpu(-1) == 0)
+    }
+    #endif
 }

@@ -67,4 +67,15 @@ static inline void embed_spin_pause(void) {
 #endif
 }
 
+/// The CPU the calling thread runs on now, or -1 where that cannot be known.
+int embed_current_cpu(void);
+
+/// Moves the calling thread off `cpu` onto another CPU it may run on, keeping its affinity mask
+/// as it was. Returns 1 when it moved, 0 when it could not (no other CPU allowed, not Linux).
+///
+/// A worker woken after a pause is often placed by the scheduler on the very CPU of the thread
+/// that woke it, and on an otherwise idle machine stays there for milliseconds; leaving at once
+/// lets it work beside that thread instead of taking turns with it.
+int embed_leave_cpu(int cpu);
+
 #endif
