@@ -1,4 +1,5 @@
 import CEmbedKernels
+@testable import EmbedCore
 @testable import EmbedLocal
 import EmbedTestSupport
 import Foundation
@@ -64,18 +65,19 @@ struct WorkerTeamTests {
     func leaveCPU() async throws {
         struct Observation: Sendable { var cpu, movedTo, moved, allowed: Int32; var maskKept: Bool }
         let seen = try await offThePool {
-            func mask() -> [UInt8] {
-                var set = cpu_set_t()
-                _ = sched_getaffinity(0, MemoryLayout<cpu_set_t>.size, &set)
-                return withUnsafeBytes(of: set) { Array($0) }
+            // This thread's own status (not the process's): its affinity mask as a CPU list.
+            func status() -> String { (try? String(contentsOfFile: "/proc/thread-self/status", encoding: .utf8)) ?? "" }
+            func mask() -> String {
+                status().split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") }.map(String.init) ?? ""
             }
             let before = mask()
-            let allowed = before.reduce(0) { $0 + Int32($1.nonzeroBitCount) }
+            let allowed = Int32(AvailableCores.allowedProcessorCount(status: status()) ?? 0)
             let cpu = embed_current_cpu()
             let moved = embed_leave_cpu(cpu)
             return Observation(cpu: cpu, movedTo: embed_current_cpu(), moved: moved, allowed: allowed, maskKept: mask() == before)
         }
         #expect(seen.maskKept)
+        #expect(seen.allowed >= 1)
         #expect(seen.cpu >= 0)
         if seen.allowed >= 2 {
             #expect(seen.moved == 1)
