@@ -49,9 +49,12 @@ public struct ServerConfiguration: Sendable {
     public var maxBatchTokens: Int
 
     /// How long the first waiting input may wait for others to join its batch before the batch
-    /// runs anyway. Default 2 ms: long enough to merge requests that arrive together, short
-    /// enough to be invisible next to a model call. `.zero` disables waiting (batches still form
-    /// from whatever queued up while the previous batch ran).
+    /// runs anyway. Default `.zero`, as TEI does: a batch forms from whatever queued up while the
+    /// previous one ran, so a lone request on an idle server runs at once, and under load batches
+    /// fill without any wait. A wait only delays requests when the model is free: a lone short
+    /// text took 4.9 ms through the server with the former 2 ms default against 2.8 ms without,
+    /// for the same throughput under load. Raise it to send fewer, larger calls to a hosted
+    /// engine that bills or rate-limits per call.
     public var maxBatchWait: Duration
 
     /// The most inputs that may wait in the queue. A request that would overflow it is rejected
@@ -100,7 +103,7 @@ public struct ServerConfiguration: Sendable {
         maxInputsPerRequest: Int = 2048,
         maxBatchSize: Int = 64,
         maxBatchTokens: Int = 16_384,
-        maxBatchWait: Duration = .milliseconds(2),
+        maxBatchWait: Duration = .zero,
         queueCapacity: Int = 8192,
         maxConcurrentBatches: Int = 1,
         modelName: String? = nil,

@@ -34,8 +34,8 @@ extension EmbedCommand {
         @Option(help: "Most tokens coalesced into one model batch.")
         var maxBatchTokens: Int = 16_384
 
-        @Option(help: "How long (ms) to wait for more requests to join a batch.")
-        var maxBatchWait: Int = 2
+        @Option(help: "How long (ms) a batch waits for more requests to join it while the model is free (0: none; under load batches fill from the queue anyway).")
+        var maxBatchWait: Int = 0
 
         @Option(help: "Most texts waiting in the queue; beyond it requests are refused at once (429/503).")
         var queueCapacity: Int = 8192
