@@ -15,9 +15,10 @@ import Synchronization
 /// A step's parts are not assigned to threads: every thread, the caller first, claims the next
 /// unclaimed part until none is left. A helper that is not running yet — asleep since the last
 /// text, still waking, or put by the scheduler on the caller's own core — so leaves its part to
-/// the caller instead of making it wait. With fixed parts, a text arriving after a pause took
-/// twice as long on two threads (4.9 ms against 2.4 back to back) as the caller spun, waiting
-/// for a helper that shared its core.
+/// the caller instead of making it wait, and a helper that finds itself on the caller's CPU
+/// moves off it. With fixed parts, one STS sentence arriving 20 ms after the last took 4.7–5.0
+/// ms on two threads against 2.6–3.1 back to back (and 5.0 on one thread), as the caller spun,
+/// waiting for a helper that shared its core; now 3.3–4.0 (Benchmarks/README.md).
 final class WorkerTeam: Sendable {
     /// Threads taking part in each step, the caller included, and the number of parts a step
     /// is cut into.
