@@ -94,10 +94,7 @@ private final class TeamState: @unchecked Sendable {
         job = body
         finished.store(0, ordering: .relaxed)
         callerCPU.store(Int(embed_current_cpu()), ordering: .relaxed)
-        let step = (Self.step(of: ticket.load(ordering: .relaxed)) + 1) & Self.stepMask
-        ticket.store(step << Self.partBits, ordering: .sequentiallyConsistent)
-        wakeSleepers()
-        runParts(of: step)
+        runParts(of: publishNextStep(firstPart: 0))
         var spins = 0
         while finished.load(ordering: .acquiring) < partCount {
             spins += 1
@@ -129,10 +126,18 @@ private final class TeamState: @unchecked Sendable {
 
     func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
-        let step = (Self.step(of: ticket.load(ordering: .relaxed)) + 1) & Self.stepMask
         // A step with no parts to claim: helpers see it, then `stopping`.
-        ticket.store(step << Self.partBits | Self.partMask, ordering: .sequentiallyConsistent)
+        publishNextStep(firstPart: Self.partMask)
+    }
+
+    /// Publishes the step after the current one, whose next unclaimed part is `firstPart`, wakes
+    /// the sleeping helpers, and returns the step. Only the caller (or `stop`) publishes.
+    @discardableResult
+    private func publishNextStep(firstPart: Int) -> Int {
+        let step = (Self.step(of: ticket.load(ordering: .relaxed)) + 1) & Self.stepMask
+        ticket.store(step << Self.partBits | firstPart, ordering: .sequentiallyConsistent)
         wakeSleepers()
+        return step
     }
 
     private func wakeSleepers() {
