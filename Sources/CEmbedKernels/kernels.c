@@ -108,7 +108,7 @@ static void softmax_row(float *row, ptrdiff_t length, float scale) {
 
 static void attention_portable(const float *query, const float *key, const float *value, float *context,
                                ptrdiff_t length, ptrdiff_t head_size, ptrdiff_t stride, float scale,
-                               float *scratch) {
+                               const float *position_bias, float *scratch) {
     float *scores = scratch;
     for (ptrdiff_t i = 0; i < length; i++) {
         const float *q = query + i * stride;
@@ -117,6 +117,10 @@ static void attention_portable(const float *query, const float *key, const float
             float dot = 0;
             for (ptrdiff_t d = 0; d < head_size; d++) dot += q[d] * k[d];
             scores[j] = dot;
+        }
+        if (position_bias) {
+            const float *bias = position_bias - i;  // bias[j] is the bias at relative position j − i
+            for (ptrdiff_t j = 0; j < length; j++) scores[j] += bias[j];
         }
         softmax_row(scores, length, scale);
         float *c = context + i * stride;  // may alias q: q is not read again
@@ -265,7 +269,8 @@ AVX2 static inline void weighted_values_1x32(const float *weights, const float *
 }
 
 AVX2 static void attention_avx2(const float *query, const float *key, const float *value, float *context,
-                                ptrdiff_t length, ptrdiff_t head_size, ptrdiff_t stride, float scale, float *scratch) {
+                                ptrdiff_t length, ptrdiff_t head_size, ptrdiff_t stride, float scale,
+                                const float *position_bias, float *scratch) {
     ptrdiff_t padded = padded_length(length);
     float *transposed = scratch;                    // Kᵀ: head_size × padded, zero past `length`
     float *scores = scratch + head_size * padded;   // QUERY_BLOCK × padded
@@ -280,6 +285,10 @@ AVX2 static void attention_avx2(const float *query, const float *key, const floa
         scores_avx2(query + i * stride, stride, rows, transposed, padded, head_size, scores);
         for (ptrdiff_t r = 0; r < rows; r++) {
             float *row = scores + r * padded;
+            if (position_bias) {
+                const float *bias = position_bias - (i + r);  // bias[j]: relative position j − (i + r)
+                for (ptrdiff_t j = 0; j < length; j++) row[j] += bias[j];
+            }
             for (ptrdiff_t j = length; j < padded; j++) row[j] = -INFINITY;  // padding keys: weight 0
             inverses[r] = softmax_row_avx2(row, padded, scale);
         }
@@ -335,16 +344,16 @@ AVX2 static void exp_avx2(const float *input, float *output, ptrdiff_t count) {
 
 void embed_attention_head(embed_kernels_isa isa, const float *query, const float *key, const float *value,
                           float *context, ptrdiff_t length, ptrdiff_t head_size, ptrdiff_t stride, float scale,
-                          float *scratch) {
+                          const float *position_bias, float *scratch) {
 #if EMBED_HAVE_X86
     // The AVX2 path keeps a row's context in registers 32 columns at a time.
     if (isa == EMBED_KERNELS_AVX2_FMA && head_size % 32 == 0) {
-        attention_avx2(query, key, value, context, length, head_size, stride, scale, scratch);
+        attention_avx2(query, key, value, context, length, head_size, stride, scale, position_bias, scratch);
         return;
     }
 #endif
     (void)isa;
-    attention_portable(query, key, value, context, length, head_size, stride, scale, scratch);
+    attention_portable(query, key, value, context, length, head_size, stride, scale, position_bias, scratch);
 }
 
 void embed_gelu(embed_kernels_isa isa, float *values, ptrdiff_t count) {

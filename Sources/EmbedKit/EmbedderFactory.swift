@@ -55,7 +55,7 @@ public enum EmbedderFactory {
     /// Loads only what tokenizing needs from a local model.
     public static func loadTokenizer(
         model requested: String?, environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws -> WordPieceTokenizer {
+    ) throws -> any TextTokenizer {
         try loadModel(requested, environment: environment).tokenizer
     }
 

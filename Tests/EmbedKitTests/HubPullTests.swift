@@ -333,13 +333,13 @@ struct HubPullTests {
         var repository = try tinyRepository()
         let config = try #require(repository.files["config.json"])
         var object = try #require(try JSONSerialization.jsonObject(with: config) as? [String: Any])
-        object["model_type"] = "mpnet"
+        object["model_type"] = "t5"
         repository.setFile("config.json", try JSONSerialization.data(withJSONObject: object))
         try await withHubServer([repository]) { server in
             let error = await #expect(throws: HubError.self) { try await makePuller(server, home: home).pull(tinyRepositoryID) }
             let message = error?.description ?? ""
             #expect(message.contains("\(tinyRepositoryID) is not a sentence-transformers model this runtime can use"), "\(message)")
-            #expect(message.contains("mpnet"), "\(message)")
+            #expect(message.contains("t5"), "\(message)")
             #expect(server.downloads(of: "model.safetensors").isEmpty)
             #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("downloads/fixtures--tiny-cls-normalize").path))
         }

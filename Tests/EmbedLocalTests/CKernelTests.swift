@@ -17,13 +17,15 @@ struct CKernelTests {
     }
 
     /// softmax(scale·QKᵀ)·V in Double for one head at column `offset` of `[length × stride]` matrices.
+    /// With `bias`, `bias(j − i)` is added to each scaled score (`-infinity` masks the key out).
     static func reference(_ q: [Float], _ k: [Float], _ v: [Float], length: Int, headSize: Int, stride: Int,
-                          offset: Int) -> [Double] {
+                          offset: Int, bias: ((Int) -> Double)? = nil) -> [Double] {
         let scale = 1 / Double(headSize).squareRoot()
         var context = [Double](repeating: 0, count: length * headSize)
         for i in 0..<length {
             let scores = (0..<length).map { j in
                 (0..<headSize).reduce(0.0) { $0 + Double(q[i * stride + offset + $1]) * Double(k[j * stride + offset + $1]) } * scale
+                    + (bias?(j - i) ?? 0)
             }
             let top = scores.max()!
             let weights = scores.map { Foundation.exp($0 - top) }
@@ -58,7 +60,7 @@ struct CKernelTests {
                     scratch.withUnsafeMutableBufferPointer { scratch in
                         let q = q.baseAddress! + offset
                         embed_attention_head(isa, q, k.baseAddress! + offset, v.baseAddress! + offset, q, length, headSize,
-                                             stride, 1 / Float(headSize).squareRoot(), scratch.baseAddress!)
+                                             stride, 1 / Float(headSize).squareRoot(), nil, scratch.baseAddress!)
                     }
                 }
             }
@@ -77,6 +79,38 @@ struct CKernelTests {
         #expect(worst < 2e-6, "worst |Δ| \(worst)")
     }
 
+    @Test("A relative-position bias and a sliding window are added to the scores", arguments: instructionSets,
+          [(length: 1, headSize: 32), (5, 32), (19, 32), (40, 64), (23, 8)])
+    func positionBias(isa: embed_kernels_isa, shape: (length: Int, headSize: Int)) {
+        let (length, headSize) = shape
+        let scale = 1 / Float(headSize).squareRoot()
+        for window in [nil, 3] as [Int?] {
+            // Bias by relative distance d = j − i (as MPNet's buckets give), and −∞ beyond the window.
+            func bias(_ d: Int) -> Double {
+                if let window, abs(d) > window { return -.infinity }
+                return sin(Double(d) * 0.7) * 2
+            }
+            let q0 = Self.matrix(rows: length, columns: headSize, seed: UInt64(length * 7 + headSize))
+            let k = Self.matrix(rows: length, columns: headSize, seed: UInt64(length * 3 + headSize), scale: 2)
+            let v = Self.matrix(rows: length, columns: headSize, seed: UInt64(length * 5 + headSize))
+            let expected = Self.reference(q0, k, v, length: length, headSize: headSize, stride: headSize, offset: 0, bias: bias)
+            // The kernel adds the bias before scaling: pass it divided by the scale.
+            let row = (-(length - 1)...(length - 1)).map { Float(bias($0)) / scale }
+            var q = q0
+            var scratch = [Float](repeating: .nan, count: embed_attention_scratch_count(length, headSize))
+            row.withUnsafeBufferPointer { row in
+                q.withUnsafeMutableBufferPointer { q in
+                    let centre = row.baseAddress! + (length - 1)
+                    // The context is written over Q, as the encoder calls it.
+                    embed_attention_head(isa, q.baseAddress!, k, v, q.baseAddress!, length, headSize, headSize, scale,
+                                         centre, &scratch)
+                }
+            }
+            let worst = zip(q, expected).map { abs(Double($0) - $1) }.max() ?? 0
+            #expect(worst < 2e-6, "window \(String(describing: window)): worst |Δ| \(worst)")
+        }
+    }
+
     @Test("Huge scores do not overflow: only differences matter", arguments: instructionSets)
     func largeScores(isa: embed_kernels_isa) {
         // Two keys whose scores differ by ln 2 at a magnitude of about 1,000: weights 1/3 and 2/3.
@@ -89,7 +123,7 @@ struct CKernelTests {
         v[1] = 3; v[headSize + 1] = 6
         var scratch = [Float](repeating: 0, count: embed_attention_scratch_count(2, headSize))
         var context = [Float](repeating: .nan, count: 2 * headSize)
-        embed_attention_head(isa, &q, &k, &v, &context, 2, headSize, headSize, 1, &scratch)
+        embed_attention_head(isa, &q, &k, &v, &context, 2, headSize, headSize, 1, nil, &scratch)
         #expect(abs(context[1] - 5) < 1e-3, "\(context[1])")  // 3·⅓ + 6·⅔
         #expect(context.allSatisfy { $0.isFinite })
     }

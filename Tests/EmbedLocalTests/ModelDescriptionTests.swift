@@ -32,7 +32,7 @@ struct ModelDescriptionTests {
         try #require(FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path),
                      "run Scripts/fetch_model.py Models/all-MiniLM-L6-v2.json")
         let description = try ModelDescription.load(fromFolder: url)
-        #expect(description.bert == Bert.Configuration(
+        #expect(description.encoder.configuration(as: Bert.Configuration.self) == Bert.Configuration(
             vocabularySize: 30522, hiddenSize: 384, layerCount: 6, attentionHeadCount: 12, intermediateSize: 1536,
             maximumPositionCount: 512, tokenTypeCount: 2, layerNormEpsilon: 1e-12, hiddenActivation: .gelu))
         #expect(description.pooling == PoolingConfiguration(modes: [.mean], embeddingDimension: 384))
@@ -55,10 +55,10 @@ struct ModelDescriptionTests {
     ])
     func readsV6Layout(name: String, modes: [PoolingConfiguration.Mode], maxLength: Int, dimension: Int, normalized: Bool) throws {
         let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/\(name)"))
-        #expect(description.bert.hiddenSize == 32)
-        #expect(description.bert.layerCount == 2)
-        #expect(description.bert.attentionHeadCount == 4)
-        #expect(description.bert.maximumPositionCount == 128)
+        #expect(description.encoder.hiddenSize == 32)
+        #expect(description.encoder.layerCount == 2)
+        #expect(description.encoder.attentionHeadCount == 4)
+        #expect(description.encoder.maximumSequenceLength == 128)
         #expect(description.pooling.modes == modes)
         #expect(description.pooling.embeddingDimension == 32)
         #expect(description.pooling.includesPrompt)
@@ -204,13 +204,18 @@ struct ModelDescriptionTests {
         #expect(unsupportedDetail(error)?.contains("hidden_act \"silu\"") == true)
 
         try editJSON(model.appendingPathComponent("config.json")) { $0["hidden_act"] = "gelu_new" }
-        #expect(try ModelDescription.load(fromFolder: model).bert.hiddenActivation == .geluTanh)
+        #expect(try ModelDescription.load(fromFolder: model).encoder.configuration(as: Bert.Configuration.self)?.hiddenActivation == .geluTanh)
     }
 
     @Test func otherArchitecturesAreUnsupported() throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
-        try editJSON(model.appendingPathComponent("config.json")) { $0["model_type"] = "roberta" }
-        #expect(unsupportedDetail(try loadFailure(model))?.contains("roberta") == true)
+        try editJSON(model.appendingPathComponent("config.json")) { $0["model_type"] = "t5" }
+        let detail = unsupportedDetail(try loadFailure(model))
+        #expect(detail?.contains("\"t5\"") == true)
+        // The message lists what is supported.
+        for supported in ["bert", "distilbert", "modernbert", "mpnet", "roberta", "xlm-roberta"] {
+            #expect(detail?.contains(supported) == true, "\(String(describing: detail)) lacks \(supported)")
+        }
     }
 
     @Test func missingConfigIsNamed() throws {

@@ -195,7 +195,7 @@ struct ModelFileCorruptionTests {
             return try modelFileOpeningError(sample.resealed(mutated), in: directory, "specific damage")
         }
         let newer = try damaged { $0.setField(UInt32(7), at: Field.version) }
-        #expect(newer == .unsupportedVersion(path: path, found: 7, supported: 1))
+        #expect(newer == .unsupportedVersion(path: path, found: 7, supported: ModelFile.currentFormatVersion))
         #expect(newer?.description.contains("format version 7 is newer than this build supports (1)") == true)
         #expect(try damaged { $0.setField(UInt32(0), at: Field.version) }
             == .invalidHeader(path: path, field: "format version", value: 0, reason: "versions start at 1"))

@@ -69,6 +69,29 @@ struct ParityTests {
         #expect(report.worstDifference <= 2e-5, "\(report)")
     }
 
+    /// One tiny random-weight model per architecture (and tokenizer kind), with golden outputs
+    /// from sentence-transformers on 200 multilingual stress texts.
+    static let architectureModels = [
+        "tiny-mpnet-mean", "tiny-distilbert-cls-dense", "tiny-xlmr-mean", "tiny-bert-unigram", "tiny-roberta-bpe",
+        "tiny-modernbert",
+    ]
+
+    @Test("Each architecture's tiny model matches its golden embeddings", arguments: architectureModels)
+    func architectureMatchesGolden(name: String) async throws {
+        let encoder = try SentenceEncoder(folder: Fixtures.url("arch/\(name)"))
+        let records = try Fixtures.readJSONLines(Fixtures.url("arch/\(name).jsonl"), as: GoldenRecord.self)
+        try #require(records.count == 200)
+        let vectors = try await offThePool { try encoder.encode(records.map(\.ids)) }
+        var report = ParityReport()
+        for (vector, record) in zip(vectors, records) {
+            try #require(vector.count == record.embedding.count, "dimension of \(record.text.debugDescription)")
+            report.add(vector, record)
+        }
+        print("\(name): \(report)")
+        #expect(report.worstCosine >= 0.99999, "\(report)")
+        #expect(report.worstDifference <= 2e-5, "\(report)")
+    }
+
     @Test("all-MiniLM-L6-v2 matches sentence-transformers on 603 texts")
     func defaultModelMatchesGolden() async throws {
         let folder = Fixtures.defaultModelFolder

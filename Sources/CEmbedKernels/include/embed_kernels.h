@@ -29,15 +29,21 @@ int embed_kernels_supports(embed_kernels_isa isa);
 /// Floats of scratch memory `embed_attention_head` needs for sequences up to `length` tokens.
 size_t embed_attention_scratch_count(ptrdiff_t length, ptrdiff_t head_size);
 
-/// One attention head of one sequence: `context = softmax(scale · Q·Kᵀ) · V`.
+/// One attention head of one sequence: `context = softmax(scale · (Q·Kᵀ + B)) · V`.
 ///
 /// `query`, `key`, `value` and `context` point at the head's first column in `[length × stride]`
 /// matrices (`head_size` columns used per row); `context` may alias `query` (each query row is
 /// read completely before its context row is written). `scratch` holds
-/// `embed_attention_scratch_count(length, head_size)` floats. No mask: every key is valid.
+/// `embed_attention_scratch_count(length, head_size)` floats. No padding mask: every key is valid.
+///
+/// `position_bias` is NULL, or points at relative position 0 of a row valid from
+/// `position_bias[-(length - 1)]` to `position_bias[length - 1]`: query `i` adds
+/// `position_bias[j - i]` to its score of key `j` before scaling (so a bias meant to be added
+/// after scaling is passed divided by `scale`), and `-INFINITY` there masks the key out (a
+/// sliding window). Every query must keep at least one key.
 void embed_attention_head(embed_kernels_isa isa, const float *query, const float *key, const float *value,
                           float *context, ptrdiff_t length, ptrdiff_t head_size, ptrdiff_t stride, float scale,
-                          float *scratch);
+                          const float *position_bias, float *scratch);
 
 /// The exact GELU in place, `0.5·x·(1 + erf(x/√2))` as PyTorch's `gelu(approximate="none")`,
 /// with erf from the same rational approximation as the Swift `VectorMath.erf` (error < 5e-7).

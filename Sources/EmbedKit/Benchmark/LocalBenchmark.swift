@@ -191,7 +191,7 @@ public struct LocalBenchmark: Sendable {
     }
 
     /// Tokens per second of single-threaded tokenization over the corpus (repeated to ≥ 0.5 s).
-    static func tokenizerSpeed(_ tokenizer: WordPieceTokenizer, texts: [String]) -> Double {
+    static func tokenizerSpeed(_ tokenizer: any TextTokenizer, texts: [String]) -> Double {
         var tokens = 0
         let start = ContinuousClock.now
         repeat {

@@ -130,8 +130,8 @@ public struct ModelPuller: Sendable {
             downloaded += try await hub.download(file, from: repository, commit: info.commit, to: destination, progress: progress)
         }
         do {
-            _ = try ModelDescription.load(fromFolder: folder)
-            _ = try WordPieceTokenizer(configuration: try TokenizerConfiguration.load(fromModelDirectory: folder))
+            let description = try ModelDescription.load(fromFolder: folder)
+            _ = try LocalModel.loadTokenizer(fromFolder: folder, description: description).makeTokenizer()
         } catch {
             try? FileManager.default.removeItem(at: repositoryFolder)
             throw HubError.notSentenceTransformers(repository: repository.id, reason: "\(error)")
@@ -176,22 +176,12 @@ public struct ModelPuller: Sendable {
     /// Converts a downloaded folder, as ``EmbedLocal/LocalModel/export(folder:to:name:storage:)``
     /// does, but recording the Hub source instead of the temporary folder's path.
     static func export(folder: URL, to output: URL, name: String, source: String, storage: ModelFileStorage) throws {
-        let description = try ModelDescription.load(fromFolder: folder)
-        let tokenizerConfiguration = try TokenizerConfiguration.load(fromModelDirectory: folder)
-        _ = try WordPieceTokenizer(configuration: tokenizerConfiguration)
-        let weights = try ModelDescription.loadTensors(fromFolder: folder, description: description)
-        _ = try SentenceEncoder(description: description, weights: weights)  // checks every tensor
-        let metadata = LocalModelMetadata(name: name, source: source, model: description, tokenizer: tokenizerConfiguration)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         do {
             try FileManager.default.createDirectory(at: output.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
             throw HubError.fileSystem(path: output.deletingLastPathComponent().path, reason: error.localizedDescription)
         }
-        try ModelFileWriter.write(
-            metadata: try encoder.encode(metadata), tensors: weights,
-            names: description.expectedTensorShapes().map(\.name), storage: storage, to: output)
+        try LocalModel.export(folder: folder, to: output, name: name, source: source, storage: storage)
     }
 
     // MARK: Locking

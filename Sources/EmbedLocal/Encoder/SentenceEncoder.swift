@@ -2,10 +2,11 @@ import EmbedCore
 import Foundation
 import Synchronization
 
-/// Turns token ids into sentence embeddings with a sentence-transformers BERT model on the CPU,
+/// Turns token ids into sentence embeddings with a sentence-transformers model on the CPU,
 /// matching sentence-transformers within 1e-6 per component on the reference sets.
 ///
-/// The pipeline is the model's own: BERT (`last_hidden_state`, no pooler), pooling, the Dense
+/// The pipeline is the model's own: the encoder of its architecture (`last_hidden_state`, no
+/// pooler), pooling, the Dense
 /// layers, Normalize — whatever ``ModelDescription`` lists. Weights are read where the
 /// ``TensorSource`` keeps them (a memory-mapped file), never copied.
 ///
@@ -78,11 +79,11 @@ public final class SentenceEncoder: Sendable {
     /// How it uses the machine.
     public let options: Options
 
-    private let model: Bert.Model
+    private let model: any TokenEncoder
     private let pooler: Pooler
     private let stages: [OutputStage]
     /// Scratch memory kept between calls, one per thread that has run.
-    private let workspaces = Mutex<[Bert.Workspace]>([])
+    private let workspaces = Mutex<[Workspace]>([])
 
     /// Binds a model description to its weights.
     ///
@@ -105,7 +106,7 @@ public final class SentenceEncoder: Sendable {
             guard found == shape else { throw .shapeMismatch(name: name, expected: shape, found: found) }
         }
         let reader = WeightReader(source: weights)
-        model = try Bert.Model(configuration: description.bert, weights: reader)
+        model = try description.encoder.makeEncoder(reader)
         pooler = Pooler(description.pooling)
         var stages: [OutputStage] = []
         var denseIndex = 0
@@ -136,13 +137,13 @@ public final class SentenceEncoder: Sendable {
     /// The length of the vectors ``encode(_:promptLengths:)`` returns.
     public var outputDimension: Int { modelDescription.outputDimension }
 
-    /// The most tokens one sequence may have (the position table's size).
-    public var maximumSequenceLength: Int { modelDescription.bert.maximumPositionCount }
+    /// The most tokens one sequence may have (the encoder's positions).
+    public var maximumSequenceLength: Int { modelDescription.encoder.maximumSequenceLength }
 
     /// Returns the sentence embedding of each token sequence, in input order.
     ///
     /// - Parameters:
-    ///   - sequences: Token ids including [CLS] and [SEP], already truncated to at most
+    ///   - sequences: Token ids including the special tokens, already truncated to at most
     ///     ``maximumSequenceLength`` tokens.
     ///   - promptLengths: For models whose pooling excludes prompts (`include_prompt: false`),
     ///     how many leading tokens of each sequence are prompt ([CLS] included), as
@@ -154,7 +155,7 @@ public final class SentenceEncoder: Sendable {
     public func encode(_ sequences: [[Int32]], promptLengths: [Int]? = nil) throws(SentenceEncoderError) -> [[Float]] {
         try validate(sequences, promptLengths: promptLengths)
         guard !sequences.isEmpty else { return [] }
-        let configuration = modelDescription.bert
+        let configuration = modelDescription.encoder
         let plan = BatchPlan(lengths: sequences.map(\.count), workers: options.threadCount,
                              tokensPerChunk: options.tokensPerChunk, hiddenSize: configuration.hiddenSize,
                              intermediateSize: configuration.intermediateSize)
@@ -203,12 +204,12 @@ public final class SentenceEncoder: Sendable {
 
     /// Encodes one chunk and writes its vectors to their input positions in `destination`.
     private func run(_ chunk: [Int], of sequences: [[Int32]], promptLengths: [Int]?,
-                     workspace: Bert.Workspace, parts: Int, into destination: SharedOutput) {
-        var batch = Bert.PackedBatch()
+                     workspace: Workspace, parts: Int, into destination: SharedOutput) {
+        var batch = PackedBatch()
         for index in chunk { batch.append(sequences[index]) }
         model.forward(batch, workspace: workspace, parts: parts)
 
-        let hidden = modelDescription.bert.hiddenSize
+        let hidden = modelDescription.encoder.hiddenSize
         let rows = chunk.count
         var width = pooler.outputDimension
         let widest = stages.reduce(width) { widest, stage in
@@ -255,7 +256,7 @@ public final class SentenceEncoder: Sendable {
 
     private func validate(_ sequences: [[Int32]], promptLengths: [Int]?) throws(SentenceEncoderError) {
         let limit = maximumSequenceLength
-        let vocabulary = modelDescription.bert.vocabularySize
+        let vocabulary = modelDescription.encoder.vocabularySize
         for (index, sequence) in sequences.enumerated() {
             guard !sequence.isEmpty else { throw .emptySequence(index: index) }
             guard sequence.count <= limit else { throw .sequenceTooLong(index: index, length: sequence.count, limit: limit) }
@@ -273,11 +274,11 @@ public final class SentenceEncoder: Sendable {
         }
     }
 
-    private func takeWorkspace() -> Bert.Workspace {
-        workspaces.withLock { $0.popLast() } ?? Bert.Workspace(configuration: modelDescription.bert)
+    private func takeWorkspace() -> Workspace {
+        workspaces.withLock { $0.popLast() } ?? Workspace(shape: model.workspaceShape)
     }
 
-    private func returnWorkspace(_ workspace: Bert.Workspace) {
+    private func returnWorkspace(_ workspace: Workspace) {
         workspaces.withLock { $0.append(workspace) }
     }
 }

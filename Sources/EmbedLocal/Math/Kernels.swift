@@ -28,7 +28,7 @@ enum Kernels {
     }
 
     /// Applies a BERT hidden activation in place to `count` contiguous values.
-    static func activateHidden(_ values: UnsafeMutablePointer<Float>, count: Int, activation: Bert.Activation) {
+    static func activateHidden(_ values: UnsafeMutablePointer<Float>, count: Int, activation: HiddenActivation) {
         switch activation {
         case .gelu: embed_gelu(instructionSet, values, count)
         case .geluTanh: for index in 0..<count { values[index] = VectorMath.geluTanh(values[index]) }
@@ -50,7 +50,7 @@ enum Kernels {
     /// Normalizes each row in place: `(x − mean) / sqrt(variance + epsilon) · gamma + beta`, with
     /// the biased variance (divided by `columns`), as `torch.nn.LayerNorm`.
     static func layerNorm(_ matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
-                          gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float) {
+                          gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>?, epsilon: Float) {
         for row in 0..<rows {
             normalizeRow(matrix + row * columns, columns: columns, gamma: gamma, beta: beta, epsilon: epsilon)
         }
@@ -59,12 +59,18 @@ enum Kernels {
     /// LayerNorm of one row in place (two passes: mean, then centred sum of squares).
     @inline(__always)
     static func normalizeRow(_ x: UnsafeMutablePointer<Float>, columns: Int,
-                             gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float) {
+                             gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>?, epsilon: Float) {
         let mean = sum(x, count: columns) / Float(columns)
         let variance = sumOfSquares(x, count: columns, centredOn: mean) / Float(columns)
         let inverseDeviation = 1 / (variance + epsilon).squareRoot()
-        for index in 0..<columns {
-            x[index] = (x[index] - mean) * inverseDeviation * gamma[index] + beta[index]
+        if let beta {
+            for index in 0..<columns {
+                x[index] = (x[index] - mean) * inverseDeviation * gamma[index] + beta[index]
+            }
+        } else {
+            for index in 0..<columns {
+                x[index] = (x[index] - mean) * inverseDeviation * gamma[index]
+            }
         }
     }
 

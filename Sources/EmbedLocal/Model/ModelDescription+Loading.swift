@@ -53,11 +53,11 @@ extension ModelDescription {
         }
         guard let transformerPath else { throw .unsupported(modulesFile, "it lists no Transformer module.") }
         let transformerFolder = folder.appendingPathComponent(transformerPath)
-        let bert = try readBertConfiguration(in: transformerFolder)
+        let encoder = try readEncoderConfiguration(in: transformerFolder)
         guard var pooling else {
             throw .unsupported(modulesFile, "it lists no Pooling module, so the model produces token vectors, not sentence vectors.")
         }
-        if pooling.embeddingDimension == 0 { pooling.embeddingDimension = bert.hiddenSize }
+        if pooling.embeddingDimension == 0 { pooling.embeddingDimension = encoder.hiddenSize }
 
         let sentenceConfig = try decode(SentenceBertFile.self, at: transformerFolder.appendingPathComponent("sentence_bert_config.json"))
         let tokenizerConfig = try decode(TokenizerConfigFile.self, at: transformerFolder.appendingPathComponent("tokenizer_config.json"))
@@ -72,7 +72,7 @@ extension ModelDescription {
         }
 
         let description = ModelDescription(
-            bert: bert,
+            encoder: encoder,
             transformerPath: transformerPath,
             pooling: pooling,
             outputModules: outputModules,
@@ -105,31 +105,15 @@ extension ModelDescription {
         return modules
     }
 
-    private static func readBertConfiguration(in folder: URL) throws(ModelDescriptionError) -> Bert.Configuration {
+    private static func readEncoderConfiguration(in folder: URL) throws(ModelDescriptionError) -> EncoderConfiguration {
         let url = folder.appendingPathComponent("config.json")
-        guard let raw = try decode(BertConfigFile.self, at: url) else {
+        guard let json = try decode(JSONValue.self, at: url) else {
             throw ModelDescriptionError(path: url.path, reason: .missingFile)
         }
-        if let type = raw.modelType, type != "bert" {
-            throw .unsupported(url.path, "model_type \"\(type)\" is not supported; this runtime runs BERT encoders (model_type \"bert\").")
+        guard json.objectValue != nil else {
+            throw ModelDescriptionError(path: url.path, reason: .invalidJSON(detail: "the top level is not a JSON object."))
         }
-        if let positions = raw.positionEmbeddingType, positions != "absolute" {
-            throw .unsupported(url.path, "position_embedding_type \"\(positions)\" is not supported; only \"absolute\" is.")
-        }
-        if raw.isDecoder == true {
-            throw .unsupported(url.path, "is_decoder is true; only bidirectional encoders are supported.")
-        }
-        let activationName = raw.hiddenAct ?? "gelu"
-        guard let activation = Bert.Activation(huggingFaceName: activationName) else {
-            throw .unsupported(url.path, "hidden_act \"\(activationName)\" is not supported; supported: \(Bert.Activation.supportedHuggingFaceNames.joined(separator: ", ")).")
-        }
-        let configuration = Bert.Configuration(
-            vocabularySize: raw.vocabSize, hiddenSize: raw.hiddenSize, layerCount: raw.numHiddenLayers,
-            attentionHeadCount: raw.numAttentionHeads, intermediateSize: raw.intermediateSize,
-            maximumPositionCount: raw.maxPositionEmbeddings, tokenTypeCount: raw.typeVocabSize ?? 2,
-            layerNormEpsilon: Float(raw.layerNormEps ?? 1e-12), hiddenActivation: activation)
-        if let problem = configuration.validate() { throw .invalidValue(url.path, problem) }
-        return configuration
+        return try EncoderConfiguration(configFile: TransformerConfigFile(json: json, path: url.path))
     }
 
     private static func readPooling(in folder: URL) throws(ModelDescriptionError) -> PoolingConfiguration {
@@ -190,7 +174,7 @@ extension ModelDescription {
         }
     }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.isEmpty ? "the top level" : codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
@@ -219,37 +203,6 @@ private struct ModuleEntry: Decodable {
     init(path: String, type: String) {
         self.path = path
         self.type = type
-    }
-}
-
-/// The keys of transformers' `config.json` that a BERT encoder needs.
-private struct BertConfigFile: Decodable {
-    var modelType: String?
-    var vocabSize: Int
-    var hiddenSize: Int
-    var numHiddenLayers: Int
-    var numAttentionHeads: Int
-    var intermediateSize: Int
-    var maxPositionEmbeddings: Int
-    var typeVocabSize: Int?
-    var layerNormEps: Double?
-    var hiddenAct: String?
-    var positionEmbeddingType: String?
-    var isDecoder: Bool?
-
-    enum CodingKeys: String, CodingKey {
-        case modelType = "model_type"
-        case vocabSize = "vocab_size"
-        case hiddenSize = "hidden_size"
-        case numHiddenLayers = "num_hidden_layers"
-        case numAttentionHeads = "num_attention_heads"
-        case intermediateSize = "intermediate_size"
-        case maxPositionEmbeddings = "max_position_embeddings"
-        case typeVocabSize = "type_vocab_size"
-        case layerNormEps = "layer_norm_eps"
-        case hiddenAct = "hidden_act"
-        case positionEmbeddingType = "position_embedding_type"
-        case isDecoder = "is_decoder"
     }
 }
 

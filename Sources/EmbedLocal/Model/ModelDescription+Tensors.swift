@@ -3,40 +3,14 @@ import Foundation
 extension ModelDescription {
     /// Returns every tensor the forward pass reads, under its canonical name, with its shape.
     ///
-    /// Canonical names are the BERT checkpoint's own names without any `bert.` prefix and with
-    /// LayerNorm `gamma`/`beta` spelled `weight`/`bias` (`embeddings.word_embeddings.weight`,
-    /// `encoder.layer.0.attention.self.query.weight`, …), then the Dense modules as
-    /// `dense.N.weight`, `dense.N.bias` and `dense.N.residual.weight`, where *N* counts Dense
-    /// modules from 0. Linear weights are `[out, in]`. The BERT pooler and `position_ids` are not
-    /// used and not listed.
+    /// Canonical names are the encoder checkpoint's own names without a model prefix (`bert.`,
+    /// `roberta.`, `mpnet.`, `model.`, …) and with LayerNorm `gamma`/`beta` spelled
+    /// `weight`/`bias` — the architecture's ``EncoderArchitecture/tensorShapes()`` —, then the
+    /// Dense modules as `dense.N.weight`, `dense.N.bias` and `dense.N.residual.weight`, where *N*
+    /// counts Dense modules from 0. Linear weights are `[out, in]`. Poolers and `position_ids`
+    /// are not used and not listed.
     public func expectedTensorShapes() -> [(name: String, shape: [Int])] {
-        let hidden = bert.hiddenSize
-        var tensors: [(name: String, shape: [Int])] = [
-            ("embeddings.word_embeddings.weight", [bert.vocabularySize, hidden]),
-            ("embeddings.position_embeddings.weight", [bert.maximumPositionCount, hidden]),
-            ("embeddings.token_type_embeddings.weight", [bert.tokenTypeCount, hidden]),
-            ("embeddings.LayerNorm.weight", [hidden]),
-            ("embeddings.LayerNorm.bias", [hidden]),
-        ]
-        for layer in 0..<bert.layerCount {
-            let prefix = "encoder.layer.\(layer)."
-            for projection in ["query", "key", "value"] {
-                tensors.append((prefix + "attention.self.\(projection).weight", [hidden, hidden]))
-                tensors.append((prefix + "attention.self.\(projection).bias", [hidden]))
-            }
-            tensors += [
-                (prefix + "attention.output.dense.weight", [hidden, hidden]),
-                (prefix + "attention.output.dense.bias", [hidden]),
-                (prefix + "attention.output.LayerNorm.weight", [hidden]),
-                (prefix + "attention.output.LayerNorm.bias", [hidden]),
-                (prefix + "intermediate.dense.weight", [bert.intermediateSize, hidden]),
-                (prefix + "intermediate.dense.bias", [bert.intermediateSize]),
-                (prefix + "output.dense.weight", [hidden, bert.intermediateSize]),
-                (prefix + "output.dense.bias", [hidden]),
-                (prefix + "output.LayerNorm.weight", [hidden]),
-                (prefix + "output.LayerNorm.bias", [hidden]),
-            ]
-        }
+        var tensors = encoder.tensorShapes()
         for (index, layer) in denseLayers.enumerated() {
             tensors.append(("dense.\(index).weight", [layer.outputDimension, layer.inputDimension]))
             if layer.hasBias { tensors.append(("dense.\(index).bias", [layer.outputDimension])) }
@@ -51,8 +25,8 @@ extension ModelDescription {
     /// the canonical names of ``expectedTensorShapes()``, and only those.
     ///
     /// The transformer's weights come from `model.safetensors` in its folder (or the shards a
-    /// `model.safetensors.index.json` lists); raw names may carry a `bert.` prefix or
-    /// `gamma`/`beta` LayerNorm names. Each Dense module's come from `N_Dense/model.safetensors`
+    /// `model.safetensors.index.json` lists); raw names may carry a model prefix or
+    /// `gamma`/`beta` LayerNorm names (see ``EncoderArchitecture/canonicalName(_:)``). Each Dense module's come from `N_Dense/model.safetensors`
     /// (`linear.weight`, `linear.bias`). Files are memory-mapped, not read.
     ///
     /// - Throws: ``ModelDescriptionError`` when a file is missing, only in the pickle format
@@ -72,7 +46,7 @@ extension ModelDescription {
         let transformerFolder = folder.appendingPathComponent(description.transformerPath)
         for file in try safetensorsFiles(in: transformerFolder) {
             for rawName in file.tensorNames {
-                try add(canonicalBertName(rawName), from: file, rawName: rawName, file: file.path)
+                try add(description.encoder.canonicalName(rawName), from: file, rawName: rawName, file: file.path)
             }
         }
         for (index, layer) in description.denseLayers.enumerated() {
@@ -98,17 +72,6 @@ extension ModelDescription {
             return folder.appendingPathComponent(description.denseLayers[index].path)
         }
         return folder.appendingPathComponent(description.transformerPath)
-    }
-
-    /// Maps a raw BERT checkpoint name to its canonical form.
-    static func canonicalBertName(_ raw: String) -> String {
-        var name = raw.hasPrefix("bert.") ? String(raw.dropFirst("bert.".count)) : raw
-        if name.hasSuffix(".gamma") {
-            name = String(name.dropLast("gamma".count)) + "weight"
-        } else if name.hasSuffix(".beta") {
-            name = String(name.dropLast("beta".count)) + "bias"
-        }
-        return name
     }
 
     /// Opens `model.safetensors` in `folder`, or every shard its index lists.

@@ -1,8 +1,8 @@
 import EmbedCore
 
-/// Everything about a sentence-transformers model except its tokenizer and its weights: the BERT
-/// hyper-parameters, the pooling, the Dense and Normalize modules after it, the length limits and
-/// the prompts.
+/// Everything about a sentence-transformers model except its tokenizer and its weights: the
+/// encoder's architecture and hyper-parameters, the pooling, the Dense and Normalize modules after
+/// it, the length limits and the prompts.
 ///
 /// Read one from a Hugging Face folder with ``load(fromFolder:)``; it is `Codable` so an exported
 /// model file can carry it verbatim. ``expectedTensorShapes()`` lists the weights the forward pass
@@ -47,8 +47,8 @@ public struct ModelDescription: Codable, Sendable, Hashable {
         }
     }
 
-    /// The transformer's hyper-parameters (`config.json`).
-    public var bert: Bert.Configuration
+    /// The transformer's architecture and hyper-parameters (`config.json`).
+    public var encoder: EncoderConfiguration
     /// The transformer module's folder relative to the model folder; `""` for the root.
     public var transformerPath: String
     /// How token vectors are pooled (`1_Pooling/config.json`).
@@ -73,12 +73,12 @@ public struct ModelDescription: Codable, Sendable, Hashable {
 
     /// Creates a description; ``validate()`` checks that the pieces fit together.
     public init(
-        bert: Bert.Configuration, transformerPath: String = "", pooling: PoolingConfiguration,
+        encoder: EncoderConfiguration, transformerPath: String = "", pooling: PoolingConfiguration,
         outputModules: [OutputModule] = [], maxSequenceLength: Int? = nil, tokenizerMaxLength: Int? = nil,
         lowercasesInput: Bool = false, prompts: [String: String] = [:], defaultPromptName: String? = nil,
         similarityFunction: SimilarityFunction = .cosine
     ) {
-        self.bert = bert
+        self.encoder = encoder
         self.transformerPath = transformerPath
         self.pooling = pooling
         self.outputModules = outputModules
@@ -88,6 +88,46 @@ public struct ModelDescription: Codable, Sendable, Hashable {
         self.prompts = prompts
         self.defaultPromptName = defaultPromptName
         self.similarityFunction = similarityFunction
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case encoder, bert, transformerPath, pooling, outputModules, maxSequenceLength, tokenizerMaxLength
+        case lowercasesInput, prompts, defaultPromptName, similarityFunction
+    }
+
+    /// Decodes a description; one of a format-1 model file, which predates other architectures,
+    /// has a `bert` configuration instead of `encoder`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let encoder = try container.decodeIfPresent(EncoderConfiguration.self, forKey: .encoder) {
+            self.encoder = encoder
+        } else {
+            encoder = EncoderConfiguration(try container.decode(Bert.Configuration.self, forKey: .bert))
+        }
+        transformerPath = try container.decode(String.self, forKey: .transformerPath)
+        pooling = try container.decode(PoolingConfiguration.self, forKey: .pooling)
+        outputModules = try container.decode([OutputModule].self, forKey: .outputModules)
+        maxSequenceLength = try container.decodeIfPresent(Int.self, forKey: .maxSequenceLength)
+        tokenizerMaxLength = try container.decodeIfPresent(Int.self, forKey: .tokenizerMaxLength)
+        lowercasesInput = try container.decode(Bool.self, forKey: .lowercasesInput)
+        prompts = try container.decode([String: String].self, forKey: .prompts)
+        defaultPromptName = try container.decodeIfPresent(String.self, forKey: .defaultPromptName)
+        similarityFunction = try container.decode(SimilarityFunction.self, forKey: .similarityFunction)
+    }
+
+    /// Encodes the description (always with `encoder`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.encoder, forKey: .encoder)
+        try container.encode(transformerPath, forKey: .transformerPath)
+        try container.encode(pooling, forKey: .pooling)
+        try container.encode(outputModules, forKey: .outputModules)
+        try container.encodeIfPresent(maxSequenceLength, forKey: .maxSequenceLength)
+        try container.encodeIfPresent(tokenizerMaxLength, forKey: .tokenizerMaxLength)
+        try container.encode(lowercasesInput, forKey: .lowercasesInput)
+        try container.encode(prompts, forKey: .prompts)
+        try container.encodeIfPresent(defaultPromptName, forKey: .defaultPromptName)
+        try container.encode(similarityFunction, forKey: .similarityFunction)
     }
 
     /// The Dense modules, in order.
@@ -104,23 +144,25 @@ public struct ModelDescription: Codable, Sendable, Hashable {
     }
 
     /// The most tokens (special tokens included) sentence-transformers feeds the model:
-    /// `max_seq_length` when set, else the smaller of `max_position_embeddings` and the
-    /// tokenizer's `model_max_length`, and never more than `max_position_embeddings`.
+    /// `max_seq_length` when set, else the smaller of the positions the encoder has and the
+    /// tokenizer's `model_max_length`, and never more than the encoder's positions (for the
+    /// RoBERTa family, `max_position_embeddings` less the rows before its first position).
     public var effectiveMaxSequenceLength: Int {
-        let limit = maxSequenceLength ?? min(bert.maximumPositionCount, tokenizerMaxLength ?? bert.maximumPositionCount)
-        return min(limit, bert.maximumPositionCount)
+        let positions = encoder.maximumSequenceLength
+        let limit = maxSequenceLength ?? min(positions, tokenizerMaxLength ?? positions)
+        return min(limit, positions)
     }
 
-    /// Checks that the pieces fit together: valid BERT sizes, pooling over the hidden size, each
+    /// Checks that the pieces fit together: valid encoder sizes, pooling over the hidden size, each
     /// Dense layer reading what the previous module writes, positive lengths.
     ///
     /// - Throws: ``ModelDescriptionError`` with `path` `"model description"`.
     public func validate() throws(ModelDescriptionError) {
         let place = "model description"
-        if let problem = bert.validate() { throw .invalidValue(place, problem) }
+        if let problem = encoder.validate() { throw .invalidValue(place, problem) }
         guard !pooling.modes.isEmpty else { throw .invalidValue(place, "pooling has no mode.") }
-        guard pooling.embeddingDimension == bert.hiddenSize else {
-            throw .invalidValue(place, "pooling expects \(pooling.embeddingDimension)-dimensional token vectors but hidden_size is \(bert.hiddenSize).")
+        guard pooling.embeddingDimension == encoder.hiddenSize else {
+            throw .invalidValue(place, "pooling expects \(pooling.embeddingDimension)-dimensional token vectors but hidden_size is \(encoder.hiddenSize).")
         }
         var width = pooling.outputDimension
         for (index, layer) in denseLayers.enumerated() {

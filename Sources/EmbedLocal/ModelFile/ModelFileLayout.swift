@@ -6,7 +6,7 @@ package enum ModelFileLayout {
     /// The first eight bytes of every model file.
     package static let magic: [UInt8] = Array("EMBEDMDL".utf8)
     /// The newest format version this build reads and the one it writes.
-    package static let formatVersion: UInt32 = 1
+    package static let formatVersion: UInt32 = 2
     /// The fixed size of the header.
     package static let headerSize = 128
     /// Tensor data offsets are multiples of this, so any element type (and SIMD loads, and cache

@@ -4,7 +4,7 @@ import EmbedTokenizer
 /// The offline ``Embedder``: a ``LocalModel`` run on this machine's CPU.
 ///
 /// Vectors equal sentence-transformers' for the same model to 1e-5. Texts longer than the
-/// model's maximum length are truncated (keeping `[CLS]` and `[SEP]`), and each result says so
+/// model's maximum length are truncated (keeping the special tokens), and each result says so
 /// through ``Embedding/isTruncated`` and its token counts.
 public struct LocalEmbedder: TokenizingEmbedder {
     /// The model.
@@ -59,7 +59,7 @@ public struct LocalEmbedder: TokenizingEmbedder {
         guard !tokenIDs.isEmpty else { return [] }
         try validate(options)
         let limit = maxSequenceLength
-        let vocabularySize = model.metadata.model.bert.vocabularySize
+        let vocabularySize = model.metadata.model.encoder.vocabularySize
         var sequences: [[Int32]] = []
         sequences.reserveCapacity(tokenIDs.count)
         for (index, ids) in tokenIDs.enumerated() {

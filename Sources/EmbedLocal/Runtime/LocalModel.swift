@@ -11,13 +11,13 @@ public struct LocalModelMetadata: Codable, Sendable, Hashable {
     public var source: String
     /// The architecture, pooling, Dense heads, Normalize, prompts and similarity.
     public var model: ModelDescription
-    /// The complete tokenizer configuration, vocabulary included.
-    public var tokenizer: TokenizerConfiguration
+    /// The complete tokenizer definition, vocabulary included.
+    public var tokenizer: TokenizerDefinition
     /// The program that wrote the file.
     public var exportedBy: String
 
     /// Creates metadata.
-    public init(name: String, source: String, model: ModelDescription, tokenizer: TokenizerConfiguration, exportedBy: String = LocalModel.exporterName) {
+    public init(name: String, source: String, model: ModelDescription, tokenizer: TokenizerDefinition, exportedBy: String = LocalModel.exporterName) {
         self.name = name
         self.source = source
         self.model = model
@@ -26,8 +26,9 @@ public struct LocalModelMetadata: Codable, Sendable, Hashable {
     }
 }
 
-/// A sentence-transformers model ready to run on this machine: tokenizer, BERT encoder, pooling,
-/// Dense heads and normalization, with its weights memory-mapped.
+/// A sentence-transformers model ready to run on this machine: tokenizer, encoder (of any
+/// registered architecture), pooling, Dense heads and normalization, with its weights
+/// memory-mapped.
 ///
 /// Load an exported flat file (``init(contentsOf:verifyChecksum:)`` with a `.embed` file) for
 /// fast, validated start-up, or a Hugging Face sentence-transformers folder directly.
@@ -38,7 +39,7 @@ public final class LocalModel: Sendable {
     /// Everything known about the model except its tensors.
     public let metadata: LocalModelMetadata
     /// The tokenizer, configured from the model.
-    public let tokenizer: WordPieceTokenizer
+    public let tokenizer: any TextTokenizer
     /// The forward pass.
     public let encoder: SentenceEncoder
     /// The exported file the weights are mapped from; `nil` for a model loaded from a folder.
@@ -68,11 +69,11 @@ public final class LocalModel: Sendable {
         }
         if isDirectory.boolValue {
             let description = try ModelDescription.load(fromFolder: url)
-            let tokenizerConfiguration = try TokenizerConfiguration.load(fromModelDirectory: url)
+            let tokenizerDefinition = try Self.loadTokenizer(fromFolder: url, description: description)
             let weights = try ModelDescription.loadTensors(fromFolder: url, description: description)
             metadata = LocalModelMetadata(
                 name: url.standardizedFileURL.lastPathComponent, source: url.standardizedFileURL.path,
-                model: description, tokenizer: tokenizerConfiguration)
+                model: description, tokenizer: tokenizerDefinition)
             encoder = try SentenceEncoder(description: description, weights: weights, options: encoderOptions)
             file = nil
         } else {
@@ -81,14 +82,22 @@ public final class LocalModel: Sendable {
             do {
                 decoded = try JSONDecoder().decode(LocalModelMetadata.self, from: file.metadata)
             } catch {
-                throw ModelFileError.invalidMetadata(path: url.path, reason: "\(error)")
+                throw ModelFileError.invalidMetadata(path: url.path, reason: ModelDescription.describe(error))
             }
             try file.validate(expected: decoded.model.expectedTensorShapes())
             metadata = decoded
             encoder = try SentenceEncoder(description: decoded.model, weights: file, options: encoderOptions)
             self.file = file
         }
-        tokenizer = try WordPieceTokenizer(configuration: metadata.tokenizer)
+        tokenizer = try metadata.tokenizer.makeTokenizer()
+    }
+
+    /// Reads a folder's tokenizer, its length limit capped at the positions the encoder has (a
+    /// RoBERTa configuration's 514 positions hold 512 tokens).
+    public static func loadTokenizer(fromFolder folder: URL, description: ModelDescription) throws -> TokenizerDefinition {
+        var definition = try TokenizerDefinition.load(fromModelDirectory: folder)
+        definition.maxLength = min(definition.maxLength, description.encoder.maximumSequenceLength)
+        return definition
     }
 
     /// The model's short name.
@@ -104,20 +113,25 @@ public final class LocalModel: Sendable {
     ///   - folder: A sentence-transformers folder (classic or v6 layout).
     ///   - output: The file to write.
     ///   - name: The model's name in the metadata; defaults to the folder's name.
+    ///   - source: Where the model came from, for the metadata; defaults to the folder's path.
     ///   - storage: fp32 (default) or fp16 tensors.
     /// - Returns: The metadata written.
     @discardableResult
     public static func export(
-        folder: URL, to output: URL, name: String? = nil, storage: ModelFileStorage = .float32
+        folder: URL, to output: URL, name: String? = nil, source: String? = nil, storage: ModelFileStorage = .float32
     ) throws -> LocalModelMetadata {
         let description = try ModelDescription.load(fromFolder: folder)
-        let tokenizerConfiguration = try TokenizerConfiguration.load(fromModelDirectory: folder)
-        _ = try WordPieceTokenizer(configuration: tokenizerConfiguration)
+        let tokenizerDefinition = try loadTokenizer(fromFolder: folder, description: description)
+        let tokenizer = try tokenizerDefinition.makeTokenizer()
+        guard tokenizer.vocabularySize <= description.encoder.vocabularySize else {
+            throw ModelDescriptionError.invalidValue(
+                folder.path, "the tokenizer produces ids up to \(tokenizer.vocabularySize - 1) but the encoder's vocabulary has \(description.encoder.vocabularySize) rows.")
+        }
         let weights = try ModelDescription.loadTensors(fromFolder: folder, description: description)
         _ = try SentenceEncoder(description: description, weights: weights)  // checks every tensor
         let metadata = LocalModelMetadata(
             name: name ?? folder.standardizedFileURL.lastPathComponent,
-            source: folder.standardizedFileURL.path, model: description, tokenizer: tokenizerConfiguration)
+            source: source ?? folder.standardizedFileURL.path, model: description, tokenizer: tokenizerDefinition)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(metadata)

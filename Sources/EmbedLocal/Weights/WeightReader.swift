@@ -29,3 +29,11 @@ struct WeightReader {
         return Weight(storage: buffer, pointer: base)
     }
 }
+
+extension Weight {
+    /// The rows `rows` of a row-major tensor `width` floats wide, as a view sharing its storage
+    /// (a fused projection's Q, K or V part). `shape` and `count` still describe the whole tensor.
+    func rows(_ rows: Range<Int>, width: Int) -> Weight {
+        Weight(storage: storage, pointer: pointer + rows.lowerBound * width)
+    }
+}

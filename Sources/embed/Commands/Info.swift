@@ -42,12 +42,14 @@ struct ModelSummary: Encodable {
     var fileSize: Int?
     var checksum: String?
     var dimensions: Int
+    var architecture: String
+    var architectureSettings: [String: String]
+    var tokenizer: String
     var layers: Int
     var hiddenSize: Int
     var attentionHeads: Int
     var intermediateSize: Int
     var vocabularySize: Int
-    var hiddenActivation: String
     var maxSequenceLength: Int
     var pooling: [String]
     var includesPrompt: Bool
@@ -56,6 +58,14 @@ struct ModelSummary: Encodable {
     var prompts: [String: String]
     var defaultPrompt: String?
     var similarity: String
+    /// The architecture's settings in order, for the text form.
+    private var settings: [(label: String, value: String)] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case name, location, source, exportedBy, formatVersion, storage, fileSize, checksum, dimensions, architecture
+        case architectureSettings, tokenizer, layers, hiddenSize, attentionHeads, intermediateSize, vocabularySize
+        case maxSequenceLength, pooling, includesPrompt, outputModules, normalized, prompts, defaultPrompt, similarity
+    }
 
     init(model: LocalModel, location: String) {
         let description = model.metadata.model
@@ -68,12 +78,15 @@ struct ModelSummary: Encodable {
         fileSize = model.file?.fileSize
         checksum = model.file?.checksum
         dimensions = description.outputDimension
-        layers = description.bert.layerCount
-        hiddenSize = description.bert.hiddenSize
-        attentionHeads = description.bert.attentionHeadCount
-        intermediateSize = description.bert.intermediateSize
-        vocabularySize = description.bert.vocabularySize
-        hiddenActivation = description.bert.hiddenActivation.rawValue
+        architecture = description.encoder.name
+        settings = description.encoder.summary
+        architectureSettings = Dictionary(settings.map { ($0.label, $0.value) }, uniquingKeysWith: { first, _ in first })
+        tokenizer = "\(model.metadata.tokenizer.modelName), \(model.metadata.tokenizer.vocabularyCount) entries"
+        layers = description.encoder.layerCount
+        hiddenSize = description.encoder.hiddenSize
+        attentionHeads = description.encoder.attentionHeadCount
+        intermediateSize = description.encoder.intermediateSize
+        vocabularySize = description.encoder.vocabularySize
         maxSequenceLength = model.tokenizer.maxLength
         pooling = description.pooling.modes.map(\.rawValue)
         includesPrompt = description.pooling.includesPrompt
@@ -99,7 +112,8 @@ struct ModelSummary: Encodable {
         if let checksum { lines.append(("checksum", checksum)) }
         lines += [
             ("dimensions", "\(dimensions)"),
-            ("architecture", "BERT, \(layers) layers, hidden \(hiddenSize), \(attentionHeads) heads, FFN \(intermediateSize), \(hiddenActivation)"),
+            ("architecture", ([architecture] + settings.map { "\($0.label) \($0.value)" }).joined(separator: ", ")),
+            ("tokenizer", tokenizer),
             ("vocabulary", "\(vocabularySize) tokens"),
             ("max length", "\(maxSequenceLength) tokens"),
             ("pooling", pooling.joined(separator: " + ") + (includesPrompt ? "" : " (prompt excluded)")),
