@@ -32,6 +32,9 @@ KEPT_FILES = {
     "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
     "model.safetensors", "model.safetensors.index.json",
 }
+# The config.json model types `embed convert` runs: EncoderArchitectures.supportedModelTypes in
+# Sources/EmbedLocal/Architectures/ (ArchitectureTests checks that the two lists agree).
+SUPPORTED_MODEL_TYPES = ["bert", "camembert", "distilbert", "modernbert", "mpnet", "roberta", "xlm-roberta"]
 PICKLE_SINGLE = "pytorch_model.bin"
 PICKLE_INDEX = "pytorch_model.bin.index.json"
 
@@ -58,6 +61,32 @@ def module_folders(source):
                     fail(f"{modules_path}: refusing module path {path!r}")
                 folders.append(path)
     return folders
+
+
+def check_architecture(source, folders):
+    """Refuses, before any conversion, a transformer `embed convert` cannot run."""
+    for relative in folders:
+        config_path = os.path.join(source, relative, "config.json")
+        if not os.path.isfile(config_path):
+            continue
+        try:
+            config = json.load(open(config_path, encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            fail(f"{config_path}: not readable JSON ({error})")
+        if not isinstance(config, dict) or "model_type" not in config and "hidden_size" not in config:
+            continue  # a Pooling or Dense configuration
+        model_type = config.get("model_type", "bert")
+        if model_type not in SUPPORTED_MODEL_TYPES:
+            fail(f"{config_path}: model_type {model_type!r} is not supported by embed; supported model types: "
+                 + ", ".join(SUPPORTED_MODEL_TYPES))
+        folder = os.path.join(source, relative)
+        if not os.path.isfile(os.path.join(folder, "tokenizer.json")) and (
+                model_type != "bert" or not os.path.isfile(os.path.join(folder, "vocab.txt"))):
+            fail(f"{folder}: no tokenizer.json; embed reads Unigram and BPE tokenizers (and WordPiece ones other "
+                 "than BERT's vocab.txt) from tokenizer.json only. Save the tokenizer with a fast tokenizer "
+                 "(tokenizer.save_pretrained) first.")
+        return model_type
+    fail(f"{source}: no transformer config.json found")
 
 
 def pickle_shards(folder):
@@ -142,6 +171,8 @@ def main():
         fail(f"{out_dir} already exists; choose a new folder")
     if out_dir == source or out_dir.startswith(source + os.sep):
         fail("OUT_DIR must be outside SOURCE")
+    model_type = check_architecture(source, module_folders(source))
+    print(f"export_model: model_type {model_type}", file=sys.stderr)
     try:
         import safetensors  # noqa: F401
         import torch  # noqa: F401

@@ -7,7 +7,17 @@ public struct ModelNotFoundError: Error, CustomStringConvertible, Sendable, Equa
     /// Every place that was looked at, in order.
     public let searched: [String]
 
+    /// Whether the request is a file system path rather than a name (absolute, or relative
+    /// from `.`, `..` or `~`): then only that path was looked at.
+    var isPath: Bool {
+        ["/", "./", "../", "~"].contains { requested.hasPrefix($0) }
+    }
+
     public var description: String {
+        if isPath {
+            return "No model file or folder at \(requested). Pass the path of a model file written by `embed convert` "
+                + "(any extension) or of a sentence-transformers folder, or a model name."
+        }
         var message = "No local model named \"\(requested)\". Looked for:\n"
         message += searched.map { "  \($0)" }.joined(separator: "\n")
         message += "\nTo get it:\n  embed pull \(repositoryGuess)"

@@ -171,6 +171,15 @@ struct HubUnitTests {
         #expect(message.contains("\(home)/models/\(ModelLocator.shortName(name)).embed"))
     }
 
+    @Test("a missing path is named as a path, not offered to the Hub", arguments: ["/tmp/nothing-here/x.model", "./x.model", "../x.embed"])
+    func missingPath(path: String) {
+        let locator = ModelLocator(environment: ["EMBED_HOME": "/nonexistent-\(UUID().uuidString)"], executablePath: nil)
+        let error = #expect(throws: ModelNotFoundError.self) { try locator.resolve(path) }
+        let message = error?.description ?? ""
+        #expect(message.contains("No model file or folder at \(path)"), "\(message)")
+        #expect(!message.contains("embed pull"), "\(message)")
+    }
+
     @Test("the default model's message also mentions the setup script")
     func defaultModelMessage() {
         let message = ModelNotFoundError(requested: ModelLocator.defaultModelName, searched: ["/x/all-MiniLM-L6-v2.embed"]).description

@@ -181,6 +181,14 @@ struct ArchitectureTests {
         #expect(positions?.description.contains("relative_key") == true)
     }
 
+    @Test("Scripts/export_model.py refuses the model types embed convert refuses: its list is the registry's")
+    func exportScriptKnowsEveryArchitecture() throws {
+        let script = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Scripts/export_model.py"), encoding: .utf8)
+        let line = try #require(script.split(separator: "\n").first { $0.hasPrefix("SUPPORTED_MODEL_TYPES = [") })
+        let listed = line.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        #expect(listed == EncoderArchitectures.supportedModelTypes)
+    }
+
     @Test("A checkpoint saved with its model prefix (roberta., mpnet., distilbert., model.) loads the same")
     func prefixedCheckpoints() throws {
         for (name, prefix) in [("tiny-xlmr-mean", "roberta."), ("tiny-mpnet-mean", "mpnet."),
