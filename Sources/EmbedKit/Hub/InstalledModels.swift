@@ -7,6 +7,10 @@ public struct InstalledModel: Sendable, Hashable, Codable {
     public var name: String
     /// The model file.
     public var path: String
+    /// The encoder's architecture (`bert`, `mpnet`, `distilbert`, `modernbert`).
+    public var architecture: String
+    /// The tokenizer's kind (`WordPiece`, `Unigram`, `BPE`).
+    public var tokenizer: String
     /// The length of its vectors.
     public var dimensions: Int
     /// The most tokens it reads per text.
@@ -95,11 +99,12 @@ public struct InstalledModels: Sendable, Hashable, Codable {
         do {
             metadata = try JSONDecoder().decode(LocalModelMetadata.self, from: file.metadata)
         } catch {
-            throw ModelFileError.invalidMetadata(path: url.path, reason: "\(error)")
+            throw ModelFileError.invalidMetadata(path: url.path, reason: ModelDescription.describe(error))
         }
         let description = metadata.model
         return InstalledModel(
-            name: name, path: url.path, dimensions: description.outputDimension,
+            name: name, path: url.path, architecture: description.encoder.name,
+            tokenizer: metadata.tokenizer.modelName, dimensions: description.outputDimension,
             maxSequenceLength: metadata.tokenizer.maxLength, pooling: description.pooling.modes.map(\.rawValue),
             normalized: description.isNormalized, storage: file.storage.rawValue, fileSize: file.fileSize,
             source: metadata.source, isShadowed: false)

@@ -174,7 +174,8 @@ extension ModelDescription {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
+    /// A decoding error as one line naming the key path, without Foundation's type dump.
+    public static func describe(_ error: any Error) -> String {
         func path(_ codingPath: [any CodingKey]) -> String {
             codingPath.isEmpty ? "the top level" : codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }

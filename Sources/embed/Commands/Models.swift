@@ -6,7 +6,7 @@ extension EmbedCommand {
     /// `embed models`: what models are available on this machine.
     struct Models: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the local models --model can use: name, dimensions, maximum length, pooling, size, source.",
+            abstract: "List the local models --model can use: name, architecture and tokenizer, dimensions, maximum length, pooling, size, source.",
             discussion: "Searches EMBED_HOME/models (where `embed pull` stores models), ./Models and the checkout's Models/, in that order; a name found twice uses the first. Also lists interrupted pulls, which the same `embed pull` resumes."
         )
 
@@ -30,19 +30,20 @@ extension EmbedCommand {
                 lines.append("No local models. Get one with `embed pull sentence-transformers/all-MiniLM-L6-v2`,")
                 lines.append("or convert a sentence-transformers folder with `embed convert DIR NAME.embed`.")
             } else {
-                let header = ["NAME", "DIMS", "MAX LEN", "POOLING", "SIZE", "SOURCE"]
+                let header = ["NAME", "ARCHITECTURE", "DIMS", "MAX LEN", "POOLING", "SIZE", "SOURCE"]
                 var rows = [header]
                 for model in installed.models {
                     var pooling = model.pooling.joined(separator: "+")
                     if model.normalized { pooling += ", normalized" }
                     rows.append([
-                        model.name + (model.isShadowed ? " (shadowed)" : ""), "\(model.dimensions)", "\(model.maxSequenceLength)",
+                        model.name + (model.isShadowed ? " (shadowed)" : ""), "\(model.architecture), \(model.tokenizer)",
+                        "\(model.dimensions)", "\(model.maxSequenceLength)",
                         pooling, String(format: "%.1f MB", Double(model.fileSize) / 1_000_000) + " \(model.storage)",
                         model.source,
                     ])
                 }
                 let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-                let rightAligned: Set<Int> = [1, 2]
+                let rightAligned: Set<Int> = [2, 3]
                 for row in rows {
                     let cells = row.indices.map { column -> String in
                         let padding = String(repeating: " ", count: widths[column] - row[column].count)
