@@ -144,6 +144,17 @@ struct VocabularyTable: Sendable {
         }
     }
 
+    /// Returns the id of the token spelt `word[start..<end]`, or nil when it is not in the table.
+    func id(of word: UnsafeBufferPointer<UInt32>, from start: Int, to end: Int) -> Int32? {
+        guard start < end else { return nil }
+        var hash = Self.offsetBasis
+        for index in start..<end { hash = Self.hash(hash, word[index]) }
+        switch lookup(hash: hash, prefix: UnsafeBufferPointer(start: nil, count: 0), word: word, start: start, end: end) {
+        case .token(let id): return id
+        case .none, .prefix: return nil
+        }
+    }
+
     /// Returns the id of `token`, or nil when it is not in the table.
     func id(of token: String) -> Int32? {
         let scalars = token.unicodeScalars.map(\.value)
