@@ -183,7 +183,7 @@ public final class PipelineTokenizer: TextTokenizer {
         scratch.ids.removeAll(keepingCapacity: true)
         appendContentIDs(of: text, stripping: stripping, scratch: &scratch)
         let specialCount = leadingIDs.count + trailingIDs.count
-        let contentLimit = limit == Int.max ? Int.max : max(0, limit - specialCount)
+        let contentLimit = limit <= specialCount ? 0 : limit - specialCount
         let kept = min(scratch.ids.count, contentLimit)
         var ids: [Int32] = []
         ids.reserveCapacity(kept + specialCount)

@@ -1,5 +1,5 @@
 import EmbedTestSupport
-@testable import EmbedTokenizer
+import EmbedTokenizer
 import Foundation
 import Testing
 
