@@ -59,10 +59,17 @@ public final class PipelineTokenizer: TextTokenizer {
             throw .invalidConfiguration(
                 "maxLength \(configuration.maxLength) leaves no room for text next to the \(template.count) special tokens.")
         }
+        let table: VocabularyTable
+        switch parts.model {
+        case .wordPiece(let wordPiece): table = wordPiece.table
+        case .unigram(let unigram): table = unigram.table
+        case .bpe(let bpe): table = bpe.table
+        }
+        let addedTokens = Self.resolveIDs(of: parts.addedTokens, table: table, vocabulary: parts.vocabulary)
         var addedIDs: [String: Int32] = [:]
         var addedContents: [Int: String] = [:]
         var largestAddedID = -1
-        for token in parts.addedTokens where !token.content.isEmpty {
+        for token in addedTokens {
             guard token.id >= 0, token.id <= Int(Int32.max) else {
                 throw .invalidConfiguration("the added token '\(token.content)' has the invalid id \(token.id).")
             }
@@ -81,7 +88,7 @@ public final class PipelineTokenizer: TextTokenizer {
         var raw: [(scalars: [UInt32], token: TokenizerConfiguration.AddedToken)] = []
         var normalized: [(scalars: [UInt32], token: TokenizerConfiguration.AddedToken)] = []
         var scratch = NormalizerStep.Scratch()
-        for token in parts.addedTokens where !token.content.isEmpty {
+        for token in addedTokens {
             var scalars = token.content.unicodeScalars.map(\.value)
             if token.isNormalized {
                 parts.normalizer?.apply(to: &scalars, scratch: &scratch)
@@ -98,11 +105,7 @@ public final class PipelineTokenizer: TextTokenizer {
         preTokenizer = parts.preTokenizer
         model = parts.model
         vocabulary = parts.vocabulary
-        switch parts.model {
-        case .wordPiece(let wordPiece): vocabularyTable = wordPiece.table
-        case .unigram(let unigram): vocabularyTable = unigram.table
-        case .bpe(let bpe): vocabularyTable = bpe.table
-        }
+        vocabularyTable = table
         maxLength = configuration.maxLength
         vocabularySize = size
         addedTokenIDs = addedIDs
@@ -110,6 +113,32 @@ public final class PipelineTokenizer: TextTokenizer {
         leadingIDs = template.leading.map { Int32($0.id) }
         trailingIDs = template.trailing.map { Int32($0.id) }
         lowercaseInput = configuration.lowercaseInput
+    }
+
+    /// The ids upstream gives the added tokens when it reads `tokenizer.json`: the `id` written
+    /// in the file is not used; a token in the model's vocabulary takes its id there, any other
+    /// the next id after the vocabulary and the added tokens so far (`AddedVocabulary::add_tokens`).
+    /// In files written by the library the two agree; in edited ones upstream's rule wins.
+    private static func resolveIDs(
+        of tokens: [TokenizerConfiguration.AddedToken], table: VocabularyTable, vocabulary: [String]
+    ) -> [TokenizerConfiguration.AddedToken] {
+        let modelSize = vocabulary.count { !$0.isEmpty }
+        var resolved: [TokenizerConfiguration.AddedToken] = []
+        var seen: Set<String> = []
+        var largest: Int?
+        for var token in tokens where !token.content.isEmpty && !seen.contains(token.content) {
+            seen.insert(token.content)
+            if let id = table.id(of: token.content) {
+                token.id = Int(id)
+            } else if let max = largest, max >= modelSize || modelSize == 0 {
+                token.id = max + 1
+            } else {
+                token.id = modelSize
+            }
+            largest = Swift.max(largest ?? token.id, token.id)
+            resolved.append(token)
+        }
+        return resolved
     }
 
     /// Creates the tokenizer of a model folder; see

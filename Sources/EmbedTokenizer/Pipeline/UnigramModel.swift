@@ -41,48 +41,32 @@ struct UnigramModel: Sendable {
     ) {
         let count = end - start
         guard count > 0 else { return }
-        scratch.best.removeAll(keepingCapacity: true)
-        scratch.best.append(contentsOf: repeatElement(0, count: count + 1))
-        scratch.from.removeAll(keepingCapacity: true)
-        scratch.from.append(contentsOf: repeatElement(-1, count: count + 1))
-        scratch.nodeIDs.removeAll(keepingCapacity: true)
-        scratch.nodeIDs.append(contentsOf: repeatElement(-1, count: count + 1))
-        let noPrefix = UnsafeBufferPointer<UInt32>(start: nil, count: 0)
-        scores.withUnsafeBufferPointer { scores in
-            for position in 0..<count {
-                let base = scratch.best[position]
-                var hasSingleNode = false
-                var state = VocabularyTable.offsetBasis
-                var pieceEnd = position
-                walk: while pieceEnd < count {
-                    state = VocabularyTable.hash(state, text[start + pieceEnd])
-                    pieceEnd += 1
-                    switch table.lookup(hash: state, prefix: noPrefix, word: text, start: start + position, end: start + pieceEnd) {
-                    case .none:
-                        break walk
-                    case .prefix:
-                        continue
-                    case .token(let id):
-                        let candidate = scores[Int(id)] + base
-                        if scratch.from[pieceEnd] < 0 || candidate > scratch.best[pieceEnd] {
-                            scratch.best[pieceEnd] = candidate
-                            scratch.from[pieceEnd] = Int32(position)
-                            scratch.nodeIDs[pieceEnd] = id
-                        }
-                        if pieceEnd == position + 1 { hasSingleNode = true }
-                    }
-                }
-                if !hasSingleNode, let unknownID {
-                    let candidate = unknownScore + base
-                    let target = position + 1
-                    if scratch.from[target] < 0 || candidate > scratch.best[target] {
-                        scratch.best[target] = candidate
-                        scratch.from[target] = Int32(position)
-                        scratch.nodeIDs[target] = unknownID
+        // The lattice arrays leave the scratch for the loop so that it can run on raw pointers.
+        var best: [Double] = []
+        var from: [Int32] = []
+        var nodeIDs: [Int32] = []
+        swap(&best, &scratch.best)
+        swap(&from, &scratch.from)
+        swap(&nodeIDs, &scratch.nodeIDs)
+        best.removeAll(keepingCapacity: true)
+        best.append(contentsOf: repeatElement(0, count: count + 1))
+        from.removeAll(keepingCapacity: true)
+        from.append(contentsOf: repeatElement(-1, count: count + 1))
+        nodeIDs.removeAll(keepingCapacity: true)
+        nodeIDs.append(contentsOf: repeatElement(-1, count: count + 1))
+        best.withUnsafeMutableBufferPointer { best in
+            from.withUnsafeMutableBufferPointer { from in
+                nodeIDs.withUnsafeMutableBufferPointer { nodeIDs in
+                    scores.withUnsafeBufferPointer { scores in
+                        viterbi(
+                            text, from: start, count: count, scores: scores, best: best, origins: from, nodeIDs: nodeIDs)
                     }
                 }
             }
         }
+        swap(&best, &scratch.best)
+        swap(&from, &scratch.from)
+        swap(&nodeIDs, &scratch.nodeIDs)
         // Without an unknown id a character no piece covers leaves the end unreachable; upstream
         // fails on such a word, and here it produces no ids.
         scratch.path.removeAll(keepingCapacity: true)
@@ -109,6 +93,50 @@ struct UnigramModel: Sendable {
         }
         if fusedStart >= 0 {
             appendUnknown(text, from: start + fusedStart, to: start + fusedEnd, into: &ids, bytes: &scratch.bytes)
+        }
+    }
+
+    /// Fills the best path ending at each position: its score, where its last piece starts, and
+    /// that piece's id.
+    @inline(__always)
+    private func viterbi(
+        _ text: UnsafeBufferPointer<UInt32>, from start: Int, count: Int, scores: UnsafeBufferPointer<Double>,
+        best: UnsafeMutableBufferPointer<Double>, origins: UnsafeMutableBufferPointer<Int32>,
+        nodeIDs: UnsafeMutableBufferPointer<Int32>
+    ) {
+        let noPrefix = UnsafeBufferPointer<UInt32>(start: nil, count: 0)
+        for position in 0..<count {
+            let base = best[position]
+            var hasSingleNode = false
+            var state = VocabularyTable.offsetBasis
+            var pieceEnd = position
+            walk: while pieceEnd < count {
+                state = VocabularyTable.hash(state, text[start + pieceEnd])
+                pieceEnd += 1
+                switch table.lookup(hash: state, prefix: noPrefix, word: text, start: start + position, end: start + pieceEnd) {
+                case .none:
+                    break walk
+                case .prefix:
+                    continue
+                case .token(let id):
+                    let candidate = scores[Int(id)] + base
+                    if origins[pieceEnd] < 0 || candidate > best[pieceEnd] {
+                        best[pieceEnd] = candidate
+                        origins[pieceEnd] = Int32(position)
+                        nodeIDs[pieceEnd] = id
+                    }
+                    if pieceEnd == position + 1 { hasSingleNode = true }
+                }
+            }
+            if !hasSingleNode, let unknownID {
+                let candidate = unknownScore + base
+                let target = position + 1
+                if origins[target] < 0 || candidate > best[target] {
+                    best[target] = candidate
+                    origins[target] = Int32(position)
+                    nodeIDs[target] = unknownID
+                }
+            }
         }
     }
 
