@@ -47,6 +47,9 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
     public enum Kind: Sendable, Hashable {
         /// BERT's WordPiece (BertNormalizer, BertPreTokenizer, WordPiece, `[CLS] $A [SEP]`).
         case wordPiece(TokenizerConfiguration)
+        /// Any other `tokenizer.json`: SentencePiece Unigram, byte-level or SentencePiece BPE,
+        /// WordPiece with other normalizers, pre-tokenizers or post-processors.
+        case pipeline(HuggingFaceTokenizerConfiguration)
     }
 
     /// The tokenizer.
@@ -57,9 +60,19 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
 
     /// Reads the tokenizer of a Hugging Face / sentence-transformers model folder.
     ///
+    /// A BERT WordPiece tokenizer (`tokenizer.json` with BertNormalizer, BertPreTokenizer and
+    /// WordPiece, or `vocab.txt`) gives ``Kind/wordPiece(_:)``, whose tokenizer is specialised for
+    /// it; any other `tokenizer.json` gives ``Kind/pipeline(_:)``.
+    ///
     /// - Throws: ``TokenizerError`` naming the file and what is wrong or unsupported.
     public static func load(fromModelDirectory directory: URL) throws(TokenizerError) -> TokenizerDefinition {
-        TokenizerDefinition(.wordPiece(try TokenizerConfiguration.load(fromModelDirectory: directory)))
+        do {
+            return TokenizerDefinition(.wordPiece(try TokenizerConfiguration.load(fromModelDirectory: directory)))
+        } catch where error.kind == .unsupportedComponent
+            && ModelFolder(directory: directory).contains("tokenizer.json")
+        {
+            return TokenizerDefinition(.pipeline(try HuggingFaceTokenizerConfiguration.load(fromModelDirectory: directory)))
+        }
     }
 
     /// Builds the tokenizer.
@@ -69,6 +82,7 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
     public func makeTokenizer() throws(TokenizerError) -> any TextTokenizer {
         switch kind {
         case .wordPiece(let configuration): try WordPieceTokenizer(configuration: configuration)
+        case .pipeline(let configuration): try PipelineTokenizer(configuration: configuration)
         }
     }
 
@@ -76,6 +90,7 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
     public var modelName: String {
         switch kind {
         case .wordPiece: "WordPiece"
+        case .pipeline(let configuration): configuration.modelName
         }
     }
 
@@ -83,6 +98,7 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
     public var vocabularyCount: Int {
         switch kind {
         case .wordPiece(let configuration): configuration.wordPiece.vocabulary.count
+        case .pipeline(let configuration): configuration.vocabularyCount
         }
     }
 
@@ -91,6 +107,7 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
         get {
             switch kind {
             case .wordPiece(let configuration): configuration.maxLength
+            case .pipeline(let configuration): configuration.maxLength
             }
         }
         set {
@@ -98,6 +115,9 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
             case .wordPiece(var configuration):
                 configuration.maxLength = newValue
                 kind = .wordPiece(configuration)
+            case .pipeline(var configuration):
+                configuration.maxLength = newValue
+                kind = .pipeline(configuration)
             }
         }
     }
@@ -107,17 +127,18 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
     public var lowercaseInput: Bool {
         switch kind {
         case .wordPiece(let configuration): configuration.lowercaseInput
+        case .pipeline(let configuration): configuration.lowercaseInput
         }
     }
 
     // MARK: Codable
 
     private enum CodingKeys: String, CodingKey {
-        case type, wordPiece
+        case type, wordPiece, pipeline
     }
 
-    /// Decodes `{"type": "wordPiece", "wordPiece": {…}}`, or a bare WordPiece configuration (the
-    /// form of format-1 model files).
+    /// Decodes `{"type": "wordPiece", "wordPiece": {…}}`, `{"type": "pipeline", "pipeline": {…}}`,
+    /// or a bare WordPiece configuration (the form of format-1 model files).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         guard let type = try container.decodeIfPresent(String.self, forKey: .type) else {
@@ -126,10 +147,12 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
         }
         switch type {
         case "wordPiece": kind = .wordPiece(try container.decode(TokenizerConfiguration.self, forKey: .wordPiece))
+        case "pipeline":
+            kind = .pipeline(try container.decode(HuggingFaceTokenizerConfiguration.self, forKey: .pipeline))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: container,
-                debugDescription: "unknown tokenizer type \"\(type)\"; this build reads wordPiece")
+                debugDescription: "unknown tokenizer type \"\(type)\"; this build reads wordPiece and pipeline")
         }
     }
 
@@ -140,6 +163,9 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
         case .wordPiece(let configuration):
             try container.encode("wordPiece", forKey: .type)
             try container.encode(configuration, forKey: .wordPiece)
+        case .pipeline(let configuration):
+            try container.encode("pipeline", forKey: .type)
+            try container.encode(configuration, forKey: .pipeline)
         }
     }
 }

@@ -69,6 +69,19 @@ struct TokenizerBenchmarks {
         #expect(tokens > 0)
     }
 
+    @Test(
+        "Tokens per second on one core for each kind (the multilingual stress texts of arch/tokenizers)",
+        arguments: ["arch/tiny-mpnet-mean", "arch/tiny-xlmr-mean", "arch/tiny-roberta-bpe", "tokenizers-extra/llama-bpe"])
+    func throughputPerKind(folder: String) throws {
+        let texts = try ["arch/tokenizers/unigram-ids.jsonl", "arch/tokenizers/bpe-ids.jsonl"].flatMap {
+            try Fixtures.readJSONLines(Fixtures.url($0), as: TokenizerFixtures.Row.self).map(\.text)
+        }
+        let definition = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url(folder))
+        let result = TokenizerThroughput.measure(try definition.makeTokenizer(), texts: texts, passes: 5)
+        print("tokenizer \(definition.modelName) (\(folder)): \(result)")
+        #expect(result.tokens > 0)
+    }
+
     @Test("Load and build time of the default tokenizer")
     func loadTime() throws {
         let start = ContinuousClock.now

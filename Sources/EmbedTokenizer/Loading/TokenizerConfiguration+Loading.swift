@@ -97,8 +97,9 @@ private struct TokenizerJSONReader {
         let wordPiece = try readModel(root["model"])
         let normalizer = try readNormalizer(root["normalizer"])
         try checkPreTokenizer(root["pre_tokenizer"])
-        let template = try readTemplate(root["post_processor"])
-        let addedTokens = try readAddedTokens(root["added_tokens"])
+        let sections = TokenizerJSONSections(path: path)
+        let template = try sections.readTemplate(root["post_processor"])
+        let addedTokens = try sections.readAddedTokens(root["added_tokens"])
 
         let names = DeclaredTokenNames(tokenizerConfig: tokenizerConfig, specialTokensMap: specialTokensMap)
         let specialTokens = TokenizerConfiguration.SpecialTokens(
@@ -167,8 +168,19 @@ private struct TokenizerJSONReader {
             throw .unsupported("pre-tokenizer", preTokenizerType, in: path, supported: "BertPreTokenizer")
         }
     }
+}
 
-    private func readTemplate(_ processor: JSONValue?) throws(TokenizerError) -> TokenizerConfiguration.Template {
+/// The parts of `tokenizer.json` every tokenizer kind reads the same way: the post-processor's
+/// template and the added tokens.
+struct TokenizerJSONSections {
+    /// The file, named in errors.
+    let path: String
+
+    private func type(of component: JSONValue) -> String? {
+        component["type"]?.stringValue
+    }
+
+    func readTemplate(_ processor: JSONValue?) throws(TokenizerError) -> TokenizerConfiguration.Template {
         guard let processor, !processor.isNull else {
             return TokenizerConfiguration.Template(leading: [], trailing: [])
         }
@@ -235,7 +247,7 @@ private struct TokenizerJSONReader {
         return TokenizerConfiguration.Template(leading: leading, trailing: trailing)
     }
 
-    private func readAddedTokens(_ value: JSONValue?) throws(TokenizerError) -> [TokenizerConfiguration.AddedToken] {
+    func readAddedTokens(_ value: JSONValue?) throws(TokenizerError) -> [TokenizerConfiguration.AddedToken] {
         guard let value, !value.isNull else { return [] }
         guard let items = value.arrayValue else {
             throw .malformedJSON(path, reason: "\"added_tokens\" is not an array.")

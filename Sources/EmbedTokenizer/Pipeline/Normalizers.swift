@@ -1,0 +1,106 @@
+import Foundation
+
+/// One of Unicode's four normalization forms.
+enum UnicodeForm: Sendable {
+    case nfc, nfd, nfkc, nfkd
+
+    /// Below this scalar value every character is unchanged by the form, so texts made only of
+    /// such characters skip Foundation (and its `String` round trip) altogether.
+    var stableBelow: UInt32 {
+        switch self {
+        case .nfc: 0x300  // the first characters NFC changes or composes with are combining marks
+        case .nfkc, .nfkd: 0xA0  // NO-BREAK SPACE is the first compatibility decomposition
+        case .nfd: 0xC0  // À is the first canonical decomposition
+        }
+    }
+}
+
+/// A `tokenizer.json` normalizer, over Unicode scalar values.
+indirect enum NormalizerStep: Sendable {
+    case bert(BertNormalizer)
+    case precompiled(CharsMap)
+    case unicode(UnicodeForm)
+    case lowercase
+    case strip(left: Bool, right: Bool)
+    case stripAccents
+    case replace(TextPattern, [UInt32])
+    case prepend([UInt32])
+    case sequence([NormalizerStep])
+
+    /// Buffers reused across texts.
+    struct Scratch {
+        var spare: [UInt32] = []
+        var decomposed: [UInt32] = []
+        var bytes: [UInt8] = []
+    }
+
+    /// Replaces `text` with its normalized form.
+    func apply(to text: inout [UInt32], scratch: inout Scratch) {
+        switch self {
+        case .sequence(let steps):
+            for step in steps { step.apply(to: &text, scratch: &scratch) }
+        case .bert(let normalizer):
+            normalizer.normalize(text[...], into: &scratch.spare, decomposed: &scratch.decomposed)
+            swap(&text, &scratch.spare)
+        case .precompiled(let charsmap):
+            charsmap.normalize(text, into: &scratch.spare, bytes: &scratch.bytes)
+            swap(&text, &scratch.spare)
+        case .unicode(let form):
+            Self.normalize(&text, form: form)
+        case .lowercase:
+            // Rust's `char::to_lowercase`, character by character (no final-sigma rule).
+            scratch.spare.removeAll(keepingCapacity: true)
+            for value in text { CaseMapping.appendLowercase(value, to: &scratch.spare) }
+            swap(&text, &scratch.spare)
+        case .strip(let left, let right):
+            var end = text.count
+            if right { while end > 0, ScalarClass.isWhitespace(text[end - 1]) { end -= 1 } }
+            text.removeSubrange(end...)
+            if left, let first = text.firstIndex(where: { !ScalarClass.isWhitespace($0) }) {
+                text.removeSubrange(..<first)
+            } else if left {
+                text.removeAll(keepingCapacity: true)
+            }
+        case .stripAccents:
+            text.removeAll { Self.isMark($0) }
+        case .replace(let pattern, let content):
+            scratch.spare.removeAll(keepingCapacity: true)
+            var last = 0
+            pattern.forEachMatch(in: text, 0..<text.count) { match in
+                scratch.spare.append(contentsOf: text[last..<match.lowerBound])
+                scratch.spare.append(contentsOf: content)
+                last = match.upperBound
+            }
+            scratch.spare.append(contentsOf: text[last...])
+            swap(&text, &scratch.spare)
+        case .prepend(let prefix):
+            if !text.isEmpty { text.insert(contentsOf: prefix, at: 0) }
+        }
+    }
+
+    /// Upstream's `is_combining_mark`: general category M (Mn, Mc, Me).
+    private static func isMark(_ value: UInt32) -> Bool {
+        guard value >= 0x300, let scalar = Unicode.Scalar(value) else { return false }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return false
+        }
+    }
+
+    private static func normalize(_ text: inout [UInt32], form: UnicodeForm) {
+        let limit = form.stableBelow
+        guard text.contains(where: { $0 >= limit }) else { return }
+        var view = String.UnicodeScalarView()
+        for value in text { if let scalar = Unicode.Scalar(value) { view.append(scalar) } }
+        let string = String(view)
+        let normalized: String
+        switch form {
+        case .nfc: normalized = string.precomposedStringWithCanonicalMapping
+        case .nfd: normalized = string.decomposedStringWithCanonicalMapping
+        case .nfkc: normalized = string.precomposedStringWithCompatibilityMapping
+        case .nfkd: normalized = string.decomposedStringWithCompatibilityMapping
+        }
+        text.removeAll(keepingCapacity: true)
+        for scalar in normalized.unicodeScalars { text.append(scalar.value) }
+    }
+}

@@ -1,0 +1,315 @@
+import Dispatch
+import EmbedCore
+import Foundation
+
+/// The model a ``PipelineTokenizer`` runs on each word.
+enum PipelineModel: Sendable {
+    case wordPiece(WordPieceModel)
+    case unigram(UnigramModel)
+    case bpe(BPEModel)
+
+    /// The type as `tokenizer.json` spells it.
+    var name: String {
+        switch self {
+        case .wordPiece: "WordPiece"
+        case .unigram: "Unigram"
+        case .bpe: "BPE"
+        }
+    }
+}
+
+/// An exact tokenizer for any supported `tokenizer.json` (SentencePiece Unigram as XLM-RoBERTa's,
+/// byte-level BPE as RoBERTa's and ModernBERT's, SentencePiece BPE, WordPiece with other parts):
+/// the ids of Hugging Face's fast tokenizer as sentence-transformers calls it.
+///
+/// Every component works on arrays of Unicode scalar values with integer-keyed tables, so that
+/// the hot path allocates no string per token. All state is immutable: one instance can be shared
+/// by any number of tasks and threads.
+public final class PipelineTokenizer: TextTokenizer {
+    /// The configuration the tokenizer was built from.
+    public let configuration: HuggingFaceTokenizerConfiguration
+
+    /// The default maximum number of ids per text, special tokens included.
+    public let maxLength: Int
+
+    /// One more than the largest id the tokenizer can produce (vocabulary and added tokens).
+    public let vocabularySize: Int
+
+    private let normalizer: NormalizerStep?
+    private let preTokenizer: PreTokenizerStep?
+    private let model: PipelineModel
+    private let vocabulary: [String]
+    private let vocabularyTable: VocabularyTable
+    private let rawTokenMatcher: AddedTokenMatcher
+    private let normalizedTokenMatcher: AddedTokenMatcher
+    private let addedTokenIDs: [String: Int32]
+    private let addedTokenContents: [Int: String]
+    private let leadingIDs: [Int32]
+    private let trailingIDs: [Int32]
+    private let lowercaseInput: Bool
+
+    /// Builds the tokenizer, reading `tokenizer.json` once.
+    ///
+    /// - Throws: ``TokenizerError`` naming the component and ``HuggingFaceTokenizerConfiguration/source``
+    ///   when the file is malformed or uses something unsupported, or when a length or id cannot work.
+    public init(configuration: HuggingFaceTokenizerConfiguration) throws(TokenizerError) {
+        let parts = try PipelineReader(text: configuration.tokenizerJSON, path: configuration.source).read()
+        let template = parts.template
+        guard configuration.maxLength > template.count else {
+            throw .invalidConfiguration(
+                "maxLength \(configuration.maxLength) leaves no room for text next to the \(template.count) special tokens.")
+        }
+        let table: VocabularyTable
+        switch parts.model {
+        case .wordPiece(let wordPiece): table = wordPiece.table
+        case .unigram(let unigram): table = unigram.table
+        case .bpe(let bpe): table = bpe.table
+        }
+        let addedTokens = Self.resolveIDs(of: parts.addedTokens, table: table, vocabulary: parts.vocabulary)
+        var addedIDs: [String: Int32] = [:]
+        var addedContents: [Int: String] = [:]
+        var largestAddedID = -1
+        for token in addedTokens {
+            guard token.id >= 0, token.id <= Int(Int32.max) else {
+                throw .invalidConfiguration("the added token '\(token.content)' has the invalid id \(token.id).")
+            }
+            addedIDs[token.content] = Int32(token.id)
+            addedContents[token.id] = token.content
+            largestAddedID = max(largestAddedID, token.id)
+        }
+        let size = max(parts.vocabulary.count, largestAddedID + 1)
+        for token in template.leading + template.trailing where token.id < 0 || token.id >= size {
+            throw .invalidConfiguration(
+                "the template token '\(token.token)' has id \(token.id), outside the vocabulary of \(size) in \(configuration.source).")
+        }
+
+        // Non-normalized added tokens are matched in the raw text, normalized ones in the
+        // normalized text against their own normalized content.
+        var raw: [(scalars: [UInt32], token: TokenizerConfiguration.AddedToken)] = []
+        var normalized: [(scalars: [UInt32], token: TokenizerConfiguration.AddedToken)] = []
+        var scratch = NormalizerStep.Scratch()
+        for token in addedTokens {
+            var scalars = token.content.unicodeScalars.map(\.value)
+            if token.isNormalized {
+                parts.normalizer?.apply(to: &scalars, scratch: &scratch)
+                normalized.append((scalars, token))
+            } else {
+                raw.append((scalars, token))
+            }
+        }
+        rawTokenMatcher = AddedTokenMatcher(raw)
+        normalizedTokenMatcher = AddedTokenMatcher(normalized)
+
+        self.configuration = configuration
+        normalizer = parts.normalizer
+        preTokenizer = parts.preTokenizer
+        model = parts.model
+        vocabulary = parts.vocabulary
+        vocabularyTable = table
+        maxLength = configuration.maxLength
+        vocabularySize = size
+        addedTokenIDs = addedIDs
+        addedTokenContents = addedContents
+        leadingIDs = template.leading.map { Int32($0.id) }
+        trailingIDs = template.trailing.map { Int32($0.id) }
+        lowercaseInput = configuration.lowercaseInput
+    }
+
+    /// The ids upstream gives the added tokens when it reads `tokenizer.json`: the `id` written
+    /// in the file is not used; a token in the model's vocabulary takes its id there, any other
+    /// the next id after the vocabulary and the added tokens so far (`AddedVocabulary::add_tokens`).
+    /// In files written by the library the two agree; in edited ones upstream's rule wins.
+    private static func resolveIDs(
+        of tokens: [TokenizerConfiguration.AddedToken], table: VocabularyTable, vocabulary: [String]
+    ) -> [TokenizerConfiguration.AddedToken] {
+        let modelSize = vocabulary.count { !$0.isEmpty }
+        var resolved: [TokenizerConfiguration.AddedToken] = []
+        var seen: Set<String> = []
+        var largest: Int?
+        for var token in tokens where !token.content.isEmpty && !seen.contains(token.content) {
+            seen.insert(token.content)
+            if let id = table.id(of: token.content) {
+                token.id = Int(id)
+            } else if let max = largest, max >= modelSize || modelSize == 0 {
+                token.id = max + 1
+            } else {
+                token.id = modelSize
+            }
+            largest = Swift.max(largest ?? token.id, token.id)
+            resolved.append(token)
+        }
+        return resolved
+    }
+
+    /// Creates the tokenizer of a model folder; see
+    /// ``HuggingFaceTokenizerConfiguration/load(fromModelDirectory:)``.
+    public convenience init(modelDirectory: URL) throws(TokenizerError) {
+        try self.init(configuration: try HuggingFaceTokenizerConfiguration.load(fromModelDirectory: modelDirectory))
+    }
+
+    /// The model's type as `tokenizer.json` spells it.
+    public var modelName: String { model.name }
+
+    /// Returns the ids of `text`, stripped (and lower-cased when the model asks) first, cut to
+    /// `maxLength` (or ``maxLength``) with the special tokens kept.
+    public func encode(_ text: String, maxLength: Int? = nil) -> TokenizedText {
+        var scratch = PipelineScratch()
+        return encode(text, limit: maxLength ?? self.maxLength, stripping: true, scratch: &scratch)
+    }
+
+    /// Returns the ids of each text, in order, as ``encode(_:maxLength:)`` would; large batches are
+    /// split across the processor cores.
+    public func encode(batch texts: [String], maxLength: Int? = nil) -> [TokenizedText] {
+        let limit = maxLength ?? self.maxLength
+        let totalBytes = texts.reduce(0) { $0 + $1.utf8.count }
+        let workers = min(AvailableCores.count, texts.count, totalBytes / Self.bytesPerWorker)
+        guard workers > 1 else {
+            var scratch = PipelineScratch()
+            return texts.map { encode($0, limit: limit, stripping: true, scratch: &scratch) }
+        }
+        var results = [TokenizedText](
+            repeating: TokenizedText(ids: [], untruncatedCount: 0, isTruncated: false), count: texts.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            // Each worker writes only the indices ≡ worker (mod workers), so writes never overlap,
+            // and concurrentPerform returns only after every worker has finished.
+            nonisolated(unsafe) let output = buffer
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var scratch = PipelineScratch()
+                for index in stride(from: worker, to: texts.count, by: workers) {
+                    output[index] = encode(texts[index], limit: limit, stripping: true, scratch: &scratch)
+                }
+            }
+        }
+        return results
+    }
+
+    /// Below this much text per core, a second thread costs more than it saves.
+    private static let bytesPerWorker = 16 * 1024
+
+    /// Returns the ids of `text` with or without sentence-transformers' `strip()`: without it, the
+    /// ids Hugging Face's tokenizer gives when called directly, as some reference files were made.
+    package func encode(_ text: String, maxLength: Int?, strippingInput: Bool) -> TokenizedText {
+        var scratch = PipelineScratch()
+        return encode(text, limit: maxLength ?? self.maxLength, stripping: strippingInput, scratch: &scratch)
+    }
+
+    /// Returns the id of `token` (an added token or a vocabulary entry), or nil if unknown.
+    public func id(of token: String) -> Int? {
+        if let id = addedTokenIDs[token] { return Int(id) }
+        return vocabularyTable.id(of: token).map(Int.init)
+    }
+
+    /// Returns the token with `id` (an added token or a vocabulary entry), or nil if none.
+    public func token(of id: Int) -> String? {
+        if let content = addedTokenContents[id] { return content }
+        guard vocabulary.indices.contains(id), !vocabulary[id].isEmpty else { return nil }
+        return vocabulary[id]
+    }
+
+    // MARK: - Pipeline
+
+    private func encode(_ text: String, limit: Int, stripping: Bool, scratch: inout PipelineScratch) -> TokenizedText {
+        scratch.ids.removeAll(keepingCapacity: true)
+        appendContentIDs(of: text, stripping: stripping, scratch: &scratch)
+        let specialCount = leadingIDs.count + trailingIDs.count
+        let contentLimit = limit <= specialCount ? 0 : limit - specialCount
+        let kept = min(scratch.ids.count, contentLimit)
+        var ids: [Int32] = []
+        ids.reserveCapacity(kept + specialCount)
+        ids.append(contentsOf: leadingIDs)
+        ids.append(contentsOf: scratch.ids[..<kept])
+        ids.append(contentsOf: trailingIDs)
+        return TokenizedText(
+            ids: ids, untruncatedCount: scratch.ids.count + specialCount, isTruncated: kept < scratch.ids.count)
+    }
+
+    /// Appends the ids of the text (no special tokens from the template) to `scratch.ids`.
+    private func appendContentIDs(of text: String, stripping: Bool, scratch: inout PipelineScratch) {
+        scratch.input.removeAll(keepingCapacity: true)
+        for scalar in text.unicodeScalars { scratch.input.append(scalar.value) }
+        var range = stripping ? PythonText.strippedRange(of: scratch.input) : 0..<scratch.input.count
+        if lowercaseInput {
+            scratch.input = PythonText.lowercased(scratch.input[range])
+            range = 0..<scratch.input.count
+        }
+        if range.isEmpty { return }
+
+        scratch.pieces.removeAll(keepingCapacity: true)
+        if rawTokenMatcher.isEmpty {
+            scratch.pieces.append(.text(range))
+        } else {
+            rawTokenMatcher.split(scratch.input, range: range, into: &scratch.pieces)
+        }
+        for piece in scratch.pieces {
+            switch piece {
+            case .token(let id):
+                scratch.ids.append(id)
+            case .text(let pieceRange):
+                scratch.normalized.removeAll(keepingCapacity: true)
+                scratch.normalized.append(contentsOf: scratch.input[pieceRange])
+                normalizer?.apply(to: &scratch.normalized, scratch: &scratch.normalizerScratch)
+                appendNormalizedIDs(atStart: pieceRange.lowerBound == range.lowerBound, scratch: &scratch)
+            }
+        }
+    }
+
+    /// Splits normalized added tokens out of `scratch.normalized`, then tokenizes the rest.
+    private func appendNormalizedIDs(atStart: Bool, scratch: inout PipelineScratch) {
+        let whole = 0..<scratch.normalized.count
+        if whole.isEmpty { return }
+        scratch.normalizedPieces.removeAll(keepingCapacity: true)
+        if normalizedTokenMatcher.isEmpty {
+            scratch.normalizedPieces.append(.text(whole))
+        } else {
+            normalizedTokenMatcher.split(scratch.normalized, range: whole, into: &scratch.normalizedPieces)
+        }
+        for piece in scratch.normalizedPieces {
+            switch piece {
+            case .token(let id):
+                scratch.ids.append(id)
+            case .text(let range):
+                scratch.words.text.removeAll(keepingCapacity: true)
+                scratch.words.text.append(contentsOf: scratch.normalized[range])
+                scratch.words.words.removeAll(keepingCapacity: true)
+                scratch.words.words.append(
+                    WordSpan(start: 0, end: range.count, atStart: atStart && range.lowerBound == 0))
+                preTokenizer?.apply(&scratch.words, spare: &scratch.spareWords)
+                appendModelIDs(scratch: &scratch)
+            }
+        }
+    }
+
+    /// Runs the model on every word of `scratch.words`.
+    private func appendModelIDs(scratch: inout PipelineScratch) {
+        // Local copies share storage with the scratch buffers (no copy is made) and keep the
+        // reads apart from the writes to `scratch`.
+        let text = scratch.words.text
+        let words = scratch.words.words
+        text.withUnsafeBufferPointer { text in
+            for word in words {
+                switch model {
+                case .wordPiece(let wordPiece):
+                    wordPiece.encode(text, from: word.start, to: word.end, into: &scratch.ids)
+                case .unigram(let unigram):
+                    unigram.encode(text, from: word.start, to: word.end, into: &scratch.ids, scratch: &scratch.unigram)
+                case .bpe(let bpe):
+                    bpe.encode(text, from: word.start, to: word.end, into: &scratch.ids, scratch: &scratch.bpe)
+                }
+            }
+        }
+    }
+}
+
+/// Buffers reused across the texts one thread encodes.
+struct PipelineScratch {
+    var input: [UInt32] = []
+    var pieces: [TextPiece] = []
+    var normalized: [UInt32] = []
+    var normalizerScratch = NormalizerStep.Scratch()
+    var normalizedPieces: [TextPiece] = []
+    var words = PreTokens()
+    var spareWords = PreTokens()
+    var unigram = UnigramModel.Scratch()
+    var bpe = BPEModel.Scratch()
+    var ids: [Int32] = []
+}

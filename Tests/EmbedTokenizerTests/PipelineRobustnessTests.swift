@@ -1,0 +1,339 @@
+import EmbedCore
+import EmbedTestSupport
+import EmbedTokenizer
+import Foundation
+import Testing
+
+/// A small deterministic generator (SplitMix64), so that every fuzz run sees the same cases.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Bounded, seeded fuzzing of the Unigram / BPE pipeline, malformed `tokenizer.json` files and the
+/// messages they give, and the serialized form of ``TokenizerDefinition``.
+@Suite("Unigram and BPE tokenizers: fuzzing, malformed files, serialization")
+struct PipelineRobustnessTests {
+    /// Model folders and bare tokenizer files of every kind.
+    static let folders = [
+        "arch/tiny-xlmr-mean", "arch/tiny-roberta-bpe", "arch/tiny-modernbert", "arch/tiny-mpnet-mean",
+        "arch/tiny-distilbert-cls-dense", "tokenizers-extra/llama-bpe",
+    ]
+
+    /// Random text from every plane: scripts, lone combining marks, emoji sequences, white space
+    /// of every kind, controls, noncharacters, private use, the tokens these tokenizers treat
+    /// specially.
+    static func randomText(_ random: inout SeededGenerator) -> String {
+        let pieces = [
+            " ", "  ", "\t", "\n", "\r\n", "\u{A0}", "\u{3000}", "\u{200B}", "\u{200D}", "\u{FEFF}", "\u{85}", "\u{1C}",
+            "\u{0}", "'s", "'LL", "<s>", "</s>", "<mask>", "<unk>", "[CLS]", "▁", "Ġ", "<0x41>", "\u{301}", "\u{20DD}",
+            "👩‍👩‍👧", "🇫🇷", "ﬁ", "ǅ", "İ", "ΣΑΣ",
+        ]
+        var text = String.UnicodeScalarView()
+        for _ in 0..<Int.random(in: 0...24, using: &random) {
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0..<3:
+                text.append(contentsOf: pieces.randomElement(using: &random)!.unicodeScalars)
+            case 3..<5:
+                for _ in 0..<Int.random(in: 1...6, using: &random) {
+                    text.append(Unicode.Scalar(UInt8.random(in: 0x20...0x7E, using: &random)))
+                }
+            case 5:
+                text.append(Unicode.Scalar(UInt32.random(in: 0x300...0x36F, using: &random))!)  // a lone mark
+            default:
+                // Any plane: BMP, supplementary, tags, private use, noncharacters (no surrogates).
+                let plane = UInt32.random(in: 0...16, using: &random)
+                let low = plane == 0 ? UInt32.random(in: 0...0xFFFF, using: &random) : UInt32.random(in: 0...0xFFFF, using: &random)
+                if let scalar = Unicode.Scalar(plane << 16 | low) { text.append(scalar) }
+            }
+        }
+        return String(text)
+    }
+
+    @Test("Random Unicode through every kind never crashes; ids stay in the vocabulary; truncation keeps the special tokens",
+          arguments: folders)
+    func randomUnicode(folder: String) throws {
+        let tokenizer = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url(folder)).makeTokenizer()
+        let template = tokenizer.encode("")
+        var random = SeededGenerator(seed: 0xE3BE_D15C)
+        var texts: [String] = []
+        for _ in 0..<1500 { texts.append(Self.randomText(&random)) }
+        var outOfRange = 0
+        for text in texts {
+            let full = tokenizer.encode(text, maxLength: 100_000)
+            outOfRange += full.ids.count { $0 < 0 || Int($0) >= tokenizer.vocabularySize }
+            let limit = template.count + Int.random(in: 1...8, using: &random)
+            let cut = tokenizer.encode(text, maxLength: limit)
+            #expect(cut.count <= limit)
+            // The cut keeps a head and a tail of the full ids (the special tokens), only content goes.
+            #expect((0...cut.count).contains { head in
+                cut.ids.prefix(head).elementsEqual(full.ids.prefix(head))
+                    && cut.ids.suffix(cut.count - head).elementsEqual(full.ids.suffix(cut.count - head))
+            })
+            #expect(cut.isTruncated == (full.count > limit))
+            #expect(cut.untruncatedCount == full.count)
+        }
+        #expect(outOfRange == 0)
+        #expect(tokenizer.encode(batch: texts, maxLength: 100_000).map(\.ids) == texts.map { tokenizer.encode($0, maxLength: 100_000).ids })
+    }
+
+    // MARK: Malformed files
+
+    /// The Llama-style tokenizer.json, small enough to mutate many times.
+    static let llamaJSON: Data = (try? Data(contentsOf: Fixtures.url("tokenizers-extra/llama-bpe/tokenizer.json"))) ?? Data()
+
+    /// Loads `data` as the `tokenizer.json` of a temporary folder; nil when it loads.
+    static func loadError(_ data: Data, extraFiles: [String: Data] = [:]) throws -> TokenizerError? {
+        try TokenizerFixtures.withTemporaryFolder { folder -> TokenizerError? in
+            try data.write(to: folder.appendingPathComponent("tokenizer.json"))
+            for (name, contents) in extraFiles { try contents.write(to: folder.appendingPathComponent(name)) }
+            do throws(TokenizerError) {
+                let tokenizer = try TokenizerDefinition.load(fromModelDirectory: folder).makeTokenizer()
+                // What loads must also work.
+                for text in ["hello world", "ünïcödé 😀", ""] {
+                    let ids = tokenizer.encode(text).ids
+                    #expect(ids.allSatisfy { $0 >= 0 && Int($0) < tokenizer.vocabularySize })
+                }
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    @Test("Random bytes as tokenizer.json give a TokenizerError naming the file")
+    func randomBytes() throws {
+        var random = SeededGenerator(seed: 7)
+        for _ in 0..<40 {
+            let bytes = (0..<Int.random(in: 0...400, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let error = try #require(try Self.loadError(Data(bytes)))
+            #expect(error.description.contains("tokenizer.json"))
+        }
+    }
+
+    @Test("Random byte mutations of a tokenizer.json load or give a TokenizerError, never crash")
+    func byteMutations() throws {
+        var random = SeededGenerator(seed: 11)
+        let original = [UInt8](Self.llamaJSON)
+        try #require(!original.isEmpty)
+        var failures = 0
+        for _ in 0..<150 {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...4, using: &random) {
+                let position = Int.random(in: 0..<bytes.count, using: &random)
+                switch Int.random(in: 0..<4, using: &random) {
+                case 0: bytes[position] = UInt8.random(in: 0...255, using: &random)
+                case 1: bytes.removeSubrange(position..<min(bytes.count, position + Int.random(in: 1...40, using: &random)))
+                case 2: bytes.insert(contentsOf: Array("\"]}0-,".utf8).shuffled(using: &random).prefix(2), at: position)
+                default: bytes.removeSubrange(position...)  // truncated
+                }
+                if bytes.isEmpty { bytes = [0x7B] }
+            }
+            if try Self.loadError(Data(bytes)) != nil { failures += 1 }
+        }
+        #expect(failures > 50)
+    }
+
+    /// Every value of the JSON tree, with its path.
+    static func paths(_ value: Any, _ path: [Any] = []) -> [[Any]] {
+        var result = [path]
+        if let object = value as? [String: Any] {
+            for (key, child) in object where key != "vocab" { result += paths(child, path + [key]) }
+        } else if let array = value as? [Any] {
+            for (index, child) in array.enumerated().prefix(4) { result += paths(child, path + [index]) }
+        }
+        return result
+    }
+
+    static func replacing(_ value: Any, at path: ArraySlice<Any>, with replacement: Any) -> Any {
+        guard let first = path.first else { return replacement }
+        if var object = value as? [String: Any], let key = first as? String {
+            object[key] = replacing(object[key] as Any, at: path.dropFirst(), with: replacement)
+            return object
+        }
+        if var array = value as? [Any], let index = first as? Int, array.indices.contains(index) {
+            array[index] = replacing(array[index], at: path.dropFirst(), with: replacement)
+            return array
+        }
+        return value
+    }
+
+    @Test("Any field of a tokenizer.json replaced by a value of the wrong shape loads or gives a TokenizerError")
+    func structuralMutations() throws {
+        let root = try JSONSerialization.jsonObject(with: Self.llamaJSON)
+        let paths = Self.paths(root).filter { !$0.isEmpty }
+        let replacements: [Any] = [NSNull(), 0, -1, 1e300, "", "?", true, [Any](), [String: Any](), [1, 2], ["a", "b", "c"],
+                                   ["type": "Mystery"]]
+        var random = SeededGenerator(seed: 13)
+        for _ in 0..<200 {
+            let path = paths.randomElement(using: &random)!
+            let mutated = Self.replacing(root, at: path[...], with: replacements.randomElement(using: &random)!)
+            _ = try Self.loadError(try JSONSerialization.data(withJSONObject: mutated))
+        }
+    }
+
+    /// The Unigram tokenizer.json with `edit` applied to its JSON object.
+    static func unigramJSON(_ edit: (inout [String: Any]) -> Void) throws -> Data {
+        let url = Fixtures.url("arch/tokenizers/unigram/tokenizer.json")
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        edit(&root)
+        return try JSONSerialization.data(withJSONObject: root)
+    }
+
+    static func editNormalizer(_ root: inout [String: Any], _ edit: (inout [String: Any]) -> Void) {
+        var normalizer = root["normalizer"] as? [String: Any] ?? [:]
+        edit(&normalizer)
+        root["normalizer"] = normalizer
+    }
+
+    @Test("A malformed Precompiled charsmap is an error naming the component and the file")
+    func malformedCharsmap() throws {
+        let url = Fixtures.url("arch/tokenizers/unigram/tokenizer.json")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let charsmap = try #require((root["normalizer"] as? [String: Any])?["precompiled_charsmap"] as? String)
+        var blob = [UInt8](try #require(Data(base64Encoded: charsmap)))
+        let cases: [(String, String)] = [
+            ("truncated base64", String(charsmap.prefix(charsmap.count / 2 + 1))),
+            ("not base64", "!!!not base64!!!"),
+            ("too short", Data([1, 0]).base64EncodedString()),
+            ("trie larger than the blob", { blob[0...3] = [0xFF, 0xFF, 0xFF, 0x7F]; return Data(blob).base64EncodedString() }()),
+            ("trie size not a multiple of four", { blob[0...3] = [6, 0, 0, 0]; return Data(blob).base64EncodedString() }()),
+        ]
+        for (name, value) in cases {
+            let data = try Self.unigramJSON { root in Self.editNormalizer(&root) { $0["precompiled_charsmap"] = value } }
+            let error = try #require(try Self.loadError(data), "\(name) loaded")
+            #expect(error.kind == .malformedJSON, "\(name)")
+            #expect(error.description.contains("precompiled_charsmap"), "\(name): \(error)")
+            #expect(error.description.contains("Precompiled"), "\(name): \(error)")
+            #expect(error.description.contains("tokenizer.json"), "\(name): \(error)")
+        }
+        // A trie that points outside itself is not detectable up front: encoding must not crash.
+        var wild = [UInt8](try #require(Data(base64Encoded: charsmap)))
+        var random = SeededGenerator(seed: 17)
+        for index in stride(from: 4, to: min(wild.count, 4000), by: 1) where Bool.random(using: &random) {
+            wild[index] = UInt8.random(in: 0...255, using: &random)
+        }
+        let data = try Self.unigramJSON { root in
+            Self.editNormalizer(&root) { $0["precompiled_charsmap"] = Data(wild).base64EncodedString() }
+        }
+        _ = try Self.loadError(data)  // loads or fails (the pool may no longer be UTF-8), never crashes
+    }
+
+    /// The BPE tokenizer.json with its merges replaced.
+    static func bpeJSON(merges: Any, unknownToken: Any? = nil) throws -> Data {
+        let url = Fixtures.url("arch/tokenizers/bpe/tokenizer.json")
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var model = try #require(root["model"] as? [String: Any])
+        model["merges"] = merges
+        if let unknownToken { model["unk_token"] = unknownToken }
+        root["model"] = model
+        return try JSONSerialization.data(withJSONObject: root)
+    }
+
+    @Test("A malformed merges list is an error naming the merge, the component and the file")
+    func malformedMerges() throws {
+        let cases: [(String, Any, String)] = [
+            ("unknown token", [["e", "r"], ["e", "not-a-token"]], "not-a-token"),
+            ("three parts", ["e r x"], "e r x"),
+            ("one part", ["er"], "er"),
+            ("wrong shape", [[1, 2]], "merges[0]"),
+            ("not a list", "e r", "merges"),
+            ("merged token unknown", [["Ġ", "Ġ"], ["ĠĠ", "ĠĠĠĠĠĠĠĠĠĠĠ"]], "not in model.vocab"),
+        ]
+        for (name, merges, detail) in cases {
+            let error = try #require(try Self.loadError(try Self.bpeJSON(merges: merges)), "\(name) loaded")
+            #expect(error.kind == .malformedJSON, "\(name)")
+            #expect(error.description.contains("model.merges"), "\(name): \(error)")
+            #expect(error.description.contains(detail), "\(name): \(error)")
+            #expect(error.description.contains("tokenizer.json"), "\(name): \(error)")
+        }
+        let error = try #require(try Self.loadError(try Self.bpeJSON(merges: [[String]](), unknownToken: "<nope>")))
+        #expect(error.description.contains("model.unk_token") && error.description.contains("<nope>"))
+    }
+
+    @Test("An unsupported component is named with the file and what is supported")
+    func unsupportedComponents() throws {
+        let cases: [(String, (inout [String: Any]) -> Void, String)] = [
+            ("normalizer", { $0["normalizer"] = ["type": "Mystery"] }, "normalizer 'Mystery'"),
+            ("pre-tokenizer", { $0["pre_tokenizer"] = ["type": "CharDelimiterSplit", "delimiter": "x"] }, "pre-tokenizer 'CharDelimiterSplit'"),
+            ("post-processor", { $0["post_processor"] = ["type": "Mystery"] }, "post-processor 'Mystery'"),
+            ("model", { $0["model"] = ["type": "WordLevel", "vocab": ["a": 0], "unk_token": "a"] }, "model 'WordLevel'"),
+            ("nested", { $0["pre_tokenizer"] = ["type": "Sequence", "pretokenizers": [["type": "UnicodeScripts"]]] }, "'UnicodeScripts'"),
+        ]
+        for (name, edit, detail) in cases {
+            let error = try #require(try Self.loadError(try Self.unigramJSON(edit)), "\(name) loaded")
+            #expect(error.kind == .unsupportedComponent, "\(name)")
+            #expect(error.description.contains(detail), "\(name): \(error)")
+            #expect(error.description.contains("tokenizer.json"), "\(name): \(error)")
+        }
+        let missing = try #require(try Self.loadError(try Self.unigramJSON { $0["model"] = nil }))
+        #expect(missing.kind == .malformedJSON && missing.description.contains("\"model\""))
+        let badScore = try #require(
+            try Self.loadError(try Self.unigramJSON { root in
+                var model = root["model"] as! [String: Any]
+                model["vocab"] = [["<unk>", "high"]]
+                root["model"] = model
+            }))
+        #expect(badScore.description.contains("model.vocab[0]"))
+    }
+
+    // MARK: Serialization
+
+    @Test("TokenizerDefinition survives a JSON round trip for each kind and gives the same ids",
+          arguments: ["arch/tiny-distilbert-cls-dense", "arch/tiny-xlmr-mean", "arch/tiny-roberta-bpe", "arch/tiny-mpnet-mean"])
+    func definitionRoundTrip(folder: String) throws {
+        let definition = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url(folder))
+        switch (folder, definition.kind) {
+        case ("arch/tiny-distilbert-cls-dense", .wordPiece), ("arch/tiny-xlmr-mean", .pipeline),
+            ("arch/tiny-roberta-bpe", .pipeline), ("arch/tiny-mpnet-mean", .pipeline):
+            break
+        default:
+            Issue.record("\(folder) loaded as \(definition.modelName) in the wrong kind")
+        }
+        let data = try JSONEncoder().encode(definition)
+        let decoded = try JSONDecoder().decode(TokenizerDefinition.self, from: data)
+        #expect(decoded == definition)
+        #expect(decoded.modelName == definition.modelName && decoded.vocabularyCount == definition.vocabularyCount)
+        let original = try definition.makeTokenizer()
+        let restored = try decoded.makeTokenizer()
+        let rows = try Fixtures.readJSONLines(Fixtures.url("\(folder).jsonl"), as: TokenizerFixtures.Row.self)
+        for row in rows { #expect(restored.encode(row.text) == original.encode(row.text)) }
+        #expect(restored.vocabularySize == original.vocabularySize && restored.maxLength == original.maxLength)
+    }
+
+    @Test("Definitions report their kind, sizes and lengths; maxLength can be changed")
+    func definitionProperties() throws {
+        var unigram = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url("arch/tiny-xlmr-mean"))
+        #expect(unigram.modelName == "Unigram" && unigram.vocabularyCount == 4002 && unigram.maxLength == 64)
+        #expect(!unigram.lowercaseInput)
+        unigram.maxLength = 8
+        #expect(try unigram.makeTokenizer().encode(String(repeating: "word ", count: 50)).count == 8)
+        let bpe = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url("arch/tiny-modernbert"))
+        #expect(bpe.modelName == "BPE" && bpe.maxLength == 96)
+        let tokenizer = try bpe.makeTokenizer()
+        #expect(tokenizer.id(of: "<s>") == 0 && tokenizer.token(of: 0) == "<s>" && tokenizer.id(of: "not a token") == nil)
+        #expect(tokenizer.token(of: -1) == nil && tokenizer.token(of: tokenizer.vocabularySize) == nil)
+    }
+
+    @Test("A bare format-1 TokenizerConfiguration object decodes as .wordPiece")
+    func bareConfigurationDecodes() throws {
+        let configuration = try TokenizerFixtures.defaultConfiguration.get()
+        let bare = try JSONEncoder().encode(configuration)
+        let decoded = try JSONDecoder().decode(TokenizerDefinition.self, from: bare)
+        guard case .wordPiece(let restored) = decoded.kind else {
+            Issue.record("decoded as \(decoded.modelName)")
+            return
+        }
+        #expect(restored == configuration)
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(TokenizerDefinition.self, from: Data(#"{"type": "sentencePiece"}"#.utf8))
+        }
+    }
+}

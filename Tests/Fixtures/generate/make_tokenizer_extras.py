@@ -1,0 +1,136 @@
+"""Extra tokenizer references for the Unigram / BPE pipeline, made with the Hugging Face `tokenizers`
+library alone (`pip install tokenizers`, 0.23.3 here; no torch, no transformers).
+
+usage: python make_tokenizer_extras.py FIXTURES_DIR [--texts N]
+  FIXTURES_DIR: Tests/Fixtures (reads arch/tokenizers/*, writes tokenizers-extra/*)
+
+Writes, in FIXTURES_DIR/tokenizers-extra/:
+  metaspace-ids.jsonl  first line {"variants": {name: pre_tokenizer}}: XLM-R style pre-tokenizers
+                       to put in place of the one in arch/tokenizers/unigram/tokenizer.json (a single
+                       Metaspace with prepend_scheme always / first / never, split or not, and the
+                       legacy add_prefix_space form); then one line per text {"text", "ids": {name: ids}}.
+  components-ids.jsonl  the same for other normalizers and pre-tokenizers: {"variants": {name:
+                       {"normalizer", "pre_tokenizer"}}} (NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents,
+                       Replace with a string and a regex, Prepend, Whitespace, Punctuation, Digits, Split with
+                       every behaviour and invert, GPT-2's pattern as a Split regex, BertNormalizer and
+                       BertPreTokenizer), on the texts shorter than 300 characters (160 of them) and the edge cases.
+  llama-bpe/tokenizer.json  a Llama-style SentencePiece BPE built here: Prepend("▁") + Replace(" ", "▁")
+                       normalizer, no pre-tokenizer, BPE with byte_fallback and fuse_unk, <0x00>…<0xFF>
+                       pieces, merges in the "a b" string form, TemplateProcessing "<s> $A".
+  llama-bpe-ids.jsonl  {"text", "ids"} for it (special tokens added, no truncation).
+  stripped-ids.jsonl   {"text", "unigram", "bpe"}: the ids of text.strip() with the two arch tokenizers,
+                       what sentence-transformers feeds them (arch/tokenizers/*-ids.jsonl are unstripped).
+Texts: the first N lines of arch/tokenizers/unigram-ids.jsonl plus a few hand-written edge cases.
+Everything but the Llama-style BPE is deterministic; its training breaks frequency ties in hash-map order,
+so a rerun gives a different (equally valid) tokenizer.json with its own ids: the committed pair goes together."""
+import argparse, copy, json, os
+from tokenizers import Tokenizer, models, normalizers, processors, trainers
+
+p = argparse.ArgumentParser()
+p.add_argument("fixtures"); p.add_argument("--texts", type=int, default=260)
+a = p.parse_args()
+arch = os.path.join(a.fixtures, "arch", "tokenizers")
+out = os.path.join(a.fixtures, "tokenizers-extra")
+os.makedirs(out, exist_ok=True)
+
+texts = [json.loads(l)["text"] for l in open(os.path.join(arch, "unigram-ids.jsonl"), encoding="utf-8")][: a.texts]
+texts += ["<0x41> literal byte piece", "▁▁double metaspace", " leading space", "trailing space ",
+          "a  b   c", "<s>hello</s> <unk>", "ǅemo ǈ ǋ", "\u0301 lone combining", "e\u0301\u0301 stacked",
+          "ﬁ\u0301 ligature+mark", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛", "\U000E0041 tag char", "x" * 300]
+write = lambda f, obj: f.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+# (a) XLM-R style single Metaspace pre-tokenizers on the arch Unigram tokenizer.
+spec = json.load(open(os.path.join(arch, "unigram", "tokenizer.json"), encoding="utf-8"))
+variants = {
+    "always": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": True},
+    "first": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": True},
+    "never": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "never", "split": True},
+    "always-nosplit": {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": False},
+    "legacy": {"type": "Metaspace", "replacement": "▁", "add_prefix_space": True},
+}
+toks = {}
+for name, pre in variants.items():
+    s = copy.deepcopy(spec); s["pre_tokenizer"] = pre
+    toks[name] = Tokenizer.from_str(json.dumps(s))
+with open(os.path.join(out, "metaspace-ids.jsonl"), "w", encoding="utf-8") as f:
+    write(f, {"variants": variants})
+    for t in texts:
+        write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in toks.items()}})
+
+# (a') Other normalizers and pre-tokenizers, each combination put in place of the Unigram tokenizer's own.
+P = lambda t, **k: dict(type=t, **k)
+ms = P("Metaspace", replacement="▁", prepend_scheme="always", split=True)
+combos = {
+    "nfkc-lowercase": (P("Sequence", normalizers=[P("NFKC"), P("Lowercase")]), P("Sequence", pretokenizers=[P("WhitespaceSplit"), ms])),
+    "nfd-stripaccents-strip": (P("Sequence", normalizers=[P("NFD"), P("StripAccents"), P("Strip", strip_left=True, strip_right=True)]),
+                               P("Sequence", pretokenizers=[P("Whitespace"), ms])),
+    "nfc": (P("NFC"), ms),
+    "nfkd-strip-right": (P("Sequence", normalizers=[P("NFKD"), P("Strip", strip_left=False, strip_right=True)]), ms),
+    "punctuation-digits": (P("NFKC"), P("Sequence", pretokenizers=[P("Punctuation", behavior="Isolated"),
+                           P("Digits", individual_digits=True), P("WhitespaceSplit"), ms])),
+    "split-behaviours": (None, P("Sequence", pretokenizers=[P("Split", pattern={"Regex": "\\s+"}, behavior="Removed", invert=False),
+                         P("Split", pattern={"String": "-"}, behavior="MergedWithPrevious", invert=False),
+                         P("Split", pattern={"String": "."}, behavior="MergedWithNext", invert=False),
+                         P("Punctuation", behavior="Contiguous"), P("Digits", individual_digits=False), ms])),
+    "split-invert": (None, P("Sequence", pretokenizers=[P("Split", pattern={"String": " "}, behavior="Isolated", invert=True), ms])),
+    "split-gpt2-regex": (None, P("Sequence", pretokenizers=[P("Split", pattern={"Regex": "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"},
+                         behavior="Isolated", invert=False), ms])),
+    "bert": (P("BertNormalizer", clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True), P("Sequence", pretokenizers=[P("BertPreTokenizer"), ms])),
+    "replace-regex-prepend": (P("Sequence", normalizers=[P("Replace", pattern={"Regex": "[0-9]+"}, content="#"),
+                              P("Replace", pattern={"String": "  "}, content=" "), P("Prepend", prepend="▁")]), P("WhitespaceSplit")),
+}
+toks = {}
+for name, (norm, pre) in combos.items():
+    s = copy.deepcopy(spec); s["normalizer"] = norm; s["pre_tokenizer"] = pre
+    toks[name] = Tokenizer.from_str(json.dumps(s))
+with open(os.path.join(out, "components-ids.jsonl"), "w", encoding="utf-8") as f:
+    write(f, {"variants": {n: {"normalizer": c[0], "pre_tokenizer": c[1]} for n, c in combos.items()}})
+    for t in [t for t in texts if len(t) < 300][:160] + texts[-13:]:
+        write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in toks.items()}})
+
+# (b) Llama-style SentencePiece BPE with byte fallback, trained on other stress texts.
+train = [json.loads(l)["text"] for l in open(os.path.join(arch, "bpe-ids.jsonl"), encoding="utf-8")][a.texts:]
+base = Tokenizer(models.BPE(unk_token="<unk>", fuse_unk=True, byte_fallback=True))
+base.normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
+base.train_from_iterator(train, trainers.BpeTrainer(vocab_size=1200, limit_alphabet=150, show_progress=False,
+                                                    special_tokens=["<unk>", "<s>", "</s>"]))
+trained = json.loads(base.to_str())
+vocab = {"<unk>": 0, "<s>": 1, "</s>": 2}
+for b in range(256):
+    vocab["<0x%02X>" % b] = len(vocab)
+for token, _ in sorted(trained["model"]["vocab"].items(), key=lambda kv: kv[1]):
+    if token not in vocab:
+        vocab[token] = len(vocab)
+merges = [m if isinstance(m, str) else " ".join(m) for m in trained["model"]["merges"]]
+llama = {
+    "version": "1.0", "truncation": None, "padding": None,
+    "added_tokens": [{"id": i, "content": c, "single_word": False, "lstrip": False, "rstrip": False,
+                      "normalized": False, "special": True} for c, i in (("<unk>", 0), ("<s>", 1), ("</s>", 2))],
+    "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "▁"},
+                                                       {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]},
+    "pre_tokenizer": None,
+    "post_processor": {"type": "TemplateProcessing",
+                       "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                       "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                                {"SpecialToken": {"id": "<s>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                       "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}},
+    "decoder": None,
+    "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None,
+              "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": True, "ignore_merges": False,
+              "vocab": vocab, "merges": merges},
+}
+os.makedirs(os.path.join(out, "llama-bpe"), exist_ok=True)
+with open(os.path.join(out, "llama-bpe", "tokenizer.json"), "w", encoding="utf-8") as f:
+    json.dump(llama, f, ensure_ascii=False, indent=1)
+tok = Tokenizer.from_file(os.path.join(out, "llama-bpe", "tokenizer.json"))
+with open(os.path.join(out, "llama-bpe-ids.jsonl"), "w", encoding="utf-8") as f:
+    for t in texts:
+        write(f, {"text": t, "ids": tok.encode(t).ids})
+
+# (c) What sentence-transformers feeds the arch tokenizers: the stripped text.
+uni = Tokenizer.from_file(os.path.join(arch, "unigram", "tokenizer.json"))
+bpe = Tokenizer.from_file(os.path.join(arch, "bpe", "tokenizer.json"))
+with open(os.path.join(out, "stripped-ids.jsonl"), "w", encoding="utf-8") as f:
+    for t in texts:
+        write(f, {"text": t, "unigram": uni.encode(t.strip()).ids, "bpe": bpe.encode(t.strip()).ids})
+print("texts", len(texts), "llama vocab", len(vocab), "merges", len(merges))
