@@ -155,4 +155,27 @@ struct PipelineParityTests {
         }
         #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
+
+    static let normalizerNames = ["NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"]
+
+    @Test("NFC, NFD, NFKC, NFKD, StripAccents and Lowercase give what tokenizers' normalizers give (hard Unicode cases included)",
+          arguments: normalizerNames)
+    func unicodeForm(name: String) throws {
+        let rows = try Fixtures.readJSONLines(
+            Fixtures.url("tokenizers-extra/unicode-forms.jsonl"), as: [String: String].self)
+        try #require(rows.count > 500)
+        var mismatches = 0
+        for row in rows {
+            let text = try #require(row["text"])
+            let expected = try #require(row[name]).unicodeScalars.map(\.value)
+            let got = CharacterRules.normalize(text.unicodeScalars.map(\.value), with: name)
+            if got != expected {
+                mismatches += 1
+                if mismatches <= 3 {
+                    Issue.record("\(name) of \(text.unicodeScalars.map { String($0.value, radix: 16) }): expected \(expected.map { String($0, radix: 16) }), got \((got ?? []).map { String($0, radix: 16) })")
+                }
+            }
+        }
+        #expect(mismatches == 0, "\(name): \(mismatches) of \(rows.count) texts differ")
+    }
 }

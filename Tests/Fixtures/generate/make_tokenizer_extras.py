@@ -14,6 +14,9 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
                        Replace with a string and a regex, Prepend, Whitespace, Punctuation, Digits, Split with
                        every behaviour and invert, GPT-2's pattern as a Split regex, BertNormalizer and
                        BertPreTokenizer), on the texts shorter than 300 characters (160 of them) and the edge cases.
+  unicode-forms.jsonl  {"text", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"}: those normalizers
+                       on the short texts and on 400 random hard cases (supplementary starters before marks,
+                       mixed combining classes, Hangul jamo of every kind, exclusions, singletons).
   llama-bpe/tokenizer.json  a Llama-style SentencePiece BPE built here: Prepend("▁") + Replace(" ", "▁")
                        normalizer, no pre-tokenizer, BPE with byte_fallback and fuse_unk, <0x00>…<0xFF>
                        pieces, merges in the "a b" string form, TemplateProcessing "<s> $A".
@@ -87,6 +90,25 @@ with open(os.path.join(out, "components-ids.jsonl"), "w", encoding="utf-8") as f
     write(f, {"variants": {n: {"normalizer": c[0], "pre_tokenizer": c[1]} for n, c in combos.items()}})
     for t in [t for t in texts if len(t) < 300][:160] + texts[-13:]:
         write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in toks.items()}})
+
+# (a'') The normalization forms themselves, on the texts and on hard cases: supplementary-plane starters
+# before combining marks, marks of mixed classes, modern and archaic Hangul jamo (conjoining, halfwidth,
+# compatibility), composition exclusions and singletons, compatibility characters.
+import random
+rng = random.Random(5)
+hard_pools = [[0x10059, 0x1D400, 0x1F600, 0x20000, 0x11099, 0x1109A, 0x1D15E, 0x1D15F],
+              list(range(0x300, 0x315)) + [0x316, 0x31B, 0x321, 0x327, 0x334, 0x345, 0x5B0, 0x5BC, 0x93C, 0x94D, 0x3099, 0x309A, 0x1D165, 0x1D16D],
+              list(range(0x1100, 0x1116)) + list(range(0x1161, 0x1179)) + list(range(0x11A8, 0x11C6)) + [0x1113, 0x115F, 0x1160],
+              list(range(0xFFA0, 0xFFDD)) + list(range(0x3131, 0x318F)),
+              [0xAC00, 0xAC01, 0xD7A3, 0xB098, 0xC5B4],
+              [0x958, 0x2ADC, 0xFB1D, 0x340, 0x341, 0x343, 0x344, 0x374, 0x37E, 0x387, 0x2126, 0x212A, 0x212B, 0x1F71, 0x1FBB],
+              [0xA0, 0xAA, 0xB2, 0xBD, 0x132, 0x17F, 0x1C4, 0x2160, 0x2460, 0x3000, 0x3300, 0xFB01, 0xFDFA, 0xFF21, 0x1D400, 0x1F100],
+              [0x41, 0x61, 0x45, 0x65, 0x55, 0x75, 0x49, 0x69, 0x4F, 0x3B1, 0x3C9, 0x430, 0x306B, 0x30AB, 0x20]]
+hard = ["".join(chr(rng.choice(rng.choice(hard_pools))) for _ in range(rng.randint(1, 12))) for _ in range(400)]
+forms = {n: getattr(normalizers, n)() for n in ("NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase")}
+with open(os.path.join(out, "unicode-forms.jsonl"), "w", encoding="utf-8") as f:
+    for t in [t for t in texts if len(t) < 300] + hard:
+        write(f, {"text": t, **{n: fn.normalize_str(t) for n, fn in forms.items()}})
 
 # (b) Llama-style SentencePiece BPE with byte fallback, trained on other stress texts.
 train = [json.loads(l)["text"] for l in open(os.path.join(arch, "bpe-ids.jsonl"), encoding="utf-8")][a.texts:]
