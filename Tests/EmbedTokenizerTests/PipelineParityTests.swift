@@ -178,4 +178,34 @@ struct PipelineParityTests {
         }
         #expect(mismatches == 0, "\(name): \(mismatches) of \(rows.count) texts differ")
     }
+
+    @Test("Unigram with byte_fallback: unknown runs become their UTF-8 bytes as <0xXX> pieces")
+    func unigramByteFallback() throws {
+        let url = Fixtures.url("arch/tokenizers/unigram/tokenizer.json")
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var model = try #require(root["model"] as? [String: Any])
+        var vocab = try #require(model["vocab"] as? [Any])
+        let digits = Array("0123456789ABCDEF")
+        for byte in 0..<256 { vocab.append(["<0x\(digits[byte >> 4])\(digits[byte & 15])>", -30.0] as [Any]) }
+        model["vocab"] = vocab
+        model["byte_fallback"] = true
+        root["model"] = model
+        root["added_tokens"] = (root["added_tokens"] as? [[String: Any]])?.map { token in
+            var token = token
+            if token["content"] as? String == "<mask>" { token["id"] = vocab.count }
+            return token
+        }
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+        let tokenizer = try PipelineTokenizer(
+            configuration: try HuggingFaceTokenizerConfiguration(
+                tokenizerJSON: text, source: "unigram with byte_fallback", lowercaseInput: false, maxLength: 1_000_000))
+        let rows = try Fixtures.readJSONLines(
+            Fixtures.url("tokenizers-extra/unigram-byte-fallback-ids.jsonl"), as: TokenizerFixtures.Row.self)
+        try #require(rows.count > 250)
+        #expect(rows.filter { $0.ids.contains { (4002..<4258).contains($0) } }.count > 50)  // the fallback is exercised
+        let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) {
+            tokenizer.encode($0, maxLength: nil, strippingInput: false).ids
+        }
+        #expect(result.mismatches == 0, "\(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
 }

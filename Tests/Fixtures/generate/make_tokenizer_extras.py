@@ -14,6 +14,8 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
                        Replace with a string and a regex, Prepend, Whitespace, Punctuation, Digits, Split with
                        every behaviour and invert, GPT-2's pattern as a Split regex, BertNormalizer and
                        BertPreTokenizer), on the texts shorter than 300 characters (160 of them) and the edge cases.
+  unigram-byte-fallback-ids.jsonl  {"text", "ids"}: the arch Unigram with the 256 "<0xXX>" pieces appended to its
+                       vocabulary (score -30) and byte_fallback: true.
   unicode-forms.jsonl  {"text", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"}: those normalizers
                        on the short texts and on 400 random hard cases (supplementary starters before marks,
                        mixed combining classes, Hangul jamo of every kind, exclusions, singletons).
@@ -90,6 +92,19 @@ with open(os.path.join(out, "components-ids.jsonl"), "w", encoding="utf-8") as f
     write(f, {"variants": {n: {"normalizer": c[0], "pre_tokenizer": c[1]} for n, c in combos.items()}})
     for t in [t for t in texts if len(t) < 300][:160] + texts[-13:]:
         write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in toks.items()}})
+
+# (a3) Unigram with byte_fallback: the 256 <0xXX> pieces appended to the vocabulary (score -30),
+# `byte_fallback: true`; unknown runs then become their UTF-8 bytes.
+s = copy.deepcopy(spec)
+s["model"]["vocab"] += [["<0x%02X>" % b, -30.0] for b in range(256)]
+s["model"]["byte_fallback"] = True
+for t in s["added_tokens"]:
+    if t["content"] == "<mask>":
+        t["id"] = len(s["model"]["vocab"])
+fallback = Tokenizer.from_str(json.dumps(s))
+with open(os.path.join(out, "unigram-byte-fallback-ids.jsonl"), "w", encoding="utf-8") as f:
+    for t in texts:
+        write(f, {"text": t, "ids": fallback.encode(t).ids})
 
 # (a'') The normalization forms themselves, on the texts and on hard cases: supplementary-plane starters
 # before combining marks, marks of mixed classes, modern and archaic Hangul jamo (conjoining, halfwidth,
