@@ -208,4 +208,17 @@ struct PipelineParityTests {
         }
         #expect(result.mismatches == 0, "\(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
+
+    @Test("Trained BPEs with end_of_word_suffix (CLIP-like, unknowns not fused) and continuing_subword_prefix with ignore_merges",
+          arguments: ["bpe-suffix", "bpe-prefix"])
+    func bpeOptions(name: String) throws {
+        let tokenizer = try Self.tokenizer(json: Fixtures.url("tokenizers-extra/\(name)/tokenizer.json"))
+        let rows = try Fixtures.readJSONLines(
+            Fixtures.url("tokenizers-extra/\(name)-ids.jsonl"), as: TokenizerFixtures.Row.self)
+        try #require(rows.count > 250)
+        let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) {
+            tokenizer.encode($0, maxLength: nil, strippingInput: false).ids
+        }
+        #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
 }

@@ -23,10 +23,13 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
                        normalizer, no pre-tokenizer, BPE with byte_fallback and fuse_unk, <0x00>…<0xFF>
                        pieces, merges in the "a b" string form, TemplateProcessing "<s> $A".
   llama-bpe-ids.jsonl  {"text", "ids"} for it (special tokens added, no truncation).
+  bpe-suffix/, bpe-suffix-ids.jsonl, bpe-prefix/, bpe-prefix-ids.jsonl  two more trained BPEs: end_of_word_suffix
+                       "</w>" with NFC + Lowercase and Whitespace (CLIP-like); continuing_subword_prefix "##"
+                       with ignore_merges and BertPreTokenizer.
   stripped-ids.jsonl   {"text", "unigram", "bpe"}: the ids of text.strip() with the two arch tokenizers,
                        what sentence-transformers feeds them (arch/tokenizers/*-ids.jsonl are unstripped).
 Texts: the first N lines of arch/tokenizers/unigram-ids.jsonl plus a few hand-written edge cases.
-Everything but the Llama-style BPE is deterministic; its training breaks frequency ties in hash-map order,
+Everything but the three trained BPEs is deterministic; their training breaks frequency ties in hash-map order,
 so a rerun gives a different (equally valid) tokenizer.json with its own ids: the committed pair goes together."""
 import argparse, copy, json, os
 from tokenizers import Tokenizer, models, normalizers, processors, trainers
@@ -163,6 +166,37 @@ tok = Tokenizer.from_file(os.path.join(out, "llama-bpe", "tokenizer.json"))
 with open(os.path.join(out, "llama-bpe-ids.jsonl"), "w", encoding="utf-8") as f:
     for t in texts:
         write(f, {"text": t, "ids": tok.encode(t).ids})
+
+# (b2) Two more trained BPEs for the model's other options: a CLIP-like one with end_of_word_suffix "</w>"
+# (NFC + Lowercase, Whitespace pre-tokenizer, unknown tokens not fused), and one with
+# continuing_subword_prefix "##" and ignore_merges (BertPreTokenizer). Trained like the Llama-style one,
+# so also committed as pairs.
+from tokenizers import pre_tokenizers
+variants_bpe = {
+    "bpe-suffix": dict(model=models.BPE(unk_token="<unk>", end_of_word_suffix="</w>"),
+                       trainer=trainers.BpeTrainer(vocab_size=900, limit_alphabet=120, end_of_word_suffix="</w>",
+                                                   special_tokens=["<unk>"], show_progress=False),
+                       normalizer=normalizers.Sequence([normalizers.NFC(), normalizers.Lowercase()]),
+                       pre=pre_tokenizers.Whitespace()),
+    "bpe-prefix": dict(model=models.BPE(unk_token="[UNK]", continuing_subword_prefix="##", ignore_merges=True),
+                       trainer=trainers.BpeTrainer(vocab_size=900, limit_alphabet=120, continuing_subword_prefix="##",
+                                                   special_tokens=["[UNK]"], show_progress=False),
+                       normalizer=None, pre=pre_tokenizers.BertPreTokenizer()),
+}
+for name, v in variants_bpe.items():
+    tok = Tokenizer(v["model"])
+    if v["normalizer"] is not None:
+        tok.normalizer = v["normalizer"]
+    tok.pre_tokenizer = v["pre"]
+    tok.train_from_iterator(train, v["trainer"])
+    spec_bpe = json.loads(tok.to_str())
+    spec_bpe["model"]["ignore_merges"] = name == "bpe-prefix"
+    tok = Tokenizer.from_str(json.dumps(spec_bpe))
+    os.makedirs(os.path.join(out, name), exist_ok=True)
+    tok.save(os.path.join(out, name, "tokenizer.json"))
+    with open(os.path.join(out, name + "-ids.jsonl"), "w", encoding="utf-8") as f:
+        for t in texts:
+            write(f, {"text": t, "ids": tok.encode(t).ids})
 
 # (c) What sentence-transformers feeds the arch tokenizers: the stripped text.
 uni = Tokenizer.from_file(os.path.join(arch, "unigram", "tokenizer.json"))
