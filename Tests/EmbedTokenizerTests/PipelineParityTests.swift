@@ -221,4 +221,28 @@ struct PipelineParityTests {
         }
         #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
+
+    @Test("Byte-level variants: Llama-3's and Qwen2's split regexes before ByteLevel, add_prefix_space, no regex",
+          arguments: ["llama3-split", "qwen2-split", "prefix-space", "no-regex"])
+    func byteLevelVariant(name: String) throws {
+        let lines = try String(contentsOf: Fixtures.url("tokenizers-extra/bytelevel-ids.jsonl"), encoding: .utf8)
+            .split(separator: "\n")
+        let firstLine = try #require(lines.first)
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
+        let preTokenizer = try #require((header["variants"] as? [String: Any])?[name])
+        let url = Fixtures.url("arch/tokenizers/bpe/tokenizer.json")
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        root["pre_tokenizer"] = preTokenizer
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+        let tokenizer = try PipelineTokenizer(
+            configuration: try HuggingFaceTokenizerConfiguration(
+                tokenizerJSON: text, source: "bpe with \(name)", lowercaseInput: false, maxLength: 1_000_000))
+        let rows = try lines.dropFirst().map { try JSONDecoder().decode(MetaspaceRow.self, from: Data($0.utf8)) }
+        try #require(rows.count > 200)
+        let expected = try rows.map { ($0.text, try #require($0.ids[name])) }
+        let result = TokenizerFixtures.compare(expected) {
+            tokenizer.encode($0, maxLength: nil, strippingInput: false).ids
+        }
+        #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
 }

@@ -14,6 +14,9 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
                        Replace with a string and a regex, Prepend, Whitespace, Punctuation, Digits, Split with
                        every behaviour and invert, GPT-2's pattern as a Split regex, BertNormalizer and
                        BertPreTokenizer), on the texts shorter than 300 characters (160 of them) and the edge cases.
+  bytelevel-ids.jsonl  the same for byte-level pre-tokenizers on the arch BPE: Llama-3's and Qwen2's split
+                       patterns as Split regexes before ByteLevel(use_regex: false), add_prefix_space, no regex
+                       (texts shorter than 600 characters).
   unigram-byte-fallback-ids.jsonl  {"text", "ids"}: the arch Unigram with the 256 "<0xXX>" pieces appended to its
                        vocabulary (score -30) and byte_fallback: true.
   unicode-forms.jsonl  {"text", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"}: those normalizers
@@ -95,6 +98,27 @@ with open(os.path.join(out, "components-ids.jsonl"), "w", encoding="utf-8") as f
     write(f, {"variants": {n: {"normalizer": c[0], "pre_tokenizer": c[1]} for n, c in combos.items()}})
     for t in [t for t in texts if len(t) < 300][:160] + texts[-13:]:
         write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in toks.items()}})
+
+# (a4) Byte-level pre-tokenizer variants on the arch BPE: Llama-3's and Qwen2's split patterns as Split
+# regexes before ByteLevel(use_regex: false), ByteLevel with add_prefix_space, ByteLevel without the regex.
+bspec = json.load(open(os.path.join(arch, "bpe", "tokenizer.json"), encoding="utf-8"))
+bl = lambda prefix, regex: P("ByteLevel", add_prefix_space=prefix, trim_offsets=True, use_regex=regex)
+llama3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+qwen2 = llama3.replace(r"\p{N}{1,3}", r"\p{N}")
+bvariants = {
+    "llama3-split": P("Sequence", pretokenizers=[P("Split", pattern={"Regex": llama3}, behavior="Isolated", invert=False), bl(False, False)]),
+    "qwen2-split": P("Sequence", pretokenizers=[P("Split", pattern={"Regex": qwen2}, behavior="Isolated", invert=False), bl(False, False)]),
+    "prefix-space": bl(True, True),
+    "no-regex": bl(False, False),
+}
+btoks = {}
+for name, pre in bvariants.items():
+    s2 = copy.deepcopy(bspec); s2["pre_tokenizer"] = pre
+    btoks[name] = Tokenizer.from_str(json.dumps(s2))
+with open(os.path.join(out, "bytelevel-ids.jsonl"), "w", encoding="utf-8") as f:
+    write(f, {"variants": bvariants})
+    for t in [t for t in texts if len(t) < 600]:
+        write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in btoks.items()}})
 
 # (a3) Unigram with byte_fallback: the 256 <0xXX> pieces appended to the vocabulary (score -30),
 # `byte_fallback: true`; unknown runs then become their UTF-8 bytes.
