@@ -84,6 +84,38 @@ struct PipelineRobustnessTests {
         #expect(tokenizer.encode(batch: texts, maxLength: 100_000).map(\.ids) == texts.map { tokenizer.encode($0, maxLength: 100_000).ids })
     }
 
+    @Test("Random Unicode through every normalizer and pre-tokenizer variant of the reference files never crashes",
+          arguments: ["components-ids.jsonl", "metaspace-ids.jsonl", "bytelevel-ids.jsonl"])
+    func randomUnicodeThroughVariants(file: String) throws {
+        let text = try String(contentsOf: Fixtures.url("tokenizers-extra/\(file)"), encoding: .utf8)
+        let firstLine = try #require(text.split(separator: "\n").first)
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
+        let variants = try #require(header["variants"] as? [String: Any])
+        let base = file == "bytelevel-ids.jsonl" ? "bpe" : "unigram"
+        let url = Fixtures.url("arch/tokenizers/\(base)/tokenizer.json")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var random = SeededGenerator(seed: 0x5EED)
+        for (name, variant) in variants.sorted(by: { $0.key < $1.key }) {
+            var patched = root
+            if let parts = variant as? [String: Any], parts["type"] == nil {
+                patched["normalizer"] = parts["normalizer"] ?? NSNull()
+                patched["pre_tokenizer"] = parts["pre_tokenizer"] ?? NSNull()
+            } else {
+                patched["pre_tokenizer"] = variant
+            }
+            let tokenizer = try PipelineTokenizer(
+                configuration: try HuggingFaceTokenizerConfiguration(
+                    tokenizerJSON: String(decoding: try JSONSerialization.data(withJSONObject: patched), as: UTF8.self),
+                    source: name, lowercaseInput: false, maxLength: 100_000))
+            var outOfRange = 0
+            for _ in 0..<300 {
+                let ids = tokenizer.encode(Self.randomText(&random)).ids
+                outOfRange += ids.count { $0 < 0 || Int($0) >= tokenizer.vocabularySize }
+            }
+            #expect(outOfRange == 0, "\(name)")
+        }
+    }
+
     // MARK: Malformed files
 
     /// The Llama-style tokenizer.json, small enough to mutate many times.
