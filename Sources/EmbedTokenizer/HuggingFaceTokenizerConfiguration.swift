@@ -16,16 +16,16 @@ import Foundation
 /// 5. The post-processor's special tokens are added; the content is cut to ``maxLength`` minus them.
 public struct HuggingFaceTokenizerConfiguration: Codable, Sendable, Hashable {
     /// The text of `tokenizer.json`, verbatim.
-    public var tokenizerJSON: String
+    public private(set) var tokenizerJSON: String
 
     /// Where the text came from (a file path), named in the errors of ``PipelineTokenizer``.
     public var source: String
 
     /// The model's type as the file spells it (`Unigram`, `BPE`, `WordPiece`).
-    public var modelName: String
+    public private(set) var modelName: String
 
     /// The number of entries in the model's vocabulary (added tokens not counted).
-    public var vocabularyCount: Int
+    public private(set) var vocabularyCount: Int
 
     /// Whether sentence-transformers lower-cases each text with Python's `str.lower()` before
     /// tokenizing (`do_lower_case` in `sentence_bert_config.json`).

@@ -124,10 +124,10 @@ public final class PipelineTokenizer: TextTokenizer {
     ) -> [TokenizerConfiguration.AddedToken] {
         let modelSize = vocabulary.count { !$0.isEmpty }
         var resolved: [TokenizerConfiguration.AddedToken] = []
-        var seen: Set<String> = []
+        var seen: Set<[UInt32]> = []  // by scalars: String equality would merge "é" and "e\u{301}"
         var largest: Int?
-        for var token in tokens where !token.content.isEmpty && !seen.contains(token.content) {
-            seen.insert(token.content)
+        for var token in tokens where !token.content.isEmpty {
+            guard seen.insert(token.content.unicodeScalars.map(\.value)).inserted else { continue }
             if let id = table.id(of: token.content) {
                 token.id = Int(id)
             } else if let max = largest, max >= modelSize || modelSize == 0 {

@@ -18,6 +18,7 @@ public struct TokenizerThroughput: Sendable, CustomStringConvertible {
     /// Tokens per CPU second.
     public var tokensPerSecond: Double { seconds > 0 ? Double(tokens) / seconds : 0 }
 
+    /// The figures in one line, as `embed bench` prints them.
     public var description: String {
         "\(tokens) tokens, \(bytes) bytes in \(seconds) s CPU: \(Int(tokensPerSecond)) tokens/s, "
             + "\(Int(Double(bytes) / max(seconds, 1e-9) / 1e6)) MB/s on one core"

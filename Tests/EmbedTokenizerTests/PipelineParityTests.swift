@@ -155,4 +155,94 @@ struct PipelineParityTests {
         }
         #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
+
+    static let normalizerNames = ["NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"]
+
+    @Test("NFC, NFD, NFKC, NFKD, StripAccents and Lowercase give what tokenizers' normalizers give (hard Unicode cases included)",
+          arguments: normalizerNames)
+    func unicodeForm(name: String) throws {
+        let rows = try Fixtures.readJSONLines(
+            Fixtures.url("tokenizers-extra/unicode-forms.jsonl"), as: [String: String].self)
+        try #require(rows.count > 500)
+        var mismatches = 0
+        for row in rows {
+            let text = try #require(row["text"])
+            let expected = try #require(row[name]).unicodeScalars.map(\.value)
+            let got = CharacterRules.normalize(text.unicodeScalars.map(\.value), with: name)
+            if got != expected {
+                mismatches += 1
+                if mismatches <= 3 {
+                    Issue.record("\(name) of \(text.unicodeScalars.map { String($0.value, radix: 16) }): expected \(expected.map { String($0, radix: 16) }), got \((got ?? []).map { String($0, radix: 16) })")
+                }
+            }
+        }
+        #expect(mismatches == 0, "\(name): \(mismatches) of \(rows.count) texts differ")
+    }
+
+    @Test("Unigram with byte_fallback: unknown runs become their UTF-8 bytes as <0xXX> pieces")
+    func unigramByteFallback() throws {
+        let url = Fixtures.url("arch/tokenizers/unigram/tokenizer.json")
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var model = try #require(root["model"] as? [String: Any])
+        var vocab = try #require(model["vocab"] as? [Any])
+        let digits = Array("0123456789ABCDEF")
+        for byte in 0..<256 { vocab.append(["<0x\(digits[byte >> 4])\(digits[byte & 15])>", -30.0] as [Any]) }
+        model["vocab"] = vocab
+        model["byte_fallback"] = true
+        root["model"] = model
+        root["added_tokens"] = (root["added_tokens"] as? [[String: Any]])?.map { token in
+            var token = token
+            if token["content"] as? String == "<mask>" { token["id"] = vocab.count }
+            return token
+        }
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+        let tokenizer = try PipelineTokenizer(
+            configuration: try HuggingFaceTokenizerConfiguration(
+                tokenizerJSON: text, source: "unigram with byte_fallback", lowercaseInput: false, maxLength: 1_000_000))
+        let rows = try Fixtures.readJSONLines(
+            Fixtures.url("tokenizers-extra/unigram-byte-fallback-ids.jsonl"), as: TokenizerFixtures.Row.self)
+        try #require(rows.count > 250)
+        #expect(rows.filter { $0.ids.contains { (4002..<4258).contains($0) } }.count > 50)  // the fallback is exercised
+        let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) {
+            tokenizer.encode($0, maxLength: nil, strippingInput: false).ids
+        }
+        #expect(result.mismatches == 0, "\(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
+
+    @Test("Trained BPEs with end_of_word_suffix (CLIP-like, unknowns not fused) and continuing_subword_prefix with ignore_merges",
+          arguments: ["bpe-suffix", "bpe-prefix"])
+    func bpeOptions(name: String) throws {
+        let tokenizer = try Self.tokenizer(json: Fixtures.url("tokenizers-extra/\(name)/tokenizer.json"))
+        let rows = try Fixtures.readJSONLines(
+            Fixtures.url("tokenizers-extra/\(name)-ids.jsonl"), as: TokenizerFixtures.Row.self)
+        try #require(rows.count > 250)
+        let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) {
+            tokenizer.encode($0, maxLength: nil, strippingInput: false).ids
+        }
+        #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
+
+    @Test("Byte-level variants: Llama-3's and Qwen2's split regexes before ByteLevel, add_prefix_space, no regex",
+          arguments: ["llama3-split", "qwen2-split", "prefix-space", "no-regex"])
+    func byteLevelVariant(name: String) throws {
+        let lines = try String(contentsOf: Fixtures.url("tokenizers-extra/bytelevel-ids.jsonl"), encoding: .utf8)
+            .split(separator: "\n")
+        let firstLine = try #require(lines.first)
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
+        let preTokenizer = try #require((header["variants"] as? [String: Any])?[name])
+        let url = Fixtures.url("arch/tokenizers/bpe/tokenizer.json")
+        var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        root["pre_tokenizer"] = preTokenizer
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+        let tokenizer = try PipelineTokenizer(
+            configuration: try HuggingFaceTokenizerConfiguration(
+                tokenizerJSON: text, source: "bpe with \(name)", lowercaseInput: false, maxLength: 1_000_000))
+        let rows = try lines.dropFirst().map { try JSONDecoder().decode(MetaspaceRow.self, from: Data($0.utf8)) }
+        try #require(rows.count > 200)
+        let expected = try rows.map { ($0.text, try #require($0.ids[name])) }
+        let result = TokenizerFixtures.compare(expected) {
+            tokenizer.encode($0, maxLength: nil, strippingInput: false).ids
+        }
+        #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
 }

@@ -84,6 +84,38 @@ struct PipelineRobustnessTests {
         #expect(tokenizer.encode(batch: texts, maxLength: 100_000).map(\.ids) == texts.map { tokenizer.encode($0, maxLength: 100_000).ids })
     }
 
+    @Test("Random Unicode through every normalizer and pre-tokenizer variant of the reference files never crashes",
+          arguments: ["components-ids.jsonl", "metaspace-ids.jsonl", "bytelevel-ids.jsonl"])
+    func randomUnicodeThroughVariants(file: String) throws {
+        let text = try String(contentsOf: Fixtures.url("tokenizers-extra/\(file)"), encoding: .utf8)
+        let firstLine = try #require(text.split(separator: "\n").first)
+        let header = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
+        let variants = try #require(header["variants"] as? [String: Any])
+        let base = file == "bytelevel-ids.jsonl" ? "bpe" : "unigram"
+        let url = Fixtures.url("arch/tokenizers/\(base)/tokenizer.json")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var random = SeededGenerator(seed: 0x5EED)
+        for (name, variant) in variants.sorted(by: { $0.key < $1.key }) {
+            var patched = root
+            if let parts = variant as? [String: Any], parts["type"] == nil {
+                patched["normalizer"] = parts["normalizer"] ?? NSNull()
+                patched["pre_tokenizer"] = parts["pre_tokenizer"] ?? NSNull()
+            } else {
+                patched["pre_tokenizer"] = variant
+            }
+            let tokenizer = try PipelineTokenizer(
+                configuration: try HuggingFaceTokenizerConfiguration(
+                    tokenizerJSON: String(decoding: try JSONSerialization.data(withJSONObject: patched), as: UTF8.self),
+                    source: name, lowercaseInput: false, maxLength: 100_000))
+            var outOfRange = 0
+            for _ in 0..<300 {
+                let ids = tokenizer.encode(Self.randomText(&random)).ids
+                outOfRange += ids.count { $0 < 0 || Int($0) >= tokenizer.vocabularySize }
+            }
+            #expect(outOfRange == 0, "\(name)")
+        }
+    }
+
     // MARK: Malformed files
 
     /// The Llama-style tokenizer.json, small enough to mutate many times.
@@ -335,5 +367,63 @@ struct PipelineRobustnessTests {
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(TokenizerDefinition.self, from: Data(#"{"type": "sentencePiece"}"#.utf8))
         }
+    }
+
+    // MARK: Hand-made files
+
+    /// A pipeline tokenizer from a hand-written `tokenizer.json` object.
+    static func tokenizer(_ root: [String: Any], lowercaseInput: Bool = false) throws -> PipelineTokenizer {
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: root), as: UTF8.self)
+        return try PipelineTokenizer(
+            configuration: try HuggingFaceTokenizerConfiguration(
+                tokenizerJSON: text, source: "hand-made tokenizer.json", lowercaseInput: lowercaseInput,
+                maxLength: 512))
+    }
+
+    @Test("Canonically equivalent vocabulary tokens ('é' and 'e' + U+0301) stay distinct")
+    func canonicallyEquivalentTokens() throws {
+        // Written as text: a Swift dictionary cannot even hold these two keys.
+        let json = #"""
+            {"model": {"type": "BPE", "vocab": {"e": 0, "\u0301": 1, "e\u0301": 2, "\u00e9": 3, "<unk>": 4},
+                       "merges": [["e", "\u0301"]], "unk_token": "<unk>"},
+             "pre_tokenizer": {"type": "WhitespaceSplit"}}
+            """#
+        let tokenizer = try PipelineTokenizer(
+            configuration: try HuggingFaceTokenizerConfiguration(
+                tokenizerJSON: json, source: "hand-made tokenizer.json", lowercaseInput: false, maxLength: 512))
+        #expect(tokenizer.encode("e\u{301} \u{E9} e").ids == [2, 3, 0])
+        #expect(tokenizer.vocabularySize == 5)
+    }
+
+    @Test("Post-processors: Sequence of ByteLevel and TemplateProcessing, BertProcessing, RobertaProcessing, none")
+    func postProcessors() throws {
+        func ids(_ processor: Any) throws -> [Int32] {
+            let root: [String: Any] = [
+                "model": [
+                    "type": "BPE", "vocab": ["a": 0, "b": 1, "ab": 2, "<s>": 3, "</s>": 4, "[CLS]": 5, "[SEP]": 6],
+                    "merges": ["a b"],
+                ] as [String: Any],
+                "post_processor": processor,
+            ]
+            return try Self.tokenizer(root).encode("abab", maxLength: 512).ids
+        }
+        let template: [String: Any] = [
+            "type": "TemplateProcessing",
+            "single": [["SpecialToken": ["id": "<s>", "type_id": 0]], ["Sequence": ["id": "A", "type_id": 0]]],
+            "pair": [Any](), "special_tokens": ["<s>": ["id": "<s>", "ids": [3], "tokens": ["<s>"]]],
+        ]
+        #expect(try ids(["type": "Sequence", "processors": [["type": "ByteLevel", "trim_offsets": false], template]]) == [3, 2, 2])
+        #expect(try ids(["type": "BertProcessing", "sep": ["[SEP]", 6], "cls": ["[CLS]", 5]]) == [5, 2, 2, 6])
+        #expect(try ids(["type": "RobertaProcessing", "sep": ["</s>", 4], "cls": ["<s>", 3]]) == [3, 2, 2, 4])
+        #expect(try ids(NSNull()) == [2, 2])
+    }
+
+    @Test("sentence-transformers' do_lower_case lower-cases (Python's str.lower()) before a pipeline tokenizer")
+    func lowercaseInput() throws {
+        let url = Fixtures.url("arch/tokenizers/bpe/tokenizer.json")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let lowering = try Self.tokenizer(root, lowercaseInput: true)
+        let plain = try Self.tokenizer(root)
+        #expect(lowering.encode("  Hello WORLD ΣΑΣ İx <mask> ").ids == plain.encode("hello world σας i̇x <mask>").ids)
     }
 }

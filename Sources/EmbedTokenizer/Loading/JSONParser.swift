@@ -31,6 +31,22 @@ struct JSONParser {
     private var index = 0
     private static let maximumDepth = 512
 
+    /// A member whose name differs from an earlier one of the same object but is equal to it as a
+    /// Swift `String` (canonically equivalent, like "é" and "e\u{301}"), which a `[String: …]`
+    /// object cannot hold next to it. Vocabularies have such pairs as distinct tokens.
+    struct EquivalentMember {
+        /// The names of the objects enclosing it, outermost first (array elements add nothing).
+        var path: [String]
+        var name: String
+        var value: JSONValue
+    }
+
+    /// The members set aside while parsing, in document order; the object keeps the first.
+    private(set) var equivalentMembers: [EquivalentMember] = []
+
+    /// The member names leading to the value being parsed.
+    private var namePath: [String] = []
+
     init(bytes: [UInt8]) {
         self.bytes = bytes
     }
@@ -110,7 +126,16 @@ struct JSONParser {
             }
             index += 1
             skipWhitespace()
-            members[key] = try parseValue(depth: depth + 1)  // a repeated key keeps the last value
+            namePath.append(key)
+            let value = try parseValue(depth: depth + 1)
+            namePath.removeLast()
+            if let existing = members.index(forKey: key),
+                !members[existing].key.unicodeScalars.elementsEqual(key.unicodeScalars)
+            {
+                equivalentMembers.append(EquivalentMember(path: namePath, name: key, value: value))
+            } else {
+                members[key] = value  // a repeated key keeps the last value
+            }
             skipWhitespace()
             guard index < bytes.count else { throw fail("unexpected end of file inside an object") }
             if bytes[index] == UInt8(ascii: ",") {

@@ -10,6 +10,21 @@ extension JSONValue {
         stringValue ?? self["content"]?.stringValue
     }
 
+    /// Parses `data` as ``parse(_:path:)`` does, also returning the object members that are
+    /// canonically equivalent to an earlier member of their object (see
+    /// ``JSONParser/EquivalentMember``).
+    static func parseKeepingEquivalentMembers(_ data: Data, path: String) throws(TokenizerError)
+        -> (value: JSONValue, equivalentMembers: [JSONParser.EquivalentMember])
+    {
+        var parser = JSONParser(bytes: [UInt8](data))
+        do {
+            let value = try parser.parseDocument()
+            return (value, parser.equivalentMembers)
+        } catch {
+            throw .malformedJSON(path, reason: error.message(in: parser.bytes))
+        }
+    }
+
     /// Parses `data`, the contents of the file at `path` (named in errors).
     static func parse(_ data: Data, path: String) throws(TokenizerError) -> JSONValue {
         var parser = JSONParser(bytes: [UInt8](data))

@@ -98,7 +98,7 @@ struct BertNormalizer: Sendable {
     /// The canonical ordering of NFD: each run of characters with a non-zero combining class is
     /// sorted stably by class. Sorting whole runs keeps adversarial input (thousands of marks of
     /// alternating classes) at O(n log n), where insertion would be quadratic.
-    private static func putInCanonicalOrder(_ scalars: inout [UInt32], table: UnsafeBufferPointer<UInt8>) {
+    static func putInCanonicalOrder(_ scalars: inout [UInt32], table: UnsafeBufferPointer<UInt8>) {
         var runStart = 0
         var index = 0
         let count = scalars.count

@@ -32,4 +32,23 @@ package enum CharacterRules {
         }
         return String(result)
     }
+
+    /// Returns what the `tokenizer.json` normalizer `name` (`NFC`, `NFD`, `NFKC`, `NFKD`,
+    /// `StripAccents`, `Lowercase`) makes of `scalars`, or nil for another name.
+    package static func normalize(_ scalars: [UInt32], with name: String) -> [UInt32]? {
+        let step: NormalizerStep
+        switch name {
+        case "NFC": step = .unicode(.nfc)
+        case "NFD": step = .unicode(.nfd)
+        case "NFKC": step = .unicode(.nfkc)
+        case "NFKD": step = .unicode(.nfkd)
+        case "StripAccents": step = .stripAccents
+        case "Lowercase": step = .lowercase
+        default: return nil
+        }
+        var text = scalars
+        var scratch = NormalizerStep.Scratch()
+        step.apply(to: &text, scratch: &scratch)
+        return text
+    }
 }

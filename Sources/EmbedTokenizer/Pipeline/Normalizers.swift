@@ -1,11 +1,9 @@
-import Foundation
-
 /// One of Unicode's four normalization forms.
 enum UnicodeForm: Sendable {
     case nfc, nfd, nfkc, nfkd
 
     /// Below this scalar value every character is unchanged by the form, so texts made only of
-    /// such characters skip Foundation (and its `String` round trip) altogether.
+    /// such characters are left as they are.
     var stableBelow: UInt32 {
         switch self {
         case .nfc: 0x300  // the first characters NFC changes or composes with are combining marks
@@ -46,7 +44,10 @@ indirect enum NormalizerStep: Sendable {
             charsmap.normalize(text, into: &scratch.spare, bytes: &scratch.bytes)
             swap(&text, &scratch.spare)
         case .unicode(let form):
-            Self.normalize(&text, form: form)
+            let limit = form.stableBelow
+            if text.contains(where: { $0 >= limit }) {
+                UnicodeNormalization.normalize(&text, form: form, spare: &scratch.spare)
+            }
         case .lowercase:
             // Rust's `char::to_lowercase`, character by character (no final-sigma rule).
             scratch.spare.removeAll(keepingCapacity: true)
@@ -78,29 +79,8 @@ indirect enum NormalizerStep: Sendable {
         }
     }
 
-    /// Upstream's `is_combining_mark`: general category M (Mn, Mc, Me).
+    /// Upstream's `is_combining_mark`: general category M at the library's Unicode version.
     private static func isMark(_ value: UInt32) -> Bool {
-        guard value >= 0x300, let scalar = Unicode.Scalar(value) else { return false }
-        switch scalar.properties.generalCategory {
-        case .nonspacingMark, .spacingMark, .enclosingMark: return true
-        default: return false
-        }
-    }
-
-    private static func normalize(_ text: inout [UInt32], form: UnicodeForm) {
-        let limit = form.stableBelow
-        guard text.contains(where: { $0 >= limit }) else { return }
-        var view = String.UnicodeScalarView()
-        for value in text { if let scalar = Unicode.Scalar(value) { view.append(scalar) } }
-        let string = String(view)
-        let normalized: String
-        switch form {
-        case .nfc: normalized = string.precomposedStringWithCanonicalMapping
-        case .nfd: normalized = string.decomposedStringWithCanonicalMapping
-        case .nfkc: normalized = string.precomposedStringWithCompatibilityMapping
-        case .nfkd: normalized = string.decomposedStringWithCompatibilityMapping
-        }
-        text.removeAll(keepingCapacity: true)
-        for scalar in normalized.unicodeScalars { text.append(scalar.value) }
+        value >= 0x300 && UnicodeTables.contains(NormalizationTables.combiningMarks, value)
     }
 }

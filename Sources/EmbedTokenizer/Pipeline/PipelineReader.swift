@@ -27,11 +27,13 @@ struct PipelineReader {
         "Metaspace, WhitespaceSplit, Whitespace, ByteLevel, Split, Punctuation, Digits, Sequence, BertPreTokenizer"
 
     func read() throws(TokenizerError) -> PipelineParts {
-        let root = try JSONValue.parse(Data(text.utf8), path: path)
+        let (root, equivalentMembers) = try JSONValue.parseKeepingEquivalentMembers(Data(text.utf8), path: path)
+        // Tokens that Swift's `String` equality would merge with another key of model.vocab.
+        let extraVocabulary = equivalentMembers.filter { $0.path == ["model", "vocab"] }.map { ($0.name, $0.value) }
         guard root.objectValue != nil else {
             throw .malformedJSON(path, reason: "the top level is not a JSON object.")
         }
-        let (model, vocabulary) = try readModel(root["model"])
+        let (model, vocabulary) = try readModel(root["model"], extraVocabulary: extraVocabulary)
         let normalizer = try readNormalizer(root["normalizer"], at: "normalizer")
         let preTokenizer = try readPreTokenizer(root["pre_tokenizer"], at: "pre_tokenizer")
         let template = try readTemplate(root["post_processor"], at: "post_processor")
@@ -234,7 +236,9 @@ struct PipelineReader {
 
     // MARK: Models
 
-    private func readModel(_ model: JSONValue?) throws(TokenizerError) -> (PipelineModel, [String]) {
+    private func readModel(_ model: JSONValue?, extraVocabulary: [(String, JSONValue)]) throws(TokenizerError)
+        -> (PipelineModel, [String])
+    {
         guard let model, model.objectValue != nil else {
             throw .malformedJSON(path, reason: "\"model\" is missing or not an object.")
         }
@@ -245,21 +249,23 @@ struct PipelineReader {
                 ? "WordPiece" : model["merges"] != nil ? "BPE" : model["unk_id"] != nil ? "Unigram" : "unknown")
         switch type {
         case "Unigram": return try readUnigram(model)
-        case "BPE": return try readBPE(model)
-        case "WordPiece": return try readWordPiece(model)
+        case "BPE": return try readBPE(model, extraVocabulary: extraVocabulary)
+        case "WordPiece": return try readWordPiece(model, extraVocabulary: extraVocabulary)
         default:
             throw .unsupported("model", type, in: path, supported: "Unigram, BPE or WordPiece")
         }
     }
 
     /// `vocab` as an object of token → id, turned into an id-indexed array.
-    private func readVocabularyObject(_ model: JSONValue) throws(TokenizerError) -> [String] {
+    private func readVocabularyObject(_ model: JSONValue, extra: [(String, JSONValue)]) throws(TokenizerError)
+        -> [String]
+    {
         guard let vocab = model["vocab"]?.objectValue else {
             throw malformed("model.vocab", "is missing or not an object of token → id.")
         }
         var entries: [(token: String, id: Int)] = []
-        entries.reserveCapacity(vocab.count)
-        for (token, value) in vocab {
+        entries.reserveCapacity(vocab.count + extra.count)
+        for (token, value) in vocab.map({ ($0.key, $0.value) }) + extra {
             guard let id = value.intValue, id >= 0, id <= Int(Int32.max) else {
                 throw malformed("model.vocab", "maps '\(token)' to \(value), not a non-negative id.")
             }
@@ -268,8 +274,10 @@ struct PipelineReader {
         return try Vocabulary.array(from: entries, path: path)
     }
 
-    private func readWordPiece(_ model: JSONValue) throws(TokenizerError) -> (PipelineModel, [String]) {
-        let vocabulary = try readVocabularyObject(model)
+    private func readWordPiece(_ model: JSONValue, extraVocabulary: [(String, JSONValue)]) throws(TokenizerError)
+        -> (PipelineModel, [String])
+    {
+        let vocabulary = try readVocabularyObject(model, extra: extraVocabulary)
         let unknown = try string(model["unk_token"], "model.unk_token")
         let table = VocabularyTable(tokens: vocabulary)
         guard let unknownID = table.id(of: unknown) else {
@@ -314,8 +322,10 @@ struct PipelineReader {
         return (.unigram(unigram), vocabulary)
     }
 
-    private func readBPE(_ model: JSONValue) throws(TokenizerError) -> (PipelineModel, [String]) {
-        let vocabulary = try readVocabularyObject(model)
+    private func readBPE(_ model: JSONValue, extraVocabulary: [(String, JSONValue)]) throws(TokenizerError)
+        -> (PipelineModel, [String])
+    {
+        let vocabulary = try readVocabularyObject(model, extra: extraVocabulary)
         let table = VocabularyTable(tokens: vocabulary)
         func optionalString(_ key: String) throws(TokenizerError) -> String? {
             guard let value = model[key], !value.isNull else { return nil }

@@ -85,8 +85,8 @@ struct VocabularyTable: Sendable {
             }
         }
         // The table was sized for one node per scalar; prefixes shared between tokens make far
-        // fewer (about a third in a large SentencePiece vocabulary). A table sized for the nodes
-        // actually made keeps the same load factor in less memory, so more of it stays in cache.
+        // fewer in a large vocabulary. A table sized for the nodes actually made keeps the same
+        // load factor in less memory, so more of it stays in cache.
         let used = nodes.reduce(0) { $0 + ($1.length == 0 ? 0 : 1) }
         var fitted = 16
         while fitted < used * 2 { fitted *= 2 }

@@ -14,14 +14,25 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
                        Replace with a string and a regex, Prepend, Whitespace, Punctuation, Digits, Split with
                        every behaviour and invert, GPT-2's pattern as a Split regex, BertNormalizer and
                        BertPreTokenizer), on the texts shorter than 300 characters (160 of them) and the edge cases.
+  bytelevel-ids.jsonl  the same for byte-level pre-tokenizers on the arch BPE: Llama-3's and Qwen2's split
+                       patterns as Split regexes before ByteLevel(use_regex: false), add_prefix_space, no regex
+                       (texts shorter than 600 characters).
+  unigram-byte-fallback-ids.jsonl  {"text", "ids"}: the arch Unigram with the 256 "<0xXX>" pieces appended to its
+                       vocabulary (score -30) and byte_fallback: true.
+  unicode-forms.jsonl  {"text", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"}: those normalizers
+                       on the short texts and on 400 random hard cases (supplementary starters before marks,
+                       mixed combining classes, Hangul jamo of every kind, exclusions, singletons).
   llama-bpe/tokenizer.json  a Llama-style SentencePiece BPE built here: Prepend("▁") + Replace(" ", "▁")
                        normalizer, no pre-tokenizer, BPE with byte_fallback and fuse_unk, <0x00>…<0xFF>
                        pieces, merges in the "a b" string form, TemplateProcessing "<s> $A".
   llama-bpe-ids.jsonl  {"text", "ids"} for it (special tokens added, no truncation).
+  bpe-suffix/, bpe-suffix-ids.jsonl, bpe-prefix/, bpe-prefix-ids.jsonl  two more trained BPEs: end_of_word_suffix
+                       "</w>" with NFC + Lowercase and Whitespace (CLIP-like); continuing_subword_prefix "##"
+                       with ignore_merges and BertPreTokenizer.
   stripped-ids.jsonl   {"text", "unigram", "bpe"}: the ids of text.strip() with the two arch tokenizers,
                        what sentence-transformers feeds them (arch/tokenizers/*-ids.jsonl are unstripped).
 Texts: the first N lines of arch/tokenizers/unigram-ids.jsonl plus a few hand-written edge cases.
-Everything but the Llama-style BPE is deterministic; its training breaks frequency ties in hash-map order,
+Everything but the three trained BPEs is deterministic; their training breaks frequency ties in hash-map order,
 so a rerun gives a different (equally valid) tokenizer.json with its own ids: the committed pair goes together."""
 import argparse, copy, json, os
 from tokenizers import Tokenizer, models, normalizers, processors, trainers
@@ -88,6 +99,59 @@ with open(os.path.join(out, "components-ids.jsonl"), "w", encoding="utf-8") as f
     for t in [t for t in texts if len(t) < 300][:160] + texts[-13:]:
         write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in toks.items()}})
 
+# (a4) Byte-level pre-tokenizer variants on the arch BPE: Llama-3's and Qwen2's split patterns as Split
+# regexes before ByteLevel(use_regex: false), ByteLevel with add_prefix_space, ByteLevel without the regex.
+bspec = json.load(open(os.path.join(arch, "bpe", "tokenizer.json"), encoding="utf-8"))
+bl = lambda prefix, regex: P("ByteLevel", add_prefix_space=prefix, trim_offsets=True, use_regex=regex)
+llama3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+qwen2 = llama3.replace(r"\p{N}{1,3}", r"\p{N}")
+bvariants = {
+    "llama3-split": P("Sequence", pretokenizers=[P("Split", pattern={"Regex": llama3}, behavior="Isolated", invert=False), bl(False, False)]),
+    "qwen2-split": P("Sequence", pretokenizers=[P("Split", pattern={"Regex": qwen2}, behavior="Isolated", invert=False), bl(False, False)]),
+    "prefix-space": bl(True, True),
+    "no-regex": bl(False, False),
+}
+btoks = {}
+for name, pre in bvariants.items():
+    s2 = copy.deepcopy(bspec); s2["pre_tokenizer"] = pre
+    btoks[name] = Tokenizer.from_str(json.dumps(s2))
+with open(os.path.join(out, "bytelevel-ids.jsonl"), "w", encoding="utf-8") as f:
+    write(f, {"variants": bvariants})
+    for t in [t for t in texts if len(t) < 600]:
+        write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in btoks.items()}})
+
+# (a3) Unigram with byte_fallback: the 256 <0xXX> pieces appended to the vocabulary (score -30),
+# `byte_fallback: true`; unknown runs then become their UTF-8 bytes.
+s = copy.deepcopy(spec)
+s["model"]["vocab"] += [["<0x%02X>" % b, -30.0] for b in range(256)]
+s["model"]["byte_fallback"] = True
+for t in s["added_tokens"]:
+    if t["content"] == "<mask>":
+        t["id"] = len(s["model"]["vocab"])
+fallback = Tokenizer.from_str(json.dumps(s))
+with open(os.path.join(out, "unigram-byte-fallback-ids.jsonl"), "w", encoding="utf-8") as f:
+    for t in texts:
+        write(f, {"text": t, "ids": fallback.encode(t).ids})
+
+# (a'') The normalization forms themselves, on the texts and on hard cases: supplementary-plane starters
+# before combining marks, marks of mixed classes, modern and archaic Hangul jamo (conjoining, halfwidth,
+# compatibility), composition exclusions and singletons, compatibility characters.
+import random
+rng = random.Random(5)
+hard_pools = [[0x10059, 0x1D400, 0x1F600, 0x20000, 0x11099, 0x1109A, 0x1D15E, 0x1D15F],
+              list(range(0x300, 0x315)) + [0x316, 0x31B, 0x321, 0x327, 0x334, 0x345, 0x5B0, 0x5BC, 0x93C, 0x94D, 0x3099, 0x309A, 0x1D165, 0x1D16D],
+              list(range(0x1100, 0x1116)) + list(range(0x1161, 0x1179)) + list(range(0x11A8, 0x11C6)) + [0x1113, 0x115F, 0x1160],
+              list(range(0xFFA0, 0xFFDD)) + list(range(0x3131, 0x318F)),
+              [0xAC00, 0xAC01, 0xD7A3, 0xB098, 0xC5B4],
+              [0x958, 0x2ADC, 0xFB1D, 0x340, 0x341, 0x343, 0x344, 0x374, 0x37E, 0x387, 0x2126, 0x212A, 0x212B, 0x1F71, 0x1FBB],
+              [0xA0, 0xAA, 0xB2, 0xBD, 0x132, 0x17F, 0x1C4, 0x2160, 0x2460, 0x3000, 0x3300, 0xFB01, 0xFDFA, 0xFF21, 0x1D400, 0x1F100],
+              [0x41, 0x61, 0x45, 0x65, 0x55, 0x75, 0x49, 0x69, 0x4F, 0x3B1, 0x3C9, 0x430, 0x306B, 0x30AB, 0x20]]
+hard = ["".join(chr(rng.choice(rng.choice(hard_pools))) for _ in range(rng.randint(1, 12))) for _ in range(400)]
+forms = {n: getattr(normalizers, n)() for n in ("NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase")}
+with open(os.path.join(out, "unicode-forms.jsonl"), "w", encoding="utf-8") as f:
+    for t in [t for t in texts if len(t) < 300] + hard:
+        write(f, {"text": t, **{n: fn.normalize_str(t) for n, fn in forms.items()}})
+
 # (b) Llama-style SentencePiece BPE with byte fallback, trained on other stress texts.
 train = [json.loads(l)["text"] for l in open(os.path.join(arch, "bpe-ids.jsonl"), encoding="utf-8")][a.texts:]
 base = Tokenizer(models.BPE(unk_token="<unk>", fuse_unk=True, byte_fallback=True))
@@ -126,6 +190,37 @@ tok = Tokenizer.from_file(os.path.join(out, "llama-bpe", "tokenizer.json"))
 with open(os.path.join(out, "llama-bpe-ids.jsonl"), "w", encoding="utf-8") as f:
     for t in texts:
         write(f, {"text": t, "ids": tok.encode(t).ids})
+
+# (b2) Two more trained BPEs for the model's other options: a CLIP-like one with end_of_word_suffix "</w>"
+# (NFC + Lowercase, Whitespace pre-tokenizer, unknown tokens not fused), and one with
+# continuing_subword_prefix "##" and ignore_merges (BertPreTokenizer). Trained like the Llama-style one,
+# so also committed as pairs.
+from tokenizers import pre_tokenizers
+variants_bpe = {
+    "bpe-suffix": dict(model=models.BPE(unk_token="<unk>", end_of_word_suffix="</w>"),
+                       trainer=trainers.BpeTrainer(vocab_size=900, limit_alphabet=120, end_of_word_suffix="</w>",
+                                                   special_tokens=["<unk>"], show_progress=False),
+                       normalizer=normalizers.Sequence([normalizers.NFC(), normalizers.Lowercase()]),
+                       pre=pre_tokenizers.Whitespace()),
+    "bpe-prefix": dict(model=models.BPE(unk_token="[UNK]", continuing_subword_prefix="##", ignore_merges=True),
+                       trainer=trainers.BpeTrainer(vocab_size=900, limit_alphabet=120, continuing_subword_prefix="##",
+                                                   special_tokens=["[UNK]"], show_progress=False),
+                       normalizer=None, pre=pre_tokenizers.BertPreTokenizer()),
+}
+for name, v in variants_bpe.items():
+    tok = Tokenizer(v["model"])
+    if v["normalizer"] is not None:
+        tok.normalizer = v["normalizer"]
+    tok.pre_tokenizer = v["pre"]
+    tok.train_from_iterator(train, v["trainer"])
+    spec_bpe = json.loads(tok.to_str())
+    spec_bpe["model"]["ignore_merges"] = name == "bpe-prefix"
+    tok = Tokenizer.from_str(json.dumps(spec_bpe))
+    os.makedirs(os.path.join(out, name), exist_ok=True)
+    tok.save(os.path.join(out, name, "tokenizer.json"))
+    with open(os.path.join(out, name + "-ids.jsonl"), "w", encoding="utf-8") as f:
+        for t in texts:
+            write(f, {"text": t, "ids": tok.encode(t).ids})
 
 # (c) What sentence-transformers feeds the arch tokenizers: the stripped text.
 uni = Tokenizer.from_file(os.path.join(arch, "unigram", "tokenizer.json"))
