@@ -150,11 +150,17 @@ public final class PipelineTokenizer: TextTokenizer {
     /// The model's type as `tokenizer.json` spells it.
     public var modelName: String { model.name }
 
-    /// Returns the ids of `text`, stripped (and lower-cased when the model asks) first, cut to
-    /// `maxLength` (or ``maxLength``) with the special tokens kept.
+    /// Returns the ids of `text` (lower-cased first when the model asks), cut to `maxLength` (or
+    /// ``maxLength``) with the special tokens kept.
+    ///
+    /// The text is not stripped: sentence-transformers 6 hands it to the tokenizer as it is, and
+    /// for byte-level BPE the white space at either end is tokens (`Ġ`, `Ċ`) that change the
+    /// vector — the reference embeddings of the RoBERTa and ModernBERT models match the
+    /// unstripped ids and not the stripped ones. (WordPiece, Unigram and Metaspace drop that white
+    /// space either way.)
     public func encode(_ text: String, maxLength: Int? = nil) -> TokenizedText {
         var scratch = PipelineScratch()
-        return encode(text, limit: maxLength ?? self.maxLength, stripping: true, scratch: &scratch)
+        return encode(text, limit: maxLength ?? self.maxLength, stripping: false, scratch: &scratch)
     }
 
     /// Returns the ids of each text, in order, as ``encode(_:maxLength:)`` would; large batches are
@@ -165,7 +171,7 @@ public final class PipelineTokenizer: TextTokenizer {
         let workers = min(AvailableCores.count, texts.count, totalBytes / Self.bytesPerWorker)
         guard workers > 1 else {
             var scratch = PipelineScratch()
-            return texts.map { encode($0, limit: limit, stripping: true, scratch: &scratch) }
+            return texts.map { encode($0, limit: limit, stripping: false, scratch: &scratch) }
         }
         var results = [TokenizedText](
             repeating: TokenizedText(ids: [], untruncatedCount: 0, isTruncated: false), count: texts.count)
@@ -176,7 +182,7 @@ public final class PipelineTokenizer: TextTokenizer {
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 var scratch = PipelineScratch()
                 for index in stride(from: worker, to: texts.count, by: workers) {
-                    output[index] = encode(texts[index], limit: limit, stripping: true, scratch: &scratch)
+                    output[index] = encode(texts[index], limit: limit, stripping: false, scratch: &scratch)
                 }
             }
         }
@@ -186,8 +192,8 @@ public final class PipelineTokenizer: TextTokenizer {
     /// Below this much text per core, a second thread costs more than it saves.
     private static let bytesPerWorker = 16 * 1024
 
-    /// Returns the ids of `text` with or without sentence-transformers' `strip()`: without it, the
-    /// ids Hugging Face's tokenizer gives when called directly, as some reference files were made.
+    /// Returns the ids of `text` with or without Python's `strip()` first (older sentence-transformers
+    /// releases stripped; the `stripped-ids.jsonl` reference checks that path).
     package func encode(_ text: String, maxLength: Int?, strippingInput: Bool) -> TokenizedText {
         var scratch = PipelineScratch()
         return encode(text, limit: maxLength ?? self.maxLength, stripping: strippingInput, scratch: &scratch)

@@ -424,6 +424,7 @@ struct PipelineRobustnessTests {
         let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let lowering = try Self.tokenizer(root, lowercaseInput: true)
         let plain = try Self.tokenizer(root)
-        #expect(lowering.encode("  Hello WORLD ΣΑΣ İx <mask> ").ids == plain.encode("hello world σας i̇x <mask>").ids)
+        // The text is not stripped (sentence-transformers 6 does not): the spaces stay tokens.
+        #expect(lowering.encode("  Hello WORLD ΣΑΣ İx <mask> ").ids == plain.encode("  hello world σας i̇x <mask> ").ids)
     }
 }

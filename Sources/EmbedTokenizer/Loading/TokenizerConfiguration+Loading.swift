@@ -187,10 +187,8 @@ struct TokenizerJSONSections {
         switch type(of: processor) {
         case "TemplateProcessing":
             return try readTemplateProcessing(processor)
-        case "BertProcessing", "RobertaProcessing":
-            // {"sep": ["[SEP]", 102], "cls": ["[CLS]", 101]}; RobertaProcessing's other fields
-            // (trim_offsets, add_prefix_space) change offsets only, and a single sequence gets
-            // the same `cls $A sep` (MPNet's WordPiece tokenizer uses it).
+        case "BertProcessing":
+            // {"sep": ["[SEP]", 102], "cls": ["[CLS]", 101]}
             func pair(_ key: String) throws(TokenizerError) -> TokenizerConfiguration.TemplateToken {
                 guard let items = processor[key]?.arrayValue, items.count == 2, let token = items[0].stringValue,
                     let id = items[1].intValue
@@ -203,7 +201,7 @@ struct TokenizerJSONSections {
         case let other:
             throw .unsupported(
                 "post-processor", other ?? "unknown", in: path,
-                supported: "TemplateProcessing, BertProcessing or RobertaProcessing (or none)")
+                supported: "TemplateProcessing or BertProcessing (or none)")
         }
     }
 
