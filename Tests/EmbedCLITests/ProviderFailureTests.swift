@@ -13,6 +13,10 @@ import FoundationNetworking
 /// loopback addresses are contacted.
 @Suite("embed with a provider that cannot be reached")
 struct ProviderFailureTests {
+    /// Generous, so that a loaded machine passes; the failures took minutes before (four attempts
+    /// of the 60 s request timeout).
+    static let bound: Duration = .seconds(15)
+
     /// A configuration file selecting LM Studio at `url`, with extra `config` keys.
     static func lmStudioConfiguration(_ url: String, extra: String = "", in directory: URL, name: String = "lmstudio.json") throws -> String {
         let file = directory.appendingPathComponent(name)
@@ -37,7 +41,7 @@ struct ProviderFailureTests {
             "\(result.stderr)")
         #expect(result.stderr.contains("encode: LM Studio: attempt 1 failed (connection refused); retrying in"), "\(result.stderr)")
         #expect(!result.stderr.contains("NIO") && !result.stderr.contains("errno"), "\(result.stderr)")
-        #expect(elapsed < .seconds(8), "took \(elapsed)")
+        #expect(elapsed < Self.bound, "took \(elapsed)")
     }
 
     @Test("embed encode bounds each attempt at a silent server by timeout and says how long it waited")
@@ -53,7 +57,7 @@ struct ProviderFailureTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("LM Studio failed after 2 attempts over "), "\(result.stderr)")
         #expect(result.stderr.contains("LM Studio at \(url) (set by lmstudio_base_url in the configuration) did not answer within 500 ms."), "\(result.stderr)")
-        #expect(elapsed < .seconds(10), "took \(elapsed)")
+        #expect(elapsed < Self.bound, "took \(elapsed)")
     }
 
     @Test("embed compare stops within seconds when a provider side is not running")
@@ -71,7 +75,7 @@ struct ProviderFailureTests {
         let elapsed = ContinuousClock.now - start
         #expect(result.status != 0)
         #expect(result.stderr.contains("Could not connect to LM Studio at \(url) (set by lmstudio_base_url in the configuration): connection refused."), "\(result.stderr)")
-        #expect(elapsed < .seconds(8), "took \(elapsed)")
+        #expect(elapsed < Self.bound, "took \(elapsed)")
     }
 
     @Test("A slow provider is reported on stderr while the call waits")
@@ -113,7 +117,7 @@ struct ProviderFailureTests {
                     }
                 if path == "/embed" { #expect((json as? [String: Any])?["error_type"] as? String == "Backend") }
                 #expect(message?.contains("Could not connect to LM Studio at \(url) (set by lmstudio_base_url in the configuration): connection refused") == true, "\(path): \(json)")
-                #expect(elapsed < .seconds(8), "\(path) took \(elapsed)")
+                #expect(elapsed < Self.bound, "\(path) took \(elapsed)")
             }
         }
     }
