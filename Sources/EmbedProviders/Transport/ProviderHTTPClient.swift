@@ -26,12 +26,14 @@ public enum ProviderHTTPClient {
     public static let shared = HTTPClient(
         eventLoopGroupProvider: .singleton, configuration: configuration())
 
-    /// A configuration with the connect timeout and without the pool's own connection retries;
-    /// everything else as `HTTPClient.Configuration()`.
+    /// `HTTPClient.shared`'s configuration (redirects, decompression, certificate checks, idle
+    /// connections) with the connect timeout, without a read timeout (each request's `timeout`
+    /// bounds it instead, so a configured timeout longer than the read timeout is honoured), and
+    /// without the pool's own connection retries.
     ///
     /// - Parameter connectTimeout: The longest a connection attempt may take.
     public static func configuration(connectTimeout: Duration = defaultConnectTimeout) -> HTTPClient.Configuration {
-        var configuration = HTTPClient.Configuration()
+        var configuration = HTTPClient.Configuration.singletonConfiguration
         configuration.timeout = HTTPClient.Configuration.Timeout(
             connect: .nanoseconds(connectTimeout.nanoseconds), read: nil)
         // With it on, the pool retries failed connections until each request's deadline and the

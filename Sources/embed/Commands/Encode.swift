@@ -123,7 +123,7 @@ extension EmbedCommand {
                 if !quiet { printError("encode: resuming after the \(done) vectors in \(partial)") }
             }
             // A provider's requests are reported while a call waits for them, as local batches are.
-            let requests = RemoteProgress(command: "encode", enabled: !quiet)
+            let requests = RemoteProgress(command: "encode", enabled: !quiet && resolved.configuration != nil)
             // Ctrl-C stops after the batch in flight instead of losing everything computed.
             Interruption.install()
             do {
