@@ -45,8 +45,8 @@ struct HTTPTransport: Sendable {
     /// A refused or timed-out connection attempt is retried once at most, whatever the policy
     /// allows: a server that is restarting may be back a moment later, one that is not running
     /// will not be, and the user should hear so at once. A host name that does not resolve and a
-    /// failed TLS handshake are not retried. Each attempt is reported to
-    /// ``RemoteRequestProgress/observer``.
+    /// failed TLS handshake are not retried. The request's start and end, and each retry, are
+    /// reported to ``RemoteRequestProgress/observer``.
     ///
     /// - Throws: ``ProviderError``, or `CancellationError` when the task is cancelled.
     func send(_ request: Request, passing: Set<UInt> = []) async throws -> Response {

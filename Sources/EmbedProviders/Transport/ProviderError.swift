@@ -3,10 +3,11 @@ import EmbedCore
 /// A failure talking to an embedding provider: the server's own error, a timeout, a lost
 /// connection, a response that does not parse, or retries that ran out.
 ///
-/// The message always names the provider and, for HTTP errors, the status and the message the
-/// server sent, extracted from its error shape (OpenAI `{"error":{"message"}}`, Azure's string
-/// `code`, Ollama `{"error":"…"}`, TEI `{"error","error_type"}`, Google's RPC envelope, OAuth
-/// `error_description`).
+/// The message always names the provider. For a server that cannot be reached or does not
+/// answer, it names the URL tried, the setting it came from and what to check; for HTTP errors,
+/// the status and the message the server sent, extracted from its error shape (OpenAI
+/// `{"error":{"message"}}`, Azure's string `code`, Ollama `{"error":"…"}`, TEI
+/// `{"error","error_type"}`, Google's RPC envelope, OAuth `error_description`).
 public struct ProviderError: Error, CustomStringConvertible, Sendable {
     /// What went wrong, for callers that branch on it.
     public enum Kind: Sendable, Hashable {
@@ -14,7 +15,7 @@ public struct ProviderError: Error, CustomStringConvertible, Sendable {
         case http
         /// A request did not complete within the configured timeout.
         case timeout
-        /// The connection could not be made or was lost.
+        /// The connection could not be made or was lost; ``ProviderError/connectionProblem`` says why.
         case connection
         /// The response did not have the expected shape.
         case malformedResponse
@@ -284,15 +285,20 @@ public struct ProviderError: Error, CustomStringConvertible, Sendable {
             return prefix + " " + (endpoint.serverAdvice ?? fallback)
         case .unknownHost:
             return prefix + " Check the host name in the URL" + (endpoint.isDefault ? " and this machine's network connection." : ".")
-        case .tls:
-            return prefix + " If the server speaks plain HTTP, use an http:// URL."
+        case .tls(let reason):
+            // A certificate the client rejects is a trust problem; any other handshake failure
+            // most often means the server does not speak TLS at all.
+            return prefix
+                + (reason.contains("certificate")
+                    ? " Check that the server's certificate is valid for this host and trusted here."
+                    : " If the server speaks plain HTTP, use an http:// URL.")
         case .other(let detail):
             return "The connection to \(provider) at \(endpoint) failed: \(detail)" + (detail.hasSuffix(".") ? "" : ".")
         }
     }
 
     /// `250 ms`, `60.0 s`, `4 min 3 s`.
-    static func format(_ duration: Duration) -> String {
+    private static func format(_ duration: Duration) -> String {
         let seconds = duration.seconds
         if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
         if seconds < 90 { return "\((seconds * 100).rounded() / 100) s" }
