@@ -122,6 +122,24 @@ struct ProviderFailureTests {
         }
     }
 
+    @Test("embed serve fronting a provider that never answers answers 504 once timeout has passed")
+    func serveSilent() async throws {
+        let silent = try LoopbackSocket(.silent)
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = silent.baseURL + "/v1"
+        let config = try Self.lmStudioConfiguration(url, extra: #", "timeout": 0.5, "max_retries": 0"#, in: directory)
+        try await withServe(["--config", config]) { base in
+            let start = ContinuousClock.now
+            let (status, json) = try await Self.post(base + "/v1/embeddings", #"{"input":"hello"}"#)
+            let elapsed = ContinuousClock.now - start
+            #expect(status == 504, "\(status) \(json)")
+            let message = ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String
+            #expect(message?.contains("LM Studio at \(url) (set by lmstudio_base_url in the configuration) did not answer within 500 ms.") == true, "\(json)")
+            #expect(elapsed < Self.bound, "took \(elapsed)")
+        }
+    }
+
     /// Runs `embed serve` with `arguments` on a free loopback port until `body` returns.
     private func withServe(_ arguments: [String], _ body: (String) async throws -> Void) async throws {
         // A port nothing listens on, released for the server to take.
