@@ -75,7 +75,10 @@ struct HTTPTransport: Sendable {
                     throw error
                 }
                 // A server asking for a longer wait than the cap is telling us not to retry now.
-                guard let delay = policy.delay(beforeRetry: retry, serverHint: error.retryAfter) else { throw error }
+                // The one retry of a connection attempt comes after the first backoff step,
+                // however many attempts failed before: it is a quick second look, not a wait.
+                let step = isConnectionAttempt ? 0 : retry
+                guard let delay = policy.delay(beforeRetry: step, serverHint: error.retryAfter) else { throw error }
                 if isConnectionAttempt { retriedConnection = true }
                 options.logger?.debug(
                     "Retrying \(provider) request",
