@@ -31,10 +31,9 @@ struct ProviderFailureTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = closed.baseURL + "/v1"
         let config = try Self.lmStudioConfiguration(url, in: directory)
-        let start = ContinuousClock.now
         let result = try await CLIRunner.run(
             ["encode", "--config", config, "--input", "-", "--output", "-"], stdin: Data(#"{"text":"hello"}"#.utf8 + [10]))
-        let elapsed = ContinuousClock.now - start
+        let elapsed = result.duration
         #expect(result.status != 0)
         #expect(result.stderr.contains(
             "Could not connect to LM Studio at \(url) (set by lmstudio_base_url in the configuration): connection refused. Is LM Studio's server running?"),
@@ -51,9 +50,8 @@ struct ProviderFailureTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = silent.baseURL + "/v1"
         let config = try Self.lmStudioConfiguration(url, extra: #", "timeout": 0.5, "max_retries": 1"#, in: directory)
-        let start = ContinuousClock.now
         let result = try await CLIRunner.run(["encode", "--config", config, "hello"])
-        let elapsed = ContinuousClock.now - start
+        let elapsed = result.duration
         #expect(result.status != 0)
         #expect(result.stderr.contains("LM Studio failed after 2 attempts over "), "\(result.stderr)")
         #expect(result.stderr.contains("LM Studio at \(url) (set by lmstudio_base_url in the configuration) did not answer within 500 ms."), "\(result.stderr)")
@@ -70,9 +68,8 @@ struct ProviderFailureTests {
         let b = try Self.lmStudioConfiguration(url, in: directory, name: "b.json")
         let texts = directory.appendingPathComponent("texts.jsonl")
         try Data("{\"text\":\"one\"}\n{\"text\":\"two\"}\n".utf8).write(to: texts)
-        let start = ContinuousClock.now
         let result = try await CLIRunner.run(["compare", "--a", a, "--b", b, "--input", texts.path, "--no-cache"])
-        let elapsed = ContinuousClock.now - start
+        let elapsed = result.duration
         #expect(result.status != 0)
         #expect(result.stderr.contains("Could not connect to LM Studio at \(url) (set by lmstudio_base_url in the configuration): connection refused."), "\(result.stderr)")
         #expect(elapsed < Self.bound, "took \(elapsed)")
@@ -107,9 +104,7 @@ struct ProviderFailureTests {
                 ("/embed", #"{"inputs":"hello"}"#),
             ]
             for (path, body) in routes {
-                let start = ContinuousClock.now
-                let (status, json) = try await Self.post(base + path, body)
-                let elapsed = ContinuousClock.now - start
+                let (status, json, elapsed) = try await Self.post(base + path, body)
                 #expect(status == 502, "\(path): \(status) \(json)")
                 let message: String? =
                     switch path {
@@ -131,9 +126,7 @@ struct ProviderFailureTests {
         let url = silent.baseURL + "/v1"
         let config = try Self.lmStudioConfiguration(url, extra: #", "timeout": 0.5, "max_retries": 0"#, in: directory)
         try await withServe(["--config", config]) { base in
-            let start = ContinuousClock.now
-            let (status, json) = try await Self.post(base + "/v1/embeddings", #"{"input":"hello"}"#)
-            let elapsed = ContinuousClock.now - start
+            let (status, json, elapsed) = try await Self.post(base + "/v1/embeddings", #"{"input":"hello"}"#)
             #expect(status == 504, "\(status) \(json)")
             let message = ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String
             #expect(message?.contains("LM Studio at \(url) (set by lmstudio_base_url in the configuration) did not answer within 500 ms.") == true, "\(json)")
@@ -170,16 +163,36 @@ struct ProviderFailureTests {
     }
 
     private static func get(_ url: String) async throws -> Int {
-        let (_, response) = try await URLSession.shared.data(from: URL(string: url)!)
-        return (response as? HTTPURLResponse)?.statusCode ?? 0
+        try await offThePool { try exchange(URLRequest(url: URL(string: url)!)).status }
     }
 
-    private static func post(_ url: String, _ body: String) async throws -> (Int, Any) {
+    /// POSTs `body` and returns the status, the parsed JSON and how long the answer took.
+    private static func post(_ url: String, _ body: String) async throws -> (Int, Any, Duration) {
         var request = URLRequest(url: URL(string: url)!)
         request.httpMethod = "POST"
         request.httpBody = Data(body.utf8)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, (try? JSONSerialization.jsonObject(with: data)) ?? [:])
+        let answer = try await offThePool { [request] in try exchange(request) }
+        return (answer.status, (try? JSONSerialization.jsonObject(with: answer.body)) ?? [:], answer.duration)
+    }
+
+    /// Sends `request` and waits for the answer on the calling thread, timing it there: a test
+    /// resumed late by a busy concurrency pool must not count the wait as the server's.
+    private static func exchange(_ request: URLRequest) throws -> (status: Int, body: Data, duration: Duration) {
+        struct NoAnswer: Error {}
+        nonisolated(unsafe) var outcome: (Int, Data)?
+        nonisolated(unsafe) var failure: (any Error)?
+        let done = DispatchSemaphore(value: 0)
+        let start = ContinuousClock.now
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            if let error { failure = error }
+            outcome = ((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data())
+            done.signal()
+        }.resume()
+        done.wait()
+        let duration = ContinuousClock.now - start
+        if let failure { throw failure }
+        guard let outcome else { throw NoAnswer() }
+        return (outcome.0, outcome.1, duration)
     }
 }
