@@ -64,6 +64,7 @@ let package = Package(
                 "EmbedCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -113,8 +114,9 @@ let package = Package(
             path: "Sources/EmbedTestSupport",
             swiftSettings: swiftSettings
         ),
-        // A loopback HTTP server for the tests of the clients (providers, Hub), behind its own
-        // target so that only they link Hummingbird.
+        // A loopback HTTP server for the tests of the clients (providers, Hub), and loopback
+        // sockets that refuse or never answer, behind its own target so that only those tests
+        // link Hummingbird.
         .target(
             name: "EmbedTestServer",
             dependencies: [

@@ -24,11 +24,12 @@ public enum EmbedderFactory {
     ///     have no use for it.
     ///   - environment: Where credentials, endpoints, `EMBED_MODEL`, `EMBED_HOME` and
     ///     `EMBED_THREADS` are read.
-    ///   - httpClient: The client remote providers use.
+    ///   - httpClient: The client remote providers use; ``EmbedProviders/ProviderHTTPClient/shared``
+    ///     by default, which reports a server that cannot be reached within seconds.
     public static func make(
         model: String?, provider: String?, configurationFile: String?, threads: Int? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        httpClient: HTTPClient = .shared
+        httpClient: HTTPClient = ProviderHTTPClient.shared
     ) throws -> any Embedder {
         // One selection path for every command: `resolve` also names the embedder for the
         // vector cache and lets an explicit prompt reach remote providers.

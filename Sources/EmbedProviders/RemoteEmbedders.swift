@@ -22,8 +22,9 @@ public enum RemoteEmbedders {
     /// - Parameters:
     ///   - configuration: The parsed configuration.
     ///   - environment: Where environment variables are read; the process environment by default.
-    ///   - httpClient: The client every request goes through; the shared client by default. The
-    ///     embedder never shuts it down.
+    ///   - httpClient: The client every request goes through; ``ProviderHTTPClient/shared`` by
+    ///     default, which reports a server that cannot be reached within seconds. The embedder
+    ///     never shuts it down.
     ///   - transport: Base transport options (logger, retry clock, caps); the configuration's
     ///     `timeout`, `max_retries`, `batch_size` and `max_concurrency` override them.
     ///   - ollamaPullProgress: Receives progress while Ollama downloads a missing model.
@@ -32,12 +33,15 @@ public enum RemoteEmbedders {
     public static func make(
         _ configuration: EmbedderConfiguration,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = ProviderHTTPClient.shared,
         transport: TransportOptions = TransportOptions(),
         ollamaPullProgress: (@Sendable (OllamaPullProgress) -> Void)? = nil
     ) throws(ConfigurationError) -> (any Embedder)? {
         let c = configuration
         let transport = Self.transport(transport, from: c)
+        // The key that set the endpoint (the provider's own or `base_url`), so that an
+        // unreachable server is reported with the key to change.
+        let endpoint = c.configuredEndpoint
         if c.replaceNewlines != nil && ![.openAI, .azureOpenAI, .lmStudio, .gemini].contains(c.provider) {
             throw ConfigurationError.unsupported(
                 "replace_newlines applies to openai, azure_openai, lmstudio and gemini, not \(c.provider.rawValue).")
@@ -46,37 +50,37 @@ public enum RemoteEmbedders {
         case .local:
             return nil
         case .openAI:
-            return OpenAIEmbedder(
-                configuration: try OpenAIConfiguration(
-                    model: c.model, apiKey: c.apiKey, baseURL: c.openAIBaseURL ?? c.baseURL, dimensions: c.embeddingDims,
-                    extraBody: c.modelKwargs, replacesNewlines: c.replaceNewlines ?? true, normalizes: c.normalize ?? false,
-                    transport: transport, environment: environment),
-                httpClient: httpClient)
+            var configuration = try OpenAIConfiguration(
+                model: c.model, apiKey: c.apiKey, baseURL: endpoint?.value, dimensions: c.embeddingDims,
+                extraBody: c.modelKwargs, replacesNewlines: c.replaceNewlines ?? true, normalizes: c.normalize ?? false,
+                transport: transport, environment: environment)
+            configuration.baseURLSource = endpoint?.source ?? configuration.baseURLSource
+            return OpenAIEmbedder(configuration: configuration, httpClient: httpClient)
         case .azureOpenAI:
             let azure = c.azure ?? AzureSettings()
-            return AzureOpenAIEmbedder(
-                configuration: try AzureOpenAIConfiguration(
-                    endpoint: azure.endpoint ?? c.baseURL, deployment: azure.deployment, model: c.model,
-                    apiVersion: azure.apiVersion, apiKey: azure.apiKey ?? c.apiKey, adToken: azure.adToken ?? c.accessToken,
-                    defaultHeaders: azure.defaultHeaders, dimensions: c.embeddingDims, extraBody: c.modelKwargs,
-                    replacesNewlines: c.replaceNewlines ?? true, normalizes: c.normalize ?? false, transport: transport,
-                    environment: environment),
-                httpClient: httpClient)
+            var configuration = try AzureOpenAIConfiguration(
+                endpoint: endpoint?.value, deployment: azure.deployment, model: c.model,
+                apiVersion: azure.apiVersion, apiKey: azure.apiKey ?? c.apiKey, adToken: azure.adToken ?? c.accessToken,
+                defaultHeaders: azure.defaultHeaders, dimensions: c.embeddingDims, extraBody: c.modelKwargs,
+                replacesNewlines: c.replaceNewlines ?? true, normalizes: c.normalize ?? false, transport: transport,
+                environment: environment)
+            configuration.endpointSource = endpoint?.source ?? configuration.endpointSource
+            return AzureOpenAIEmbedder(configuration: configuration, httpClient: httpClient)
         case .ollama:
-            return OllamaEmbedder(
-                configuration: try OllamaConfiguration(
-                    model: c.model, baseURL: c.ollamaBaseURL ?? c.baseURL, apiKey: c.apiKey, dimensions: c.embeddingDims,
-                    autoPull: c.autoPull ?? true, extraBody: c.modelKwargs, normalizes: c.normalize ?? false,
-                    transport: transport, environment: environment),
-                httpClient: httpClient, pullProgress: ollamaPullProgress)
+            var configuration = try OllamaConfiguration(
+                model: c.model, baseURL: endpoint?.value, apiKey: c.apiKey, dimensions: c.embeddingDims,
+                autoPull: c.autoPull ?? true, extraBody: c.modelKwargs, normalizes: c.normalize ?? false,
+                transport: transport, environment: environment)
+            configuration.baseURLSource = endpoint?.source ?? configuration.baseURLSource
+            return OllamaEmbedder(configuration: configuration, httpClient: httpClient, pullProgress: ollamaPullProgress)
         case .huggingFace:
             guard c.huggingFaceBaseURL != nil || c.huggingFaceAPI != nil else { return nil }
-            return HuggingFaceEmbedder(
-                configuration: try HuggingFaceConfiguration(
-                    api: c.huggingFaceAPI, baseURL: c.huggingFaceBaseURL ?? c.baseURL, model: c.model, apiKey: c.apiKey,
-                    dimensions: c.embeddingDims, extraBody: c.modelKwargs, normalizes: c.normalize ?? false,
-                    transport: transport, environment: environment),
-                httpClient: httpClient)
+            var configuration = try HuggingFaceConfiguration(
+                api: c.huggingFaceAPI, baseURL: endpoint?.value, model: c.model, apiKey: c.apiKey,
+                dimensions: c.embeddingDims, extraBody: c.modelKwargs, normalizes: c.normalize ?? false,
+                transport: transport, environment: environment)
+            configuration.baseURLSource = endpoint?.source ?? configuration.baseURLSource
+            return HuggingFaceEmbedder(configuration: configuration, httpClient: httpClient)
         case .gemini:
             return GeminiEmbedder(
                 configuration: try GeminiConfiguration(
@@ -105,12 +109,12 @@ public enum RemoteEmbedders {
                     environment: environment),
                 httpClient: httpClient)
         case .lmStudio:
-            return LMStudioEmbedder(
-                configuration: try LMStudioConfiguration(
-                    model: c.model, apiKey: c.apiKey, baseURL: c.lmStudioBaseURL ?? c.baseURL, dimensions: c.embeddingDims,
-                    extraBody: c.modelKwargs, replacesNewlines: c.replaceNewlines ?? true,
-                    normalizes: c.normalize ?? false, transport: transport),
-                httpClient: httpClient)
+            var configuration = try LMStudioConfiguration(
+                model: c.model, apiKey: c.apiKey, baseURL: endpoint?.value, dimensions: c.embeddingDims,
+                extraBody: c.modelKwargs, replacesNewlines: c.replaceNewlines ?? true,
+                normalizes: c.normalize ?? false, transport: transport)
+            configuration.baseURLSource = endpoint?.source ?? configuration.baseURLSource
+            return LMStudioEmbedder(configuration: configuration, httpClient: httpClient)
         }
     }
 

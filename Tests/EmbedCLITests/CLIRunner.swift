@@ -7,6 +7,9 @@ struct CLIRunner {
         var status: Int32
         var stdout: Data
         var stderr: String
+        /// From the process's start to its exit, measured on the thread that waited for it (not
+        /// including the wait for a concurrency thread to resume the test afterwards).
+        var duration: Duration
         var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
         var lines: [String] { stdoutText.split(separator: "\n").map(String.init) }
     }
@@ -38,6 +41,7 @@ struct CLIRunner {
         process.standardOutput = output
         process.standardError = error
         process.standardInput = input
+        let start = ContinuousClock.now
         try process.run()
         if let stdin { input.fileHandleForWriting.write(stdin) }
         try input.fileHandleForWriting.close()
@@ -47,8 +51,11 @@ struct CLIRunner {
         reader.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        let duration = ContinuousClock.now - start
         while !reader.isFinished { usleep(1000) }
-        return Result(status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData, as: UTF8.self),
+            duration: duration)
     }
 
     /// A fresh temporary folder, removed by the caller.

@@ -1,5 +1,6 @@
 import EmbedCore
 import Foundation
+import NIOCore
 import NIOHTTP1
 import Testing
 @testable import EmbedProviders
@@ -114,6 +115,36 @@ struct TransportTests {
         #expect(ProviderError.timeout(provider: "Ollama", after: .seconds(60)).description == "Ollama did not answer within 60.0 s.")
         #expect(ProviderError.malformedResponse(provider: "Gemini", field: "embeddings[0].values", detail: "empty vector").description
             == "Gemini sent a malformed response at 'embeddings[0].values': empty vector")
+    }
+}
+
+@Suite("What a network error means")
+struct ConnectionProblemTests {
+    @Test("Socket errors read as refused, timed out, or in words without type names")
+    func socketErrors() {
+        #expect(HTTPTransport.connectionProblem(IOError(errnoCode: ECONNREFUSED, reason: "connect")) == .refused)
+        #expect(HTTPTransport.connectionProblem(IOError(errnoCode: ETIMEDOUT, reason: "connect")) == .connectTimeout)
+        #expect(HTTPTransport.connectionProblem(ChannelError.connectTimeout(.seconds(5))) == .connectTimeout)
+        #expect(HTTPTransport.connectionProblem(IOError(errnoCode: ENETUNREACH, reason: "connect"))
+            == .other(String(cString: strerror(ENETUNREACH)).lowercased()))
+    }
+
+    @Test("Refused and timed-out connection attempts are retried; unknown hosts and TLS failures are not")
+    func retryability() {
+        let endpoint = ProviderEndpoint(url: "http://127.0.0.1:9", source: .configuration(key: "base_url"))
+        for (problem, retryable) in [
+            (ConnectionProblem.refused, true), (.connectTimeout, true), (.other("reset"), true),
+            (.unknownHost("x.invalid"), false), (.tls("wrong version number"), false),
+        ] {
+            #expect(ProviderError.connectionFailed(provider: "P", problem: problem, endpoint: endpoint).isRetryable == retryable)
+        }
+    }
+
+    @Test("Summaries are a few words for progress lines")
+    func summaries() {
+        #expect(ProviderError.connectionFailed(provider: "P", problem: .refused, endpoint: nil).summary == "connection refused")
+        #expect(ProviderError.timeout(provider: "P", after: .seconds(60)).summary == "no answer within 60.0 s")
+        #expect(ProviderError.http(provider: "P", status: 503, message: "Overloaded").summary == "HTTP 503: Overloaded")
     }
 }
 

@@ -73,7 +73,8 @@ public struct EmbedderConfiguration: Sendable, Hashable {
     /// `http_client_proxies`: accepted for compatibility with mem0 files and ignored; set proxies
     /// on the `HTTPClient` you pass in instead.
     public var httpClientProxies: JSONValue?
-    /// `timeout` (not a mem0 key): seconds one HTTP request may take, default 60.
+    /// `timeout` (not a mem0 key): seconds one attempt of an HTTP request may take, default 60.
+    /// Connecting has its own, shorter timeout: a server that is not running is reported at once.
     public var timeout: Double?
     /// `max_retries` (not a mem0 key): retries after a rate limit, server error or lost
     /// connection, default 3.

@@ -46,7 +46,7 @@ extension EmbedderFactory {
     public static func resolve(
         model: String?, provider: String?, configurationFile: String?, threads: Int? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        httpClient: HTTPClient = .shared
+        httpClient: HTTPClient = ProviderHTTPClient.shared
     ) throws -> ResolvedEmbedder {
         var configuration: EmbedderConfiguration?
         if let configurationFile {

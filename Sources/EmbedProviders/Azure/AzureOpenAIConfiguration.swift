@@ -37,6 +37,9 @@ public struct AzureOpenAIConfiguration: Sendable {
 
     /// The resource root, e.g. `https://my-resource.openai.azure.com`.
     public var endpoint: String
+    /// Which configuration key or environment variable supplied ``endpoint``, named when the
+    /// resource cannot be reached.
+    public var endpointSource: SettingSource
     /// The deployment name.
     public var deployment: String
     /// The `model` field sent with the classic API, when configured (it is optional there).
@@ -75,12 +78,16 @@ public struct AzureOpenAIConfiguration: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) {
         let env = Environment(environment)
-        guard let endpointText = endpoint.nonEmpty ?? env.first("EMBEDDING_AZURE_ENDPOINT", "AZURE_OPENAI_ENDPOINT") else {
+        guard
+            let (endpointText, endpointSource) = try Endpoint.resolveIfSet(
+                endpoint, key: "azure_kwargs.azure_endpoint", environment: env,
+                variables: ["EMBEDDING_AZURE_ENDPOINT", "AZURE_OPENAI_ENDPOINT"])
+        else {
             throw ConfigurationError.missingValue(
                 provider: "azure_openai", setting: "the resource endpoint", keys: ["azure_kwargs.azure_endpoint"],
                 environment: ["EMBEDDING_AZURE_ENDPOINT", "AZURE_OPENAI_ENDPOINT"])
         }
-        var root = try Endpoint.base(endpointText, setting: "azure_kwargs.azure_endpoint")
+        var root = endpointText
         var pathSaysV1 = false
         for suffix in ["/openai/v1", "/openai"] where root.lowercased().hasSuffix(suffix) {
             pathSaysV1 = suffix == "/openai/v1"
@@ -88,6 +95,7 @@ public struct AzureOpenAIConfiguration: Sendable {
             break
         }
         self.endpoint = root
+        self.endpointSource = endpointSource
 
         guard let deploymentName = deployment.nonEmpty ?? env.first("EMBEDDING_AZURE_DEPLOYMENT") ?? model.nonEmpty else {
             throw ConfigurationError.missingValue(

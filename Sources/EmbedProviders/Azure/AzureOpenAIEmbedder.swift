@@ -15,8 +15,8 @@ public struct AzureOpenAIEmbedder: Embedder {
     ///
     /// - Parameters:
     ///   - configuration: Where and how to call the deployment.
-    ///   - httpClient: The client to send requests with; the shared client by default.
-    public init(configuration: AzureOpenAIConfiguration, httpClient: HTTPClient = .shared) {
+    ///   - httpClient: The client to send requests with; ``ProviderHTTPClient/shared`` by default.
+    public init(configuration: AzureOpenAIConfiguration, httpClient: HTTPClient = ProviderHTTPClient.shared) {
         self.configuration = configuration
         var headers = HTTPHeaders()
         switch configuration.credential {
@@ -32,7 +32,9 @@ public struct AzureOpenAIEmbedder: Embedder {
             case .v1: configuration.deployment
             }
         client = OpenAICompatibleClient(
-            transport: HTTPTransport(provider: "Azure OpenAI", client: httpClient, options: configuration.transport),
+            transport: HTTPTransport(
+                provider: "Azure OpenAI", client: httpClient, options: configuration.transport,
+                endpoint: ProviderEndpoint(url: configuration.endpoint, source: configuration.endpointSource)),
             url: configuration.embeddingsURL,
             headers: headers,
             model: model,

@@ -25,6 +25,9 @@ public struct GeminiConfiguration: Sendable {
     public var apiKey: String
     /// The API root.
     public var baseURL: String
+    /// Which configuration key, environment variable or default supplied ``baseURL``, named when
+    /// the server cannot be reached.
+    public var baseURLSource: SettingSource
     /// The vector size requested (`outputDimensionality`); `nil` for the model's full size.
     public var outputDimensionality: Int?
     /// Task-type names for each ``EmbeddingTask``.
@@ -56,7 +59,7 @@ public struct GeminiConfiguration: Sendable {
         self.apiKey = key
         let name = model.nonEmpty ?? Self.defaultModel
         self.model = name.hasPrefix("models/") ? String(name.dropFirst("models/".count)) : name
-        self.baseURL = try Endpoint.base(baseURL.nonEmpty ?? Self.defaultBaseURL, setting: "base_url")
+        (self.baseURL, self.baseURLSource) = try Endpoint.resolve(baseURL, key: "base_url", defaultURL: Self.defaultBaseURL)
         self.outputDimensionality = outputDimensionality
         self.taskTypes = taskTypes
         self.extraRequestFields = extraRequestFields

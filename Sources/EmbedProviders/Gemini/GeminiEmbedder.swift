@@ -18,10 +18,12 @@ public struct GeminiEmbedder: Embedder {
     ///
     /// - Parameters:
     ///   - configuration: Model, key and output size.
-    ///   - httpClient: The client to send requests with; the shared client by default.
-    public init(configuration: GeminiConfiguration, httpClient: HTTPClient = .shared) {
+    ///   - httpClient: The client to send requests with; ``ProviderHTTPClient/shared`` by default.
+    public init(configuration: GeminiConfiguration, httpClient: HTTPClient = ProviderHTTPClient.shared) {
         self.configuration = configuration
-        transport = HTTPTransport(provider: "Gemini", client: httpClient, options: configuration.transport)
+        transport = HTTPTransport(
+            provider: "Gemini", client: httpClient, options: configuration.transport,
+            endpoint: ProviderEndpoint(url: configuration.baseURL, source: configuration.baseURLSource))
         var headers = HTTPHeaders()
         headers.add(name: "x-goog-api-key", value: configuration.apiKey)
         self.headers = headers

@@ -24,6 +24,9 @@ public struct HuggingFaceConfiguration: Sendable {
     public var api: HuggingFaceAPI
     /// The server or router root.
     public var baseURL: String
+    /// Which configuration key, environment variable or default supplied ``baseURL``, named when
+    /// the server cannot be reached.
+    public var baseURLSource: SettingSource
     /// The model id.
     public var model: String
     /// The bearer token, when there is one.
@@ -51,22 +54,30 @@ public struct HuggingFaceConfiguration: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) {
         let env = Environment(environment)
-        let givenBase = baseURL.nonEmpty ?? env.first("HUGGINGFACE_BASE_URL")
+        let given = try Endpoint.resolveIfSet(
+            baseURL, key: "huggingface_base_url", environment: env, variables: ["HUGGINGFACE_BASE_URL"])
+        let givenBase = given?.url
         let looksHosted = givenBase.map { $0.contains("/hf-inference") || $0.contains("/pipeline/feature-extraction") } ?? false
         let api = api ?? (givenBase == nil || looksHosted ? .inference : .openAI)
         self.api = api
         switch api {
         case .inference:
-            self.baseURL = try Endpoint.base(givenBase ?? Self.defaultInferenceBaseURL, setting: "huggingface_base_url")
+            if let given {
+                (self.baseURL, self.baseURLSource) = given
+            } else {
+                (self.baseURL, self.baseURLSource) = try Endpoint.resolve(
+                    nil, key: "huggingface_base_url", variables: ["HUGGINGFACE_BASE_URL"],
+                    defaultURL: Self.defaultInferenceBaseURL)
+            }
             let name = model.nonEmpty ?? Self.defaultInferenceModel
             self.model = name.contains("/") ? name : "sentence-transformers/\(name)"
         case .openAI, .tei:
-            guard let givenBase else {
+            guard let given else {
                 throw ConfigurationError.missingValue(
                     provider: "huggingface", setting: "the server URL for huggingface_api '\(api.rawValue)'",
                     keys: ["huggingface_base_url"], environment: ["HUGGINGFACE_BASE_URL"])
             }
-            self.baseURL = try Endpoint.base(givenBase, setting: "huggingface_base_url")
+            (self.baseURL, self.baseURLSource) = given
             self.model = model.nonEmpty ?? Self.defaultTEIModel
         }
         self.apiKey = apiKey.nonEmpty ?? env.first("HUGGINGFACE_API_KEY", "HF_TOKEN")

@@ -20,11 +20,15 @@ public struct HuggingFaceEmbedder: Embedder {
     ///
     /// - Parameters:
     ///   - configuration: Endpoint, API and model.
-    ///   - httpClient: The client to send requests with; the shared client by default.
-    public init(configuration: HuggingFaceConfiguration, httpClient: HTTPClient = .shared) {
+    ///   - httpClient: The client to send requests with; ``ProviderHTTPClient/shared`` by default.
+    public init(configuration: HuggingFaceConfiguration, httpClient: HTTPClient = ProviderHTTPClient.shared) {
         self.configuration = configuration
         let name = configuration.api == .inference ? "Hugging Face Inference API" : "Text Embeddings Inference"
-        transport = HTTPTransport(provider: name, client: httpClient, options: configuration.transport)
+        transport = HTTPTransport(
+            provider: name, client: httpClient, options: configuration.transport,
+            endpoint: ProviderEndpoint(
+                url: configuration.baseURL, source: configuration.baseURLSource,
+                serverAdvice: configuration.api == .inference ? nil : "Is the Text Embeddings Inference server running?"))
         var headers = HTTPHeaders()
         if let key = configuration.apiKey { headers.add(name: "Authorization", value: "Bearer \(key)") }
         self.headers = headers

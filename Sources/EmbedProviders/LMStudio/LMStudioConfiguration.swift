@@ -22,6 +22,9 @@ public struct LMStudioConfiguration: Sendable {
     public var apiKey: String
     /// The API root; requests go to `{baseURL}/embeddings`.
     public var baseURL: String
+    /// Which configuration key, environment variable or default supplied ``baseURL``, named when
+    /// the server cannot be reached.
+    public var baseURLSource: SettingSource
     /// `embedding_dims`: checked on every vector, not sent.
     public var dimensions: Int?
     /// The response encoding requested (base64, as the OpenAI SDK mem0 uses sends; floats are
@@ -47,7 +50,8 @@ public struct LMStudioConfiguration: Sendable {
     ) throws(ConfigurationError) {
         self.model = model.nonEmpty ?? Self.defaultModel
         self.apiKey = apiKey.nonEmpty ?? Self.defaultAPIKey
-        self.baseURL = try Endpoint.base(baseURL.nonEmpty ?? Self.defaultBaseURL, setting: "lmstudio_base_url")
+        (self.baseURL, self.baseURLSource) = try Endpoint.resolve(
+            baseURL, key: "lmstudio_base_url", defaultURL: Self.defaultBaseURL)
         self.dimensions = dimensions
         self.encodingFormat = encodingFormat
         self.extraBody = extraBody

@@ -16,13 +16,18 @@ public struct LMStudioEmbedder: Embedder {
     ///
     /// - Parameters:
     ///   - configuration: Where the server is and which model to use.
-    ///   - httpClient: The client to send requests with; the shared client by default.
-    public init(configuration: LMStudioConfiguration, httpClient: HTTPClient = .shared) {
+    ///   - httpClient: The client to send requests with; ``ProviderHTTPClient/shared`` by default.
+    public init(configuration: LMStudioConfiguration, httpClient: HTTPClient = ProviderHTTPClient.shared) {
         self.configuration = configuration
         var headers = HTTPHeaders()
         headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey)")
         client = OpenAICompatibleClient(
-            transport: HTTPTransport(provider: "LM Studio", client: httpClient, options: configuration.transport),
+            transport: HTTPTransport(
+                provider: "LM Studio", client: httpClient, options: configuration.transport,
+                endpoint: ProviderEndpoint(
+                    url: configuration.baseURL, source: configuration.baseURLSource,
+                    serverAdvice: "Is LM Studio's server running? Start it in LM Studio's Developer tab or with `lms server start`.")
+            ),
             url: Endpoint.join(configuration.baseURL, "embeddings"),
             headers: headers,
             model: configuration.model,

@@ -19,6 +19,9 @@ public struct OllamaConfiguration: Sendable {
     public var model: String
     /// The server root, e.g. `http://127.0.0.1:11434`.
     public var baseURL: String
+    /// Which configuration key, environment variable or default supplied ``baseURL``, named when
+    /// the server cannot be reached.
+    public var baseURLSource: SettingSource
     /// A bearer token for ollama.com; local servers need none.
     public var apiKey: String?
     /// `embedding_dims`: sent as `dimensions` (Ollama truncates and re-normalizes) and checked.
@@ -48,11 +51,14 @@ public struct OllamaConfiguration: Sendable {
         let env = Environment(environment)
         if let baseURL = baseURL.nonEmpty {
             self.baseURL = try Endpoint.base(baseURL, setting: "ollama_base_url")
+            self.baseURLSource = .configuration(key: "ollama_base_url")
         } else if let host = env.first("OLLAMA_HOST") {
             guard let parsed = Self.parseHost(host) else { throw ConfigurationError.invalidURL(host, setting: "OLLAMA_HOST") }
             self.baseURL = try Endpoint.base(parsed, setting: "OLLAMA_HOST")
+            self.baseURLSource = .environment(variable: "OLLAMA_HOST")
         } else {
             self.baseURL = Self.defaultBaseURL
+            self.baseURLSource = .providerDefault(key: "ollama_base_url", variables: ["OLLAMA_HOST"])
         }
         self.model = model.nonEmpty ?? Self.defaultModel
         self.apiKey = apiKey.nonEmpty ?? env.first("OLLAMA_API_KEY")

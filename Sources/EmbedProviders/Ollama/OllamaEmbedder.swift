@@ -23,14 +23,18 @@ public struct OllamaEmbedder: Embedder {
     ///
     /// - Parameters:
     ///   - configuration: Server and model.
-    ///   - httpClient: The client to send requests with; the shared client by default.
+    ///   - httpClient: The client to send requests with; ``ProviderHTTPClient/shared`` by default.
     ///   - pullProgress: Called for every progress line while a missing model downloads.
     public init(
-        configuration: OllamaConfiguration, httpClient: HTTPClient = .shared,
+        configuration: OllamaConfiguration, httpClient: HTTPClient = ProviderHTTPClient.shared,
         pullProgress: (@Sendable (OllamaPullProgress) -> Void)? = nil
     ) {
         self.configuration = configuration
-        self.transport = HTTPTransport(provider: "Ollama", client: httpClient, options: configuration.transport)
+        self.transport = HTTPTransport(
+            provider: "Ollama", client: httpClient, options: configuration.transport,
+            endpoint: ProviderEndpoint(
+                url: configuration.baseURL, source: configuration.baseURLSource,
+                serverAdvice: "Is Ollama running? Start it with `ollama serve`."))
         var headers = HTTPHeaders()
         if let key = configuration.apiKey { headers.add(name: "Authorization", value: "Bearer \(key)") }
         self.headers = headers

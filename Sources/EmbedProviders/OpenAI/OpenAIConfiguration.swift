@@ -27,6 +27,9 @@ public struct OpenAIConfiguration: Sendable {
     public var apiKey: String?
     /// The API root; requests go to `{baseURL}/embeddings`.
     public var baseURL: String
+    /// Which configuration key, environment variable or default supplied ``baseURL``, named when
+    /// the server cannot be reached.
+    public var baseURLSource: SettingSource
     /// `embedding_dims`: sent as `dimensions` (3-series models shorten their vectors) and checked.
     public var dimensions: Int?
     /// Sent as `OpenAI-Organization`.
@@ -57,9 +60,9 @@ public struct OpenAIConfiguration: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationError) {
         let env = Environment(environment)
-        let base = try Endpoint.base(
-            baseURL.nonEmpty ?? env.first("OPENAI_API_BASE", "OPENAI_BASE_URL") ?? Self.defaultBaseURL,
-            setting: "openai_base_url")
+        let (base, baseSource) = try Endpoint.resolve(
+            baseURL, key: "openai_base_url", environment: env, variables: ["OPENAI_API_BASE", "OPENAI_BASE_URL"],
+            defaultURL: Self.defaultBaseURL)
         let isOpenAI = URL(string: base)?.host?.lowercased() == "api.openai.com"
         self.apiKey = apiKey.nonEmpty ?? env.first("OPENAI_API_KEY")
         if isOpenAI && self.apiKey == nil {
@@ -68,6 +71,7 @@ public struct OpenAIConfiguration: Sendable {
         }
         self.model = model.nonEmpty ?? Self.defaultModel
         self.baseURL = base
+        self.baseURLSource = baseSource
         self.dimensions = dimensions
         self.organization = organization.nonEmpty ?? env.first("OPENAI_ORG_ID")
         self.project = project.nonEmpty ?? env.first("OPENAI_PROJECT_ID")

@@ -20,16 +20,18 @@ public struct OpenAIEmbedder: Embedder {
     ///
     /// - Parameters:
     ///   - configuration: Where and how to call the API.
-    ///   - httpClient: The client to send requests with; the shared client by default. The
+    ///   - httpClient: The client to send requests with; ``ProviderHTTPClient/shared`` by default. The
     ///     embedder does not shut it down.
-    public init(configuration: OpenAIConfiguration, httpClient: HTTPClient = .shared) {
+    public init(configuration: OpenAIConfiguration, httpClient: HTTPClient = ProviderHTTPClient.shared) {
         self.configuration = configuration
         var headers = HTTPHeaders()
         if let key = configuration.apiKey { headers.add(name: "Authorization", value: "Bearer \(key)") }
         if let organization = configuration.organization { headers.add(name: "OpenAI-Organization", value: organization) }
         if let project = configuration.project { headers.add(name: "OpenAI-Project", value: project) }
         client = OpenAICompatibleClient(
-            transport: HTTPTransport(provider: "OpenAI", client: httpClient, options: configuration.transport),
+            transport: HTTPTransport(
+                provider: "OpenAI", client: httpClient, options: configuration.transport,
+                endpoint: ProviderEndpoint(url: configuration.baseURL, source: configuration.baseURLSource)),
             url: Endpoint.join(configuration.baseURL, "embeddings"),
             headers: headers,
             model: configuration.model,

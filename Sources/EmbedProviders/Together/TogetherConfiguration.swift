@@ -20,6 +20,9 @@ public struct TogetherConfiguration: Sendable {
     public var apiKey: String
     /// The API root; requests go to `{baseURL}/embeddings`.
     public var baseURL: String
+    /// Which configuration key, environment variable or default supplied ``baseURL``, named when
+    /// the server cannot be reached.
+    public var baseURLSource: SettingSource
     /// `embedding_dims`: checked on every vector, not sent (Together has no `dimensions`).
     public var dimensions: Int?
     /// Extra body fields (`model_kwargs`), merged last.
@@ -44,9 +47,9 @@ public struct TogetherConfiguration: Sendable {
         }
         self.apiKey = key
         self.model = model.nonEmpty ?? Self.defaultModel
-        self.baseURL = try Endpoint.base(
-            baseURL.nonEmpty ?? env.first("TOGETHER_BASE_URL", "TOGETHER_API_BASE") ?? Self.defaultBaseURL,
-            setting: "base_url")
+        (self.baseURL, self.baseURLSource) = try Endpoint.resolve(
+            baseURL, key: "base_url", environment: env, variables: ["TOGETHER_BASE_URL", "TOGETHER_API_BASE"],
+            defaultURL: Self.defaultBaseURL)
         self.dimensions = dimensions
         self.extraBody = extraBody
         self.normalizes = normalizes

@@ -15,13 +15,15 @@ public struct TogetherEmbedder: Embedder {
     ///
     /// - Parameters:
     ///   - configuration: The model and credentials.
-    ///   - httpClient: The client to send requests with; the shared client by default.
-    public init(configuration: TogetherConfiguration, httpClient: HTTPClient = .shared) {
+    ///   - httpClient: The client to send requests with; ``ProviderHTTPClient/shared`` by default.
+    public init(configuration: TogetherConfiguration, httpClient: HTTPClient = ProviderHTTPClient.shared) {
         self.configuration = configuration
         var headers = HTTPHeaders()
         headers.add(name: "Authorization", value: "Bearer \(configuration.apiKey)")
         client = OpenAICompatibleClient(
-            transport: HTTPTransport(provider: "Together", client: httpClient, options: configuration.transport),
+            transport: HTTPTransport(
+                provider: "Together", client: httpClient, options: configuration.transport,
+                endpoint: ProviderEndpoint(url: configuration.baseURL, source: configuration.baseURLSource)),
             url: Endpoint.join(configuration.baseURL, "embeddings"),
             headers: headers,
             model: configuration.model,

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import NIOPosix
 
 /// Sends one provider's requests: applies the deadline and the body cap, turns failures into
 /// ``ProviderError``s with the server's message, and retries what is worth retrying.
@@ -35,33 +36,55 @@ struct HTTPTransport: Sendable {
     let provider: String
     let client: HTTPClient
     let options: TransportOptions
+    /// The server's base URL and where it was configured, named when it cannot be reached.
+    var endpoint: ProviderEndpoint
 
     /// Sends `request`, retrying per ``TransportOptions/retry``, and returns a 2xx response or a
     /// response whose status is in `passing` (for callers that handle some errors themselves).
     ///
+    /// A refused or timed-out connection attempt is retried once at most, whatever the policy
+    /// allows: a server that is restarting may be back a moment later, one that is not running
+    /// will not be, and the user should hear so at once. A host name that does not resolve and a
+    /// failed TLS handshake are not retried. The request's start and end, and each retry, are
+    /// reported to ``RemoteRequestProgress/observer``.
+    ///
     /// - Throws: ``ProviderError``, or `CancellationError` when the task is cancelled.
     func send(_ request: Request, passing: Set<UInt> = []) async throws -> Response {
         let policy = options.retry
+        let started = ContinuousClock.now
         var retry = 0
+        var retriedConnection = false
+        var succeeded = false
+        RemoteRequestProgress.report(.started(service: provider))
+        defer { RemoteRequestProgress.report(.finished(service: provider, succeeded: succeeded)) }
         while true {
             do {
                 let response = try await sendOnce(request)
                 if (200..<300).contains(response.status.code) || passing.contains(response.status.code) {
+                    succeeded = true
                     return response
                 }
                 throw httpError(response)
             } catch let error as ProviderError {
-                guard error.isRetryable, retry < policy.maxRetries else {
+                let isConnectionAttempt = error.connectionProblem == .refused || error.connectionProblem == .connectTimeout
+                guard error.isRetryable, retry < policy.maxRetries, !(isConnectionAttempt && retriedConnection) else {
                     if retry > 0 && error.isRetryable {
-                        throw ProviderError.retriesExhausted(provider: provider, attempts: retry + 1, last: error)
+                        throw ProviderError.retriesExhausted(
+                            provider: provider, attempts: retry + 1, last: error, elapsed: ContinuousClock.now - started)
                     }
                     throw error
                 }
                 // A server asking for a longer wait than the cap is telling us not to retry now.
-                guard let delay = policy.delay(beforeRetry: retry, serverHint: error.retryAfter) else { throw error }
+                // The one retry of a connection attempt comes after the first backoff step,
+                // however many attempts failed before: it is a quick second look, not a wait.
+                let step = isConnectionAttempt ? 0 : retry
+                guard let delay = policy.delay(beforeRetry: step, serverHint: error.retryAfter) else { throw error }
+                if isConnectionAttempt { retriedConnection = true }
                 options.logger?.debug(
                     "Retrying \(provider) request",
                     metadata: ["attempt": "\(retry + 2)", "delay": "\(delay)", "error": "\(error)"])
+                RemoteRequestProgress.report(
+                    .retrying(service: provider, attempt: retry + 1, delay: delay, reason: error.summary))
                 try await policy.clock.sleep(delay)
                 retry += 1
             }
@@ -117,17 +140,72 @@ struct HTTPTransport: Sendable {
         }
         if let error = error as? HTTPClientError {
             switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout,
-                .tlsHandshakeTimeout:
-                return ProviderError.timeout(provider: provider, after: options.timeout)
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .getConnectionFromPoolTimeout:
+                return ProviderError.timeout(provider: provider, after: options.timeout, endpoint: endpoint)
+            case .connectTimeout, .tlsHandshakeTimeout:
+                return connectionFailed(.connectTimeout)
             case .cancelled:
-                return Task.isCancelled ? CancellationError() : ProviderError.connectionFailed(provider: provider, detail: "\(error)")
+                return Task.isCancelled ? CancellationError() : connectionFailed(.other("the request was cancelled"))
             case .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown:
                 return ProviderError.invalidRequest(provider: provider, detail: "\(error)")
+            case .remoteConnectionClosed:
+                return connectionFailed(.other("the server closed the connection before answering"))
             default:
-                return ProviderError.connectionFailed(provider: provider, detail: "\(error)")
+                return connectionFailed(.other("\(error)"))
             }
         }
-        return ProviderError.connectionFailed(provider: provider, detail: "\(error)")
+        return connectionFailed(Self.connectionProblem(error))
+    }
+
+    private func connectionFailed(_ problem: ConnectionProblem) -> ProviderError {
+        ProviderError.connectionFailed(provider: provider, problem: problem, endpoint: endpoint)
+    }
+
+    /// Reads what the network layer's error means, in words without its type names.
+    static func connectionProblem(_ error: any Error) -> ConnectionProblem {
+        if let error = error as? NIOConnectionError {
+            // Each address tried failed; refused on any of them means nothing listens there.
+            let failures = error.connectionErrors.map(\.error)
+            if failures.contains(where: { ($0 as? IOError)?.errnoCode == ECONNREFUSED }) { return .refused }
+            if let first = failures.first { return connectionProblem(first) }
+            // No address to try: the name did not resolve.
+            if error.dnsAError != nil || error.dnsAAAAError != nil { return .unknownHost(error.host) }
+            return .other("the connection could not be made")
+        }
+        if let error = error as? IOError {
+            switch error.errnoCode {
+            case ECONNREFUSED: return .refused
+            case ETIMEDOUT: return .connectTimeout
+            default: return .other(String(cString: strerror(error.errnoCode)).lowercased())
+            }
+        }
+        if case ChannelError.connectTimeout = error { return .connectTimeout }
+        #if canImport(Network)
+        if let error = error as? HTTPClient.NWPOSIXError {
+            return error.errorCode == .ECONNREFUSED ? .refused : .other("\(error)")
+        }
+        if error is HTTPClient.NWTLSError { return .tls("\(error)") }
+        #endif
+        if let problem = tlsProblem(error) { return problem }
+        return .other("\(error)")
+    }
+
+    /// What a TLS library error means, or `nil` for other errors.
+    ///
+    /// The TLS types are recognized by their module's name rather than by type, so that this
+    /// target does not link the TLS library directly just to name its errors.
+    static func tlsProblem(_ error: any Error) -> ConnectionProblem? {
+        let type = String(reflecting: Swift.type(of: error))
+        guard type.hasPrefix("NIOSSL.") else { return nil }
+        let text = "\(error)"
+        // A TLS connection closed without its close message is a lost connection, not a
+        // handshake that failed: it is worth retrying like any other.
+        if text.contains("uncleanShutdown") { return .other("the server closed the TLS connection before answering") }
+        // BoringSSL's reason codes read `error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER`.
+        if let match = text.firstMatch(of: /OPENSSL_internal:([A-Z0-9_]+)/) {
+            return .tls(match.1.replacingOccurrences(of: "_", with: " ").lowercased())
+        }
+        if text.contains("failedToValidateHostname") { return .tls("the certificate does not name this host") }
+        return .tls("the connection was rejected")
     }
 }

@@ -4,6 +4,9 @@ import Logging
 /// concurrency. Shared by every provider in this module.
 public struct TransportOptions: Sendable {
     /// The longest one HTTP request (one batch, one attempt) may take, headers and body.
+    /// Connecting is bounded separately, and more tightly, by the client's connect timeout
+    /// (``ProviderHTTPClient/defaultConnectTimeout``), so a server that is not there is reported
+    /// long before this.
     public var timeout: Duration
     /// When and how long to wait before retrying a failed request.
     public var retry: RetryPolicy

@@ -89,6 +89,10 @@ actor GoogleAccessTokenProvider {
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         let request = HTTPTransport.Request(
             method: .POST, url: tokenURI, headers: headers, body: Data(Endpoint.formEncoded(fields).utf8))
+        var transport = transport
+        transport.endpoint = ProviderEndpoint(
+            url: tokenURI,
+            source: .configuration(key: tokenURIOverride != nil ? "token_uri" : "the credentials' token_uri"))
         let response = try await transport.send(request)
         let decoded = try ResponseDecoding.decode(TokenResponse.self, from: response.body, provider: transport.provider)
         return (decoded.access_token, now.addingTimeInterval(decoded.expires_in ?? 3600))

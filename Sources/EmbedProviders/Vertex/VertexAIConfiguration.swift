@@ -31,6 +31,9 @@ public struct VertexAIConfiguration: Sendable {
     public var location: String
     /// The API host root; requests go to `{baseURL}/v1/projects/…`.
     public var baseURL: String
+    /// Which configuration key, environment variable or default supplied ``baseURL``, named when
+    /// the server cannot be reached.
+    public var baseURLSource: SettingSource
     /// How requests authenticate.
     public var credentials: GoogleCredentials
     /// Replaces the credentials' `token_uri` when set.
@@ -81,7 +84,7 @@ public struct VertexAIConfiguration: Sendable {
         self.location = location
         let defaultBase =
             location == "global" ? "https://aiplatform.googleapis.com" : "https://\(location)-aiplatform.googleapis.com"
-        self.baseURL = try Endpoint.base(baseURL.nonEmpty ?? defaultBase, setting: "base_url")
+        (self.baseURL, self.baseURLSource) = try Endpoint.resolve(baseURL, key: "base_url", defaultURL: defaultBase)
         if let tokenURI = tokenURI.nonEmpty {
             self.tokenURI = try Endpoint.base(tokenURI, setting: "token_uri")
         } else {

@@ -22,14 +22,20 @@ public struct VertexAIEmbedder: Embedder {
     ///
     /// - Parameters:
     ///   - configuration: Project, location, model and credentials.
-    ///   - httpClient: The client to send requests with (API and token endpoint); the shared
-    ///     client by default.
-    public init(configuration: VertexAIConfiguration, httpClient: HTTPClient = .shared) {
+    ///   - httpClient: The client to send requests with (API and token endpoint);
+    ///     ``ProviderHTTPClient/shared`` by default.
+    public init(configuration: VertexAIConfiguration, httpClient: HTTPClient = ProviderHTTPClient.shared) {
         self.configuration = configuration
-        transport = HTTPTransport(provider: "Vertex AI", client: httpClient, options: configuration.transport)
+        let endpoint = ProviderEndpoint(url: configuration.baseURL, source: configuration.baseURLSource)
+        transport = HTTPTransport(
+            provider: "Vertex AI", client: httpClient, options: configuration.transport, endpoint: endpoint)
+        // The token endpoint's address is only known per request (the credentials name it);
+        // the token provider sets it before each one.
         tokens = GoogleAccessTokenProvider(
             credentials: configuration.credentials, tokenURI: configuration.tokenURI,
-            transport: HTTPTransport(provider: "Google OAuth token endpoint", client: httpClient, options: configuration.transport))
+            transport: HTTPTransport(
+                provider: "Google OAuth token endpoint", client: httpClient, options: configuration.transport,
+                endpoint: endpoint))
     }
 
     /// The model id.

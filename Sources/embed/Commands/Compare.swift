@@ -113,9 +113,14 @@ extension EmbedCommand {
             let comparison = EmbedderComparison(options: options, embeddingOptions: vectors.embeddingOptions, batchSizes: batchSizes)
             let started = ContinuousClock.now
             let showProgress = !quiet
-            let result = try await comparison.run(a: embedderA, b: embedderB, texts: texts, goldPairs: gold) { progress in
-                if showProgress && progress.total > (progress.side == "A" ? batchSizes.a : batchSizes.b) {
-                    printError("compare: \(progress.side): \(progress.done)/\(progress.total) texts")
+            // A provider's requests are reported while a call waits for them, as batches are.
+            let requests = RemoteProgress(
+                command: "compare", enabled: showProgress && (resolvedA.configuration != nil || resolvedB.configuration != nil))
+            let result = try await requests.run { [embedderA, embedderB] in
+                try await comparison.run(a: embedderA, b: embedderB, texts: texts, goldPairs: gold) { progress in
+                    if showProgress && progress.total > (progress.side == "A" ? batchSizes.a : batchSizes.b) {
+                        printError("compare: \(progress.side): \(progress.done)/\(progress.total) texts")
+                    }
                 }
             }
 

@@ -122,6 +122,8 @@ extension EmbedCommand {
                 for _ in 0..<done where try nextRecord() == nil { throw mismatch }
                 if !quiet { printError("encode: resuming after the \(done) vectors in \(partial)") }
             }
+            // A provider's requests are reported while a call waits for them, as local batches are.
+            let requests = RemoteProgress(command: "encode", enabled: !quiet && resolved.configuration != nil)
             // Ctrl-C stops after the batch in flight instead of losing everything computed.
             Interruption.install()
             do {
@@ -134,7 +136,9 @@ extension EmbedCommand {
                         batch.append(record.text)
                     }
                     if batch.isEmpty { break }
-                    let embeddings = try await embedder.embed(batch, options: vectors.embeddingOptions)
+                    let embeddings = try await requests.run { [embedder] in
+                        try await embedder.embed(batch, options: vectors.embeddingOptions)
+                    }
                     guard embeddings.count == batch.count else {
                         throw EmbeddingError.countMismatch(expected: batch.count, received: embeddings.count, source: embedder.modelName)
                     }

@@ -73,7 +73,12 @@ extension EmbedCommand {
                 maxBodySize: maxBodySize, maxInputsPerRequest: maxInputs,
                 maxBatchSize: maxBatchSize, maxBatchTokens: maxBatchTokens,
                 maxBatchWait: .milliseconds(maxBatchWait), queueCapacity: queueCapacity,
-                modelName: embedder.modelName, warmsUpBeforeServing: true)
+                modelName: embedder.modelName,
+                // Warming up loads a local model's pages before the first client pays for them. A
+                // provider has nothing to load, and one that is down when the server starts is
+                // answered with a 502 naming its URL, per request, rather than keeping the server
+                // (and every later request, once the provider is back) from starting.
+                warmsUpBeforeServing: embedder is LocalEmbedder)
             let app = buildApplication(configuration: configuration, embedder: embedder, logger: logger)
             try await app.runService()
         }
