@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "embed",
             dependencies: [
-                "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer",
+                "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import EmbedCore
 import Foundation
 
 #if canImport(Glibc)
@@ -127,19 +128,22 @@ public struct JSONLinesReader: Sendable {
             let offset = firstInvalidUTF8Offset(bytes)
             throw JSONLinesError(line: number, reason: "invalid UTF-8 at byte \(offset + 1) of the line", source: source)
         }
-        let object: Any
+        // JSONDecoder, not JSONSerialization: on Linux the latter drops a U+FEFF that follows an
+        // escape inside a string ("a\\n\u{FEFF}b" reads as "a\nb"), and for a byte-level BPE
+        // tokenizer that character is tokens.
+        let object: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: bytes, options: [])
+            object = try JSONDecoder().decode(JSONValue.self, from: bytes)
         } catch {
             throw JSONLinesError(line: number, reason: "malformed JSON (\(summary(of: bytes)))", source: source)
         }
-        guard let dictionary = object as? [String: Any] else {
+        guard let dictionary = object.objectValue else {
             throw JSONLinesError(line: number, reason: "expected a JSON object with a \"text\" field", source: source)
         }
         guard let value = dictionary["text"] else {
             throw JSONLinesError(line: number, reason: "missing the \"text\" field", source: source)
         }
-        guard let text = value as? String else {
+        guard let text = value.stringValue else {
             throw JSONLinesError(line: number, reason: "\"text\" must be a string", source: source)
         }
         return text

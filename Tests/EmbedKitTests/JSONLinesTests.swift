@@ -69,6 +69,13 @@ struct JSONLinesTests {
         }
     }
 
+    @Test("Every character of a text arrives, U+FEFF after an escape included (a byte-level BPE token)")
+    func zeroWidthNoBreakSpaceInsideText() throws {
+        let input = Data("{\"text\":\"a\\n\u{FEFF}b \u{FEFF}\\t\u{FEFF}\"}\n".utf8)
+        let records = try Self.stream(input, chunkSize: 64).collect()
+        #expect(records == [TextRecord(line: 1, text: "a\n\u{FEFF}b \u{FEFF}\t\u{FEFF}")])
+    }
+
     @Test func emptyInputsHaveNoRecords() throws {
         #expect(try Self.stream(Data(), chunkSize: 4).collect().isEmpty)
         #expect(try Self.stream(Data("\n \n\t\n".utf8), chunkSize: 1).collect().isEmpty)
