@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "EmbedKit",
             dependencies: [
-                "EmbedCore", "EmbedLocal", "EmbedProviders", "EmbedCompare",
+                "EmbedCore", "EmbedLocal", "EmbedTokenizer", "EmbedProviders", "EmbedCompare",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

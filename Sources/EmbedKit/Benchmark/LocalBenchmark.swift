@@ -102,7 +102,7 @@ public struct LocalBenchmark: Sendable {
         let tokens = tokenCounts.reduce(0, +)
 
         progress("tokenizer: one core, whole corpus")
-        let tokenizerSpeed = Self.tokenizerSpeed(tokenizer, texts: texts)
+        let tokenizerSpeed = TokenizerThroughput.measure(tokenizer, texts: texts).tokensPerSecond
 
         progress("throughput: \(texts.count) texts, batches of \(options.batchSize), best of \(options.repetitions)")
         _ = try await embedder.embed(Array(texts.prefix(64)))  // warm-up: page in the weights
@@ -188,16 +188,6 @@ public struct LocalBenchmark: Sendable {
         for start in stride(from: 0, to: texts.count, by: batchSize) {
             _ = try await embedder.embed(Array(texts[start..<min(start + batchSize, texts.count)]))
         }
-    }
-
-    /// Tokens per second of single-threaded tokenization over the corpus (repeated to ≥ 0.5 s).
-    static func tokenizerSpeed(_ tokenizer: any TextTokenizer, texts: [String]) -> Double {
-        var tokens = 0
-        let start = ContinuousClock.now
-        repeat {
-            for text in texts { tokens += tokenizer.encode(text).ids.count }
-        } while (ContinuousClock.now - start) < .milliseconds(500)
-        return Double(tokens) / (ContinuousClock.now - start).seconds
     }
 
     static func time(_ work: () async throws -> Void) async throws -> Duration {

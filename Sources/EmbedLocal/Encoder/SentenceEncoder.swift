@@ -24,7 +24,7 @@ public final class SentenceEncoder: Sendable {
         /// Threads a call may use; defaults to ``AvailableCores/count``.
         public var threadCount: Int
         /// Soft cap on tokens per chunk (each thread's scratch memory grows with it: about
-        /// 5·hidden + intermediate floats per token, 28 MB at 2,048 tokens for MiniLM).
+        /// 6·hidden + the feed-forward width floats per token).
         public var tokensPerChunk: Int
 
         /// The environment variable that sets ``threadCount`` for ``init(threadCount:environment:)``.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmbedCore
 import EmbedKit
+import EmbedTokenizer
 import Foundation
 
 #if canImport(Glibc)
@@ -44,6 +45,11 @@ extension EmbedCommand {
         @Flag(help: "Skip the scaling measurements.")
         var quick = false
 
+        @Option(help: ArgumentHelp(
+            "Measure only tokenizers: a tokenizer.json or a folder holding one (repeatable), on the corpus, one core each.",
+            valueName: "path"))
+        var tokenizer: [String] = []
+
         @Flag(help: "Print the report as JSON.")
         var json = false
 
@@ -55,6 +61,10 @@ extension EmbedCommand {
             let modelURL = try ModelLocator().resolve(model)
             let corpusPath = corpus ?? Self.benchmarkFile("corpus.jsonl")
             let texts = try JSONLinesReader(path: corpusPath).readAll().map(\.text)
+            if !tokenizer.isEmpty {
+                try measureTokenizers(on: texts, corpus: corpusPath)
+                return
+            }
             var options = LocalBenchmark.Options()
             let shortTextsPath = shortTexts ?? Self.benchmarkFile("sts-sentences.jsonl")
             if shortTexts != nil || FileManager.default.fileExists(atPath: shortTextsPath) {
@@ -99,6 +109,19 @@ extension EmbedCommand {
                 print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             } else {
                 print(summary.text)
+            }
+        }
+
+        /// Tokens per CPU second of each `--tokenizer` on the corpus, ids without truncation.
+        private func measureTokenizers(on texts: [String], corpus: String) throws {
+            print("machine: \(Self.machineDescription())")
+            print("corpus: \(corpus), \(texts.count) texts, one core, fastest of 3 passes, no truncation")
+            for path in tokenizer {
+                let definition = try TokenizerDefinition.load(fromPath: path)
+                let throughput = TokenizerThroughput.measure(try definition.makeTokenizer(), texts: texts)
+                print(String(format: "%@ (%@, %d entries): %.2f M tokens/s, %.1f MB/s", path, definition.modelName,
+                             definition.vocabularyCount, throughput.tokensPerSecond / 1e6,
+                             Double(throughput.bytes) / max(throughput.seconds, 1e-9) / 1e6))
             }
         }
 
