@@ -69,6 +69,8 @@ struct PipelineReader {
         if let literal = value?["String"]?.stringValue { return .literal(scalars(literal)) }
         if let regex = value?["Regex"]?.stringValue {
             if regex == GPT2Splitter.pattern { return .gpt2 }
+            if regex == LlamaSplitter.llama3Pattern { return .llama3(maxDigits: 3) }
+            if regex == LlamaSplitter.qwen2Pattern { return .llama3(maxDigits: 1) }
             do {
                 return .regex(try RegexPattern(regex))
             } catch {

@@ -16,7 +16,8 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
                        BertPreTokenizer), on the texts shorter than 300 characters (160 of them) and the edge cases.
   bytelevel-ids.jsonl  the same for byte-level pre-tokenizers on the arch BPE: Llama-3's and Qwen2's split
                        patterns as Split regexes before ByteLevel(use_regex: false), add_prefix_space, no regex
-                       (texts shorter than 600 characters).
+                       (texts shorter than 600 characters, and 300 made of contractions in every case,
+                       line breaks, digit runs and other pieces those patterns treat specially).
   unigram-byte-fallback-ids.jsonl  {"text", "ids"}: the arch Unigram with the 256 "<0xXX>" pieces appended to its
                        vocabulary (score -30) and byte_fallback: true.
   unicode-forms.jsonl  {"text", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"}: those normalizers
@@ -34,7 +35,7 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
 Texts: the first N lines of arch/tokenizers/unigram-ids.jsonl plus a few hand-written edge cases.
 Everything but the three trained BPEs is deterministic; their training breaks frequency ties in hash-map order,
 so a rerun gives a different (equally valid) tokenizer.json with its own ids: the committed pair goes together."""
-import argparse, copy, json, os
+import argparse, copy, json, os, random
 from tokenizers import Tokenizer, models, normalizers, processors, trainers
 
 p = argparse.ArgumentParser()
@@ -117,7 +118,12 @@ for name, pre in bvariants.items():
     btoks[name] = Tokenizer.from_str(json.dumps(s2))
 with open(os.path.join(out, "bytelevel-ids.jsonl"), "w", encoding="utf-8") as f:
     write(f, {"variants": bvariants})
-    for t in [t for t in texts if len(t) < 600]:
+    atoms = ["'s", "'S", "'\u017f", "'ll", "'LL", "'Re", "'vE", "'m", "'d", "'t", "'x", "'", "\r\n", "\n", "\r", " ", "  ",
+             "\t", "\u00a0", "\u3000", "a", "Z", "\u00e9", "\u00df", "\u0130", "1", "12", "12345", "\u0663", "\u216b",
+             "\u00bd", "!", "?!", "...", "-", "_", "\U0001f600", "\u0301", "\u200d", "\u4e2d"]
+    arng = random.Random(4)
+    contractions = ["".join(arng.choice(atoms) for _ in range(arng.randint(1, 25))) for _ in range(300)]
+    for t in [t for t in texts if len(t) < 600] + contractions:
         write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in btoks.items()}})
 
 # (a3) Unigram with byte_fallback: the 256 <0xXX> pieces appended to the vocabulary (score -30),
