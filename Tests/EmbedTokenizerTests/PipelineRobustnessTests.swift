@@ -395,6 +395,29 @@ struct PipelineRobustnessTests {
         #expect(tokenizer.vocabularySize == 5)
     }
 
+    @Test("Canonically equivalent WordPiece tokens stay distinct in the BERT fast path too")
+    func canonicallyEquivalentWordPieceTokens() throws {
+        let json = #"""
+            {"normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                            "strip_accents": false, "lowercase": false},
+             "pre_tokenizer": {"type": "BertPreTokenizer"},
+             "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]},
+             "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                       "max_input_chars_per_word": 100,
+                       "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "\u00e9": 4, "e\u0301": 5}}}
+            """#
+        try TokenizerFixtures.withTemporaryFolder { folder in
+            try Data(json.utf8).write(to: folder.appendingPathComponent("tokenizer.json"))
+            let definition = try TokenizerDefinition.load(fromModelDirectory: folder)
+            guard case .wordPiece = definition.kind else {
+                Issue.record("loaded as \(definition.modelName) pipeline")
+                return
+            }
+            #expect(definition.vocabularyCount == 6)
+            #expect(try definition.makeTokenizer().encode("\u{E9} e\u{301}").ids == [2, 4, 5, 3])
+        }
+    }
+
     @Test("Post-processors: Sequence of ByteLevel and TemplateProcessing, BertProcessing, RobertaProcessing, none")
     func postProcessors() throws {
         func ids(_ processor: Any) throws -> [Int32] {
