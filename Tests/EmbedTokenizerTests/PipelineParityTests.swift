@@ -245,4 +245,18 @@ struct PipelineParityTests {
         }
         #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
+
+    @Test("A BERT tokenizer.json read by the pipeline gives the WordPiece fast path's ids on the default model's references")
+    func bertThroughPipeline() throws {
+        let url = TokenizerFixtures.defaultModel.appendingPathComponent("tokenizer.json")
+        let pipeline = try PipelineTokenizer(
+            configuration: try HuggingFaceTokenizerConfiguration(
+                tokenizerJSON: try String(contentsOf: url, encoding: .utf8), source: url.path, lowercaseInput: false,
+                maxLength: 256))
+        #expect(pipeline.modelName == "WordPiece")
+        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl"), as: TokenizerFixtures.Row.self)
+        try #require(rows.count > 3000)
+        let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) { pipeline.encode($0).ids }
+        #expect(result.mismatches == 0, "\(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
 }
