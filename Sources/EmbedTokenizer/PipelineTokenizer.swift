@@ -8,6 +8,15 @@ enum PipelineModel: Sendable {
     case unigram(UnigramModel)
     case bpe(BPEModel)
 
+    /// The id of the vocabulary token `token`, or nil.
+    func id(of token: String) -> Int32? {
+        switch self {
+        case .wordPiece(let wordPiece): wordPiece.table.id(of: token)
+        case .unigram(let unigram): unigram.trie.id(of: token)
+        case .bpe(let bpe): bpe.table.id(of: token)
+        }
+    }
+
     /// The type as `tokenizer.json` spells it.
     var name: String {
         switch self {
@@ -39,7 +48,6 @@ public final class PipelineTokenizer: TextTokenizer {
     private let preTokenizer: PreTokenizerStep?
     private let model: PipelineModel
     private let vocabulary: [String]
-    private let vocabularyTable: VocabularyTable
     private let rawTokenMatcher: AddedTokenMatcher
     private let normalizedTokenMatcher: AddedTokenMatcher
     private let addedTokenIDs: [String: Int32]
@@ -59,13 +67,7 @@ public final class PipelineTokenizer: TextTokenizer {
             throw .invalidConfiguration(
                 "maxLength \(configuration.maxLength) leaves no room for text next to the \(template.count) special tokens.")
         }
-        let table: VocabularyTable
-        switch parts.model {
-        case .wordPiece(let wordPiece): table = wordPiece.table
-        case .unigram(let unigram): table = unigram.table
-        case .bpe(let bpe): table = bpe.table
-        }
-        let addedTokens = Self.resolveIDs(of: parts.addedTokens, table: table, vocabulary: parts.vocabulary)
+        let addedTokens = Self.resolveIDs(of: parts.addedTokens, model: parts.model, vocabulary: parts.vocabulary)
         var addedIDs: [String: Int32] = [:]
         var addedContents: [Int: String] = [:]
         var largestAddedID = -1
@@ -105,7 +107,6 @@ public final class PipelineTokenizer: TextTokenizer {
         preTokenizer = parts.preTokenizer
         model = parts.model
         vocabulary = parts.vocabulary
-        vocabularyTable = table
         maxLength = configuration.maxLength
         vocabularySize = size
         addedTokenIDs = addedIDs
@@ -120,7 +121,7 @@ public final class PipelineTokenizer: TextTokenizer {
     /// the next id after the vocabulary and the added tokens so far (`AddedVocabulary::add_tokens`).
     /// In files written by the library the two agree; in edited ones upstream's rule wins.
     private static func resolveIDs(
-        of tokens: [TokenizerConfiguration.AddedToken], table: VocabularyTable, vocabulary: [String]
+        of tokens: [TokenizerConfiguration.AddedToken], model: PipelineModel, vocabulary: [String]
     ) -> [TokenizerConfiguration.AddedToken] {
         let modelSize = vocabulary.count { !$0.isEmpty }
         var resolved: [TokenizerConfiguration.AddedToken] = []
@@ -128,7 +129,7 @@ public final class PipelineTokenizer: TextTokenizer {
         var largest: Int?
         for var token in tokens where !token.content.isEmpty {
             guard seen.insert(token.content.unicodeScalars.map(\.value)).inserted else { continue }
-            if let id = table.id(of: token.content) {
+            if let id = model.id(of: token.content) {
                 token.id = Int(id)
             } else if let max = largest, max >= modelSize || modelSize == 0 {
                 token.id = max + 1
@@ -196,7 +197,7 @@ public final class PipelineTokenizer: TextTokenizer {
     /// Returns the id of `token` (an added token or a vocabulary entry), or nil if unknown.
     public func id(of token: String) -> Int? {
         if let id = addedTokenIDs[token] { return Int(id) }
-        return vocabularyTable.id(of: token).map(Int.init)
+        return model.id(of: token).map(Int.init)
     }
 
     /// Returns the token with `id` (an added token or a vocabulary entry), or nil if none.
