@@ -290,6 +290,20 @@ struct PipelineRobustnessTests {
         #expect(error.description.contains("model.unk_token") && error.description.contains("<nope>"))
     }
 
+    @Test("A folder with only a SentencePiece model says how to get tokenizer.json")
+    func sentencePieceOnly() throws {
+        try TokenizerFixtures.withTemporaryFolder { folder in
+            try Data([0, 1, 2]).write(to: folder.appendingPathComponent("sentencepiece.bpe.model"))
+            do throws(TokenizerError) {
+                _ = try TokenizerDefinition.load(fromModelDirectory: folder)
+                Issue.record("loaded")
+            } catch {
+                #expect(error.kind == .missingFile)
+                #expect(error.description.contains("tokenizer.json") && error.description.contains("sentencepiece.bpe.model"))
+            }
+        }
+    }
+
     @Test("An unsupported component is named with the file and what is supported")
     func unsupportedComponents() throws {
         let cases: [(String, (inout [String: Any]) -> Void, String)] = [
