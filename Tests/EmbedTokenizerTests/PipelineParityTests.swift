@@ -128,10 +128,10 @@ struct PipelineParityTests {
 
     static let componentVariants = [
         "nfkc-lowercase", "nfd-stripaccents-strip", "nfc", "nfkd-strip-right", "punctuation-digits", "split-behaviours",
-        "split-invert", "split-gpt2-regex", "bert", "replace-regex-prepend",
+        "split-invert", "split-gpt2-regex", "bert", "replace-regex-prepend", "nmt-chardelimiter",
     ]
 
-    @Test("Other normalizers and pre-tokenizers (NFx, Lowercase, Strip, StripAccents, Replace, Prepend, Whitespace, Punctuation, Digits, Split behaviours, Bert) in front of the Unigram model",
+    @Test("Other normalizers and pre-tokenizers (NFx, Lowercase, Strip, StripAccents, Replace, Prepend, Nmt, Whitespace, CharDelimiterSplit, Punctuation, Digits, Split behaviours, Bert) in front of the Unigram model",
           arguments: componentVariants)
     func componentVariant(name: String) throws {
         let lines = try String(contentsOf: Fixtures.url("tokenizers-extra/components-ids.jsonl"), encoding: .utf8)

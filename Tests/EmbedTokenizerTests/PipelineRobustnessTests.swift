@@ -308,7 +308,7 @@ struct PipelineRobustnessTests {
     func unsupportedComponents() throws {
         let cases: [(String, (inout [String: Any]) -> Void, String)] = [
             ("normalizer", { $0["normalizer"] = ["type": "Mystery"] }, "normalizer 'Mystery'"),
-            ("pre-tokenizer", { $0["pre_tokenizer"] = ["type": "CharDelimiterSplit", "delimiter": "x"] }, "pre-tokenizer 'CharDelimiterSplit'"),
+            ("pre-tokenizer", { $0["pre_tokenizer"] = ["type": "FixedLength", "length": 5] }, "pre-tokenizer 'FixedLength'"),
             ("post-processor", { $0["post_processor"] = ["type": "Mystery"] }, "post-processor 'Mystery'"),
             ("model", { $0["model"] = ["type": "WordLevel", "vocab": ["a": 0], "unk_token": "a"] }, "model 'WordLevel'"),
             ("nested", { $0["pre_tokenizer"] = ["type": "Sequence", "pretokenizers": [["type": "UnicodeScripts"]]] }, "'UnicodeScripts'"),

@@ -23,6 +23,7 @@ indirect enum NormalizerStep: Sendable {
     case stripAccents
     case replace(TextPattern, [UInt32])
     case prepend([UInt32])
+    case nmt
     case sequence([NormalizerStep])
 
     /// Buffers reused across texts.
@@ -76,6 +77,23 @@ indirect enum NormalizerStep: Sendable {
             swap(&text, &scratch.spare)
         case .prepend(let prefix):
             if !text.isEmpty { text.insert(contentsOf: prefix, at: 0) }
+        case .nmt:
+            // SentencePiece's NMT rules: most C0 controls (and DEL, U+008F, U+009F) removed; line
+            // breaks, tabs, zero-width and direction marks, U+2581, BOM and U+FFFD become spaces.
+            text.removeAll { value in
+                switch value {
+                case 0x01...0x08, 0x0B, 0x0E...0x1F, 0x7F, 0x8F, 0x9F: true
+                default: false
+                }
+            }
+            for index in text.indices {
+                switch text[index] {
+                case 0x09, 0x0A, 0x0C, 0x0D, 0x1680, 0x200B...0x200F, 0x2028, 0x2029, 0x2581, 0xFEFF, 0xFFFD:
+                    text[index] = 0x20
+                default:
+                    break
+                }
+            }
         }
     }
 

@@ -11,7 +11,7 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
                        legacy add_prefix_space form); then one line per text {"text", "ids": {name: ids}}.
   components-ids.jsonl  the same for other normalizers and pre-tokenizers: {"variants": {name:
                        {"normalizer", "pre_tokenizer"}}} (NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents,
-                       Replace with a string and a regex, Prepend, Whitespace, Punctuation, Digits, Split with
+                       Replace with a string and a regex, Prepend, Nmt, Whitespace, CharDelimiterSplit, Punctuation, Digits, Split with
                        every behaviour and invert, GPT-2's pattern as a Split regex, BertNormalizer and
                        BertPreTokenizer), on the texts shorter than 300 characters (160 of them) and the edge cases.
   bytelevel-ids.jsonl  the same for byte-level pre-tokenizers on the arch BPE: Llama-3's and Qwen2's split
@@ -88,6 +88,7 @@ combos = {
     "split-gpt2-regex": (None, P("Sequence", pretokenizers=[P("Split", pattern={"Regex": "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"},
                          behavior="Isolated", invert=False), ms])),
     "bert": (P("BertNormalizer", clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True), P("Sequence", pretokenizers=[P("BertPreTokenizer"), ms])),
+    "nmt-chardelimiter": (P("Nmt"), P("Sequence", pretokenizers=[P("CharDelimiterSplit", delimiter=" "), ms])),
     "replace-regex-prepend": (P("Sequence", normalizers=[P("Replace", pattern={"Regex": "[0-9]+"}, content="#"),
                               P("Replace", pattern={"String": "  "}, content=" "), P("Prepend", prepend="▁")]), P("WhitespaceSplit")),
 }
