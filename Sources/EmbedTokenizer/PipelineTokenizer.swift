@@ -55,6 +55,8 @@ public final class PipelineTokenizer: TextTokenizer {
     private let leadingIDs: [Int32]
     private let trailingIDs: [Int32]
     private let lowercaseInput: Bool
+    /// Whether the pre-tokenizer has a Metaspace with the `first` scheme.
+    private let preTokenizerAsksStart: Bool
 
     /// Builds the tokenizer, reading `tokenizer.json` once.
     ///
@@ -114,6 +116,7 @@ public final class PipelineTokenizer: TextTokenizer {
         leadingIDs = template.leading.map { Int32($0.id) }
         trailingIDs = template.trailing.map { Int32($0.id) }
         lowercaseInput = configuration.lowercaseInput
+        preTokenizerAsksStart = parts.preTokenizer?.usesFirstScheme ?? false
     }
 
     /// The ids upstream gives the added tokens when it reads `tokenizer.json`: the `id` written
@@ -248,14 +251,17 @@ public final class PipelineTokenizer: TextTokenizer {
             case .text(let pieceRange):
                 scratch.normalized.removeAll(keepingCapacity: true)
                 scratch.normalized.append(contentsOf: scratch.input[pieceRange])
-                normalizer?.apply(to: &scratch.normalized, scratch: &scratch.normalizerScratch)
-                appendNormalizedIDs(atStart: pieceRange.lowerBound == range.lowerBound, scratch: &scratch)
+                // Only Metaspace's `first` scheme asks which characters stand where the text began:
+                // those of the first piece that come from its first character.
+                var leadingSpan = preTokenizerAsksStart && pieceRange.lowerBound == range.lowerBound ? 1 : -1
+                normalizer?.apply(to: &scratch.normalized, scratch: &scratch.normalizerScratch, leadingSpan: &leadingSpan)
+                appendNormalizedIDs(leadingSpan: max(0, leadingSpan), scratch: &scratch)
             }
         }
     }
 
     /// Splits normalized added tokens out of `scratch.normalized`, then tokenizes the rest.
-    private func appendNormalizedIDs(atStart: Bool, scratch: inout PipelineScratch) {
+    private func appendNormalizedIDs(leadingSpan: Int, scratch: inout PipelineScratch) {
         let whole = 0..<scratch.normalized.count
         if whole.isEmpty { return }
         scratch.normalizedPieces.removeAll(keepingCapacity: true)
@@ -272,8 +278,8 @@ public final class PipelineTokenizer: TextTokenizer {
                 scratch.words.text.removeAll(keepingCapacity: true)
                 scratch.words.text.append(contentsOf: scratch.normalized[range])
                 scratch.words.words.removeAll(keepingCapacity: true)
-                scratch.words.words.append(
-                    WordSpan(start: 0, end: range.count, atStart: atStart && range.lowerBound == 0))
+                scratch.words.leadingSpan = max(0, leadingSpan - range.lowerBound)
+                scratch.words.words.append(WordSpan(start: 0, end: range.count, atStart: scratch.words.leadingSpan > 0))
                 preTokenizer?.apply(&scratch.words, spare: &scratch.spareWords)
                 appendModelIDs(scratch: &scratch)
             }

@@ -128,7 +128,8 @@ struct PipelineParityTests {
 
     static let componentVariants = [
         "nfkc-lowercase", "nfd-stripaccents-strip", "nfc", "nfkd-strip-right", "punctuation-digits", "split-behaviours",
-        "split-invert", "split-gpt2-regex", "bert", "replace-regex-prepend", "nmt-chardelimiter",
+        "split-invert", "split-gpt2-regex", "bert", "replace-regex-prepend", "nmt-chardelimiter", "first-after-nmt",
+        "first-after-strip", "first-after-bert", "first-after-replace",
     ]
 
     @Test("Other normalizers and pre-tokenizers (NFx, Lowercase, Strip, StripAccents, Replace, Prepend, Nmt, Whitespace, CharDelimiterSplit, Punctuation, Digits, Split behaviours, Bert) in front of the Unigram model",

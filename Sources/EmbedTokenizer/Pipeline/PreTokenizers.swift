@@ -3,7 +3,8 @@ struct WordSpan: Sendable {
     var start: Int
     var end: Int
     /// Whether the word begins where the text given to the tokenizer begins (upstream's
-    /// `offsets_original().0 == 0`, which Metaspace's `first` scheme asks).
+    /// `offsets_original().0 == 0`, which Metaspace's `first` scheme asks; only tracked when a
+    /// pre-tokenizer asks it).
     var atStart: Bool
 }
 
@@ -11,13 +12,16 @@ struct WordSpan: Sendable {
 struct PreTokens {
     var text: [UInt32] = []
     var words: [WordSpan] = []
+    /// How many characters at the front of ``text`` stand where the original text began (see
+    /// ``NormalizerStep/apply(to:scratch:leadingSpan:)``); a word starting among them is at the start.
+    var leadingSpan = 0
     /// Delimiter ranges of one word, reused.
     var matches: [Range<Int>] = []
 
     /// Appends `start..<end` as a word unless it is empty (upstream drops empty splits).
     @inline(__always)
-    mutating func appendWord(_ start: Int, _ end: Int, within word: WordSpan) {
-        if start < end { words.append(WordSpan(start: start, end: end, atStart: word.atStart && start == word.start)) }
+    mutating func appendWord(_ start: Int, _ end: Int) {
+        if start < end { words.append(WordSpan(start: start, end: end, atStart: start < leadingSpan)) }
     }
 }
 
@@ -47,6 +51,15 @@ indirect enum PreTokenizerStep: Sendable {
     case digits(individual: Bool)
     case sequence([PreTokenizerStep])
 
+    /// Whether a Metaspace step uses the `first` scheme, the only one that asks where a word began.
+    var usesFirstScheme: Bool {
+        switch self {
+        case .metaspace(_, let scheme, _): scheme == .first
+        case .sequence(let steps): steps.contains { $0.usesFirstScheme }
+        default: false
+        }
+    }
+
     /// Applies the step to `state`, using `spare` as the other buffer.
     func apply(_ state: inout PreTokens, spare: inout PreTokens) {
         switch self {
@@ -66,30 +79,31 @@ indirect enum PreTokenizerStep: Sendable {
         }
         // The rest only cut words: the text stays, the word list is rebuilt.
         spare.words.removeAll(keepingCapacity: true)
+        spare.leadingSpan = state.leadingSpan
         let text = state.text
         for word in state.words {
             switch self {
             case .whitespaceSplit:
                 var start = word.start
                 for index in word.start..<word.end where ScalarClass.isWhitespace(text[index]) {
-                    spare.appendWord(start, index, within: word)
+                    spare.appendWord(start, index)
                     start = index + 1
                 }
-                spare.appendWord(start, word.end, within: word)
+                spare.appendWord(start, word.end)
             case .bert:
                 var start = word.start
                 for index in word.start..<word.end {
                     let classes = ScalarClass.of(text[index])
                     if classes.has(.whitespace) {
-                        spare.appendWord(start, index, within: word)
+                        spare.appendWord(start, index)
                         start = index + 1
                     } else if classes.has(.punctuation) {
-                        spare.appendWord(start, index, within: word)
-                        spare.appendWord(index, index + 1, within: word)
+                        spare.appendWord(start, index)
+                        spare.appendWord(index, index + 1)
                         start = index + 1
                     }
                 }
-                spare.appendWord(start, word.end, within: word)
+                spare.appendWord(start, word.end)
             case .whitespace:
                 // `\w+|[^\w\s]+`: runs of word characters and runs of other non-space characters.
                 var index = word.start
@@ -106,7 +120,7 @@ indirect enum PreTokenizerStep: Sendable {
                         guard next.isWord == classes.isWord, classes.isWord || !next.isSpace else { break }
                         end += 1
                     }
-                    spare.appendWord(index, end, within: word)
+                    spare.appendWord(index, end)
                     index = end
                 }
             case .split(let pattern, let behavior, let invert):
@@ -143,7 +157,7 @@ indirect enum PreTokenizerStep: Sendable {
         var pieceEnd = -1
         var previousWasMatch = false
         func flush() {
-            if pieceStart >= 0 { output.appendWord(pieceStart, pieceEnd, within: word) }
+            if pieceStart >= 0 { output.appendWord(pieceStart, pieceEnd) }
             pieceStart = -1
         }
         func visit(_ start: Int, _ end: Int, isDelimiter: Bool) {
@@ -151,9 +165,9 @@ indirect enum PreTokenizerStep: Sendable {
             let isMatch = isDelimiter != invert
             switch behavior {
             case .removed:
-                if !isMatch { output.appendWord(start, end, within: word) }
+                if !isMatch { output.appendWord(start, end) }
             case .isolated:
-                output.appendWord(start, end, within: word)
+                output.appendWord(start, end)
             case .mergedWithPrevious:
                 if isMatch, !previousWasMatch, pieceStart >= 0 {
                     pieceEnd = end
@@ -199,6 +213,7 @@ indirect enum PreTokenizerStep: Sendable {
     ) {
         output.text.removeAll(keepingCapacity: true)
         output.words.removeAll(keepingCapacity: true)
+        output.leadingSpan = 0  // the text is rebuilt; no later step asks
         for word in input.words {
             let start = output.text.count
             // Upstream tests the first character after spaces became the replacement.
@@ -216,17 +231,16 @@ indirect enum PreTokenizerStep: Sendable {
                 output.text.append(value == 0x20 ? replacement : value)
             }
             let end = output.text.count
-            let whole = WordSpan(start: start, end: end, atStart: word.atStart)
             guard split else {
-                output.appendWord(start, end, within: whole)
+                output.appendWord(start, end)
                 continue
             }
             var pieceStart = start
             for index in (start + 1)..<max(start + 1, end) where output.text[index] == replacement {
-                output.appendWord(pieceStart, index, within: whole)
+                output.appendWord(pieceStart, index)
                 pieceStart = index
             }
-            output.appendWord(pieceStart, end, within: whole)
+            output.appendWord(pieceStart, end)
         }
     }
 
@@ -235,6 +249,7 @@ indirect enum PreTokenizerStep: Sendable {
     private static func byteLevel(_ input: PreTokens, into output: inout PreTokens, addPrefixSpace: Bool, useRegex: Bool) {
         output.text.removeAll(keepingCapacity: true)
         output.words.removeAll(keepingCapacity: true)
+        output.leadingSpan = 0  // the text is rebuilt; no later step asks
         var bytes: [UInt8] = []
         ByteLevelAlphabet.scalars.withUnsafeBufferPointer { alphabet in
             // The words, prefixed when asked, are split in a staging copy, then mapped byte by byte.

@@ -48,7 +48,8 @@ os.makedirs(out, exist_ok=True)
 texts = [json.loads(l)["text"] for l in open(os.path.join(arch, "unigram-ids.jsonl"), encoding="utf-8")][: a.texts]
 texts += ["<0x41> literal byte piece", "▁▁double metaspace", " leading space", "trailing space ",
           "a  b   c", "<s>hello</s> <unk>", "ǅemo ǈ ǋ", "\u0301 lone combining", "e\u0301\u0301 stacked",
-          "ﬁ\u0301 ligature+mark", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛", "\U000E0041 tag char", "x" * 300]
+          "ﬁ\u0301 ligature+mark", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛", "\U000E0041 tag char", "x" * 300,
+          "\x01hello", "\x01 hello", "\u0301hello world", "\x01\x02hello<s>\x01x", "\ufeffhello", "\u200bhello"]
 write = lambda f, obj: f.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 # (a) XLM-R style single Metaspace pre-tokenizers on the arch Unigram tokenizer.
@@ -88,6 +89,13 @@ combos = {
     "split-gpt2-regex": (None, P("Sequence", pretokenizers=[P("Split", pattern={"Regex": "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"},
                          behavior="Isolated", invert=False), ms])),
     "bert": (P("BertNormalizer", clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True), P("Sequence", pretokenizers=[P("BertPreTokenizer"), ms])),
+    # Metaspace's first scheme after normalizers that drop the leading character (which moves the start).
+    "first-after-nmt": (P("Nmt"), P("Metaspace", replacement="▁", prepend_scheme="first", split=False)),
+    "first-after-strip": (P("Strip", strip_left=True, strip_right=False), P("Metaspace", replacement="▁", prepend_scheme="first", split=True)),
+    "first-after-bert": (P("BertNormalizer", clean_text=True, handle_chinese_chars=True, strip_accents=True, lowercase=False),
+                         P("Sequence", pretokenizers=[P("WhitespaceSplit"), P("Metaspace", replacement="▁", prepend_scheme="first", split=True)])),
+    "first-after-replace": (P("Sequence", normalizers=[P("Replace", pattern={"String": "\x01"}, content=""), P("Prepend", prepend="Q")]),
+                            P("Metaspace", replacement="▁", prepend_scheme="first", split=False)),
     "nmt-chardelimiter": (P("Nmt"), P("Sequence", pretokenizers=[P("CharDelimiterSplit", delimiter=" "), ms])),
     "replace-regex-prepend": (P("Sequence", normalizers=[P("Replace", pattern={"Regex": "[0-9]+"}, content="#"),
                               P("Replace", pattern={"String": "  "}, content=" "), P("Prepend", prepend="▁")]), P("WhitespaceSplit")),
