@@ -8,6 +8,15 @@ enum PipelineModel: Sendable {
     case unigram(UnigramModel)
     case bpe(BPEModel)
 
+    /// The id of the vocabulary token `token`, or nil.
+    func id(of token: String) -> Int32? {
+        switch self {
+        case .wordPiece(let wordPiece): wordPiece.table.id(of: token)
+        case .unigram(let unigram): unigram.trie.id(of: token)
+        case .bpe(let bpe): bpe.table.id(of: token)
+        }
+    }
+
     /// The type as `tokenizer.json` spells it.
     var name: String {
         switch self {
@@ -39,7 +48,6 @@ public final class PipelineTokenizer: TextTokenizer {
     private let preTokenizer: PreTokenizerStep?
     private let model: PipelineModel
     private let vocabulary: [String]
-    private let vocabularyTable: VocabularyTable
     private let rawTokenMatcher: AddedTokenMatcher
     private let normalizedTokenMatcher: AddedTokenMatcher
     private let addedTokenIDs: [String: Int32]
@@ -47,6 +55,8 @@ public final class PipelineTokenizer: TextTokenizer {
     private let leadingIDs: [Int32]
     private let trailingIDs: [Int32]
     private let lowercaseInput: Bool
+    /// Whether the pre-tokenizer has a Metaspace with the `first` scheme.
+    private let preTokenizerAsksStart: Bool
 
     /// Builds the tokenizer, reading `tokenizer.json` once.
     ///
@@ -59,13 +69,7 @@ public final class PipelineTokenizer: TextTokenizer {
             throw .invalidConfiguration(
                 "maxLength \(configuration.maxLength) leaves no room for text next to the \(template.count) special tokens.")
         }
-        let table: VocabularyTable
-        switch parts.model {
-        case .wordPiece(let wordPiece): table = wordPiece.table
-        case .unigram(let unigram): table = unigram.table
-        case .bpe(let bpe): table = bpe.table
-        }
-        let addedTokens = Self.resolveIDs(of: parts.addedTokens, table: table, vocabulary: parts.vocabulary)
+        let addedTokens = Self.resolveIDs(of: parts.addedTokens, model: parts.model, vocabulary: parts.vocabulary)
         var addedIDs: [String: Int32] = [:]
         var addedContents: [Int: String] = [:]
         var largestAddedID = -1
@@ -105,7 +109,6 @@ public final class PipelineTokenizer: TextTokenizer {
         preTokenizer = parts.preTokenizer
         model = parts.model
         vocabulary = parts.vocabulary
-        vocabularyTable = table
         maxLength = configuration.maxLength
         vocabularySize = size
         addedTokenIDs = addedIDs
@@ -113,6 +116,7 @@ public final class PipelineTokenizer: TextTokenizer {
         leadingIDs = template.leading.map { Int32($0.id) }
         trailingIDs = template.trailing.map { Int32($0.id) }
         lowercaseInput = configuration.lowercaseInput
+        preTokenizerAsksStart = parts.preTokenizer?.usesFirstScheme ?? false
     }
 
     /// The ids upstream gives the added tokens when it reads `tokenizer.json`: the `id` written
@@ -120,7 +124,7 @@ public final class PipelineTokenizer: TextTokenizer {
     /// the next id after the vocabulary and the added tokens so far (`AddedVocabulary::add_tokens`).
     /// In files written by the library the two agree; in edited ones upstream's rule wins.
     private static func resolveIDs(
-        of tokens: [TokenizerConfiguration.AddedToken], table: VocabularyTable, vocabulary: [String]
+        of tokens: [TokenizerConfiguration.AddedToken], model: PipelineModel, vocabulary: [String]
     ) -> [TokenizerConfiguration.AddedToken] {
         let modelSize = vocabulary.count { !$0.isEmpty }
         var resolved: [TokenizerConfiguration.AddedToken] = []
@@ -128,7 +132,7 @@ public final class PipelineTokenizer: TextTokenizer {
         var largest: Int?
         for var token in tokens where !token.content.isEmpty {
             guard seen.insert(token.content.unicodeScalars.map(\.value)).inserted else { continue }
-            if let id = table.id(of: token.content) {
+            if let id = model.id(of: token.content) {
                 token.id = Int(id)
             } else if let max = largest, max >= modelSize || modelSize == 0 {
                 token.id = max + 1
@@ -202,7 +206,7 @@ public final class PipelineTokenizer: TextTokenizer {
     /// Returns the id of `token` (an added token or a vocabulary entry), or nil if unknown.
     public func id(of token: String) -> Int? {
         if let id = addedTokenIDs[token] { return Int(id) }
-        return vocabularyTable.id(of: token).map(Int.init)
+        return model.id(of: token).map(Int.init)
     }
 
     /// Returns the token with `id` (an added token or a vocabulary entry), or nil if none.
@@ -253,14 +257,17 @@ public final class PipelineTokenizer: TextTokenizer {
             case .text(let pieceRange):
                 scratch.normalized.removeAll(keepingCapacity: true)
                 scratch.normalized.append(contentsOf: scratch.input[pieceRange])
-                normalizer?.apply(to: &scratch.normalized, scratch: &scratch.normalizerScratch)
-                appendNormalizedIDs(atStart: pieceRange.lowerBound == range.lowerBound, scratch: &scratch)
+                // Only Metaspace's `first` scheme asks which characters stand where the text began:
+                // those of the first piece that come from its first character.
+                var leadingSpan = preTokenizerAsksStart && pieceRange.lowerBound == range.lowerBound ? 1 : -1
+                normalizer?.apply(to: &scratch.normalized, scratch: &scratch.normalizerScratch, leadingSpan: &leadingSpan)
+                appendNormalizedIDs(leadingSpan: max(0, leadingSpan), scratch: &scratch)
             }
         }
     }
 
     /// Splits normalized added tokens out of `scratch.normalized`, then tokenizes the rest.
-    private func appendNormalizedIDs(atStart: Bool, scratch: inout PipelineScratch) {
+    private func appendNormalizedIDs(leadingSpan: Int, scratch: inout PipelineScratch) {
         let whole = 0..<scratch.normalized.count
         if whole.isEmpty { return }
         scratch.normalizedPieces.removeAll(keepingCapacity: true)
@@ -277,8 +284,8 @@ public final class PipelineTokenizer: TextTokenizer {
                 scratch.words.text.removeAll(keepingCapacity: true)
                 scratch.words.text.append(contentsOf: scratch.normalized[range])
                 scratch.words.words.removeAll(keepingCapacity: true)
-                scratch.words.words.append(
-                    WordSpan(start: 0, end: range.count, atStart: atStart && range.lowerBound == 0))
+                scratch.words.leadingSpan = max(0, leadingSpan - range.lowerBound)
+                scratch.words.words.append(WordSpan(start: 0, end: range.count, atStart: scratch.words.leadingSpan > 0))
                 preTokenizer?.apply(&scratch.words, spare: &scratch.spareWords)
                 appendModelIDs(scratch: &scratch)
             }

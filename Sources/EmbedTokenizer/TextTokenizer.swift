@@ -66,12 +66,20 @@ public struct TokenizerDefinition: Codable, Sendable, Hashable {
     ///
     /// - Throws: ``TokenizerError`` naming the file and what is wrong or unsupported.
     public static func load(fromModelDirectory directory: URL) throws(TokenizerError) -> TokenizerDefinition {
+        let folder = ModelFolder(directory: directory)
         do {
             return TokenizerDefinition(.wordPiece(try TokenizerConfiguration.load(fromModelDirectory: directory)))
-        } catch where error.kind == .unsupportedComponent
-            && ModelFolder(directory: directory).contains("tokenizer.json")
-        {
+        } catch where error.kind == .unsupportedComponent && folder.contains("tokenizer.json") {
             return TokenizerDefinition(.pipeline(try HuggingFaceTokenizerConfiguration.load(fromModelDirectory: directory)))
+        } catch where error.kind == .missingFile {
+            // A SentencePiece model alone is what older multilingual checkpoints ship; transformers
+            // converts it to tokenizer.json, which is what this runtime reads.
+            let sentencePiece = ["sentencepiece.bpe.model", "spiece.model", "tokenizer.model"].first(where: folder.contains)
+            guard let sentencePiece else { throw error }
+            throw .missingFile(
+                "tokenizer.json", in: directory.path,
+                hint: "The folder has only the SentencePiece model \(sentencePiece); save the tokenizer with "
+                    + "transformers (AutoTokenizer.from_pretrained(folder).save_pretrained(folder)) to write tokenizer.json.")
         }
     }
 

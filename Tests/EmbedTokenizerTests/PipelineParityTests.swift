@@ -128,10 +128,11 @@ struct PipelineParityTests {
 
     static let componentVariants = [
         "nfkc-lowercase", "nfd-stripaccents-strip", "nfc", "nfkd-strip-right", "punctuation-digits", "split-behaviours",
-        "split-invert", "split-gpt2-regex", "bert", "replace-regex-prepend",
+        "split-invert", "split-gpt2-regex", "bert", "replace-regex-prepend", "nmt-chardelimiter", "first-after-nmt",
+        "first-after-strip", "first-after-bert", "first-after-replace",
     ]
 
-    @Test("Other normalizers and pre-tokenizers (NFx, Lowercase, Strip, StripAccents, Replace, Prepend, Whitespace, Punctuation, Digits, Split behaviours, Bert) in front of the Unigram model",
+    @Test("Other normalizers and pre-tokenizers (NFx, Lowercase, Strip, StripAccents, Replace, Prepend, Nmt, Whitespace, CharDelimiterSplit, Punctuation, Digits, Split behaviours, Bert) in front of the Unigram model",
           arguments: componentVariants)
     func componentVariant(name: String) throws {
         let lines = try String(contentsOf: Fixtures.url("tokenizers-extra/components-ids.jsonl"), encoding: .utf8)
@@ -244,5 +245,19 @@ struct PipelineParityTests {
             tokenizer.encode($0, maxLength: nil, strippingInput: false).ids
         }
         #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
+    }
+
+    @Test("A BERT tokenizer.json read by the pipeline gives the WordPiece fast path's ids on the default model's references")
+    func bertThroughPipeline() throws {
+        let url = TokenizerFixtures.defaultModel.appendingPathComponent("tokenizer.json")
+        let pipeline = try PipelineTokenizer(
+            configuration: try HuggingFaceTokenizerConfiguration(
+                tokenizerJSON: try String(contentsOf: url, encoding: .utf8), source: url.path, lowercaseInput: false,
+                maxLength: 256))
+        #expect(pipeline.modelName == "WordPiece")
+        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl"), as: TokenizerFixtures.Row.self)
+        try #require(rows.count > 3000)
+        let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) { pipeline.encode($0).ids }
+        #expect(result.mismatches == 0, "\(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
 }

@@ -290,11 +290,25 @@ struct PipelineRobustnessTests {
         #expect(error.description.contains("model.unk_token") && error.description.contains("<nope>"))
     }
 
+    @Test("A folder with only a SentencePiece model says how to get tokenizer.json")
+    func sentencePieceOnly() throws {
+        try TokenizerFixtures.withTemporaryFolder { folder in
+            try Data([0, 1, 2]).write(to: folder.appendingPathComponent("sentencepiece.bpe.model"))
+            do throws(TokenizerError) {
+                _ = try TokenizerDefinition.load(fromModelDirectory: folder)
+                Issue.record("loaded")
+            } catch {
+                #expect(error.kind == .missingFile)
+                #expect(error.description.contains("tokenizer.json") && error.description.contains("sentencepiece.bpe.model"))
+            }
+        }
+    }
+
     @Test("An unsupported component is named with the file and what is supported")
     func unsupportedComponents() throws {
         let cases: [(String, (inout [String: Any]) -> Void, String)] = [
             ("normalizer", { $0["normalizer"] = ["type": "Mystery"] }, "normalizer 'Mystery'"),
-            ("pre-tokenizer", { $0["pre_tokenizer"] = ["type": "CharDelimiterSplit", "delimiter": "x"] }, "pre-tokenizer 'CharDelimiterSplit'"),
+            ("pre-tokenizer", { $0["pre_tokenizer"] = ["type": "FixedLength", "length": 5] }, "pre-tokenizer 'FixedLength'"),
             ("post-processor", { $0["post_processor"] = ["type": "Mystery"] }, "post-processor 'Mystery'"),
             ("model", { $0["model"] = ["type": "WordLevel", "vocab": ["a": 0], "unk_token": "a"] }, "model 'WordLevel'"),
             ("nested", { $0["pre_tokenizer"] = ["type": "Sequence", "pretokenizers": [["type": "UnicodeScripts"]]] }, "'UnicodeScripts'"),
@@ -393,6 +407,29 @@ struct PipelineRobustnessTests {
                 tokenizerJSON: json, source: "hand-made tokenizer.json", lowercaseInput: false, maxLength: 512))
         #expect(tokenizer.encode("e\u{301} \u{E9} e").ids == [2, 3, 0])
         #expect(tokenizer.vocabularySize == 5)
+    }
+
+    @Test("Canonically equivalent WordPiece tokens stay distinct in the BERT fast path too")
+    func canonicallyEquivalentWordPieceTokens() throws {
+        let json = #"""
+            {"normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                            "strip_accents": false, "lowercase": false},
+             "pre_tokenizer": {"type": "BertPreTokenizer"},
+             "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]},
+             "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                       "max_input_chars_per_word": 100,
+                       "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "\u00e9": 4, "e\u0301": 5}}}
+            """#
+        try TokenizerFixtures.withTemporaryFolder { folder in
+            try Data(json.utf8).write(to: folder.appendingPathComponent("tokenizer.json"))
+            let definition = try TokenizerDefinition.load(fromModelDirectory: folder)
+            guard case .wordPiece = definition.kind else {
+                Issue.record("loaded as \(definition.modelName) pipeline")
+                return
+            }
+            #expect(definition.vocabularyCount == 6)
+            #expect(try definition.makeTokenizer().encode("\u{E9} e\u{301}").ids == [2, 4, 5, 3])
+        }
     }
 
     @Test("Post-processors: Sequence of ByteLevel and TemplateProcessing, BertProcessing, RobertaProcessing, none")

@@ -90,11 +90,14 @@ private struct TokenizerJSONReader {
     private var path: String { folder.path("tokenizer.json") }
 
     func read() throws(TokenizerError) -> TokenizerConfiguration {
-        let root = try JSONValue.parse(try folder.data("tokenizer.json"), path: path)
+        let (root, equivalentMembers) = try JSONValue.parseKeepingEquivalentMembers(
+            try folder.data("tokenizer.json"), path: path)
         guard root.objectValue != nil else {
             throw .malformedJSON(path, reason: "the top level is not a JSON object.")
         }
-        let wordPiece = try readModel(root["model"])
+        // Tokens that Swift's `String` equality would merge with another key of model.vocab.
+        let extraVocabulary = equivalentMembers.filter { $0.path == ["model", "vocab"] }.map { ($0.name, $0.value) }
+        let wordPiece = try readModel(root["model"], extraVocabulary: extraVocabulary)
         let normalizer = try readNormalizer(root["normalizer"])
         try checkPreTokenizer(root["pre_tokenizer"])
         let sections = TokenizerJSONSections(path: path)
@@ -117,7 +120,9 @@ private struct TokenizerJSONReader {
         component["type"]?.stringValue
     }
 
-    private func readModel(_ model: JSONValue?) throws(TokenizerError) -> TokenizerConfiguration.WordPiece {
+    private func readModel(_ model: JSONValue?, extraVocabulary: [(String, JSONValue)]) throws(TokenizerError)
+        -> TokenizerConfiguration.WordPiece
+    {
         guard let model, model.objectValue != nil else {
             throw .malformedJSON(path, reason: "\"model\" is missing or not an object.")
         }
@@ -130,8 +135,8 @@ private struct TokenizerJSONReader {
             throw .malformedJSON(path, reason: "\"model.vocab\" is missing or not an object of token → id.")
         }
         var entries: [(token: String, id: Int)] = []
-        entries.reserveCapacity(vocab.count)
-        for (token, value) in vocab {
+        entries.reserveCapacity(vocab.count + extraVocabulary.count)
+        for (token, value) in vocab.map({ ($0.key, $0.value) }) + extraVocabulary {
             guard let id = value.intValue, id >= 0 else {
                 throw .malformedJSON(path, reason: "\"model.vocab\" maps '\(token)' to \(value), not a non-negative id.")
             }

@@ -39,7 +39,7 @@ struct BPEModel: Sendable {
             direct[Int(value)] = table.id(of: String(scalar)) ?? -1
         }
         directIDs = direct
-        byteIDs = ByteFallback.ids(in: table)
+        byteIDs = ByteFallback.ids(lookingUpIn: table.id(of:))
     }
 
     struct Symbol {

@@ -23,6 +23,7 @@ indirect enum NormalizerStep: Sendable {
     case stripAccents
     case replace(TextPattern, [UInt32])
     case prepend([UInt32])
+    case nmt
     case sequence([NormalizerStep])
 
     /// Buffers reused across texts.
@@ -34,9 +35,23 @@ indirect enum NormalizerStep: Sendable {
 
     /// Replaces `text` with its normalized form.
     func apply(to text: inout [UInt32], scratch: inout Scratch) {
+        var untracked = -1
+        apply(to: &text, scratch: &scratch, leadingSpan: &untracked)
+    }
+
+    /// Replaces `text` with its normalized form and updates `leadingSpan` (when not negative): how
+    /// many characters at the front of the text stand where the original text began, the question
+    /// Metaspace's `first` scheme asks of each word (upstream's `offsets_original().0 == 0`).
+    ///
+    /// Upstream's alignments decide it: what a step makes of those characters keeps their place
+    /// (an expansion, CJK padding, prepended text), a step that filters the first character out
+    /// leaves the text starting later (0), except Precompiled, whose removals hand the place on to
+    /// the next character.
+    func apply(to text: inout [UInt32], scratch: inout Scratch, leadingSpan: inout Int) {
+        if leadingSpan > 0, !text.isEmpty, !isSequence { leadingSpan = span(after: leadingSpan, of: text) }
         switch self {
         case .sequence(let steps):
-            for step in steps { step.apply(to: &text, scratch: &scratch) }
+            for step in steps { step.apply(to: &text, scratch: &scratch, leadingSpan: &leadingSpan) }
         case .bert(let normalizer):
             normalizer.normalize(text[...], into: &scratch.spare, decomposed: &scratch.decomposed)
             swap(&text, &scratch.spare)
@@ -76,6 +91,40 @@ indirect enum NormalizerStep: Sendable {
             swap(&text, &scratch.spare)
         case .prepend(let prefix):
             if !text.isEmpty { text.insert(contentsOf: prefix, at: 0) }
+        case .nmt:
+            // SentencePiece's NMT rules: most C0 controls (and DEL, U+008F, U+009F) removed; line
+            // breaks, tabs, zero-width and direction marks, U+2581, BOM and U+FFFD become spaces.
+            text.removeAll(where: Self.nmtRemoves)
+            for index in text.indices {
+                switch text[index] {
+                case 0x09, 0x0A, 0x0C, 0x0D, 0x1680, 0x200B...0x200F, 0x2028, 0x2029, 0x2581, 0xFEFF, 0xFFFD:
+                    text[index] = 0x20
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    private var isSequence: Bool {
+        if case .sequence = self { true } else { false }
+    }
+
+    /// The leading span once this step (not a sequence) has run: what it makes of the span's
+    /// characters alone.
+    private func span(after span: Int, of text: [UInt32]) -> Int {
+        if case .prepend(let prefix) = self { return span + prefix.count }
+        var part = Array(text[..<min(span, text.count)])
+        var scratch = Scratch()
+        apply(to: &part, scratch: &scratch)
+        if case .precompiled = self { return max(1, part.count) }
+        return part.count
+    }
+
+    private static func nmtRemoves(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x01...0x08, 0x0B, 0x0E...0x1F, 0x7F, 0x8F, 0x9F: true
+        default: false
         }
     }
 

@@ -22,9 +22,9 @@ struct PipelineReader {
     let path: String
 
     private static let normalizers =
-        "Precompiled, NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents, Replace, Prepend, Sequence, BertNormalizer"
+        "Precompiled, NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents, Replace, Prepend, Nmt, Sequence, BertNormalizer"
     private static let preTokenizers =
-        "Metaspace, WhitespaceSplit, Whitespace, ByteLevel, Split, Punctuation, Digits, Sequence, BertPreTokenizer"
+        "Metaspace, WhitespaceSplit, Whitespace, ByteLevel, Split, CharDelimiterSplit, Punctuation, Digits, Sequence, BertPreTokenizer"
 
     func read() throws(TokenizerError) -> PipelineParts {
         let (root, equivalentMembers) = try JSONValue.parseKeepingEquivalentMembers(Data(text.utf8), path: path)
@@ -69,6 +69,8 @@ struct PipelineReader {
         if let literal = value?["String"]?.stringValue { return .literal(scalars(literal)) }
         if let regex = value?["Regex"]?.stringValue {
             if regex == GPT2Splitter.pattern { return .gpt2 }
+            if regex == LlamaSplitter.llama3Pattern { return .llama3(maxDigits: 3) }
+            if regex == LlamaSplitter.qwen2Pattern { return .llama3(maxDigits: 1) }
             do {
                 return .regex(try RegexPattern(regex))
             } catch {
@@ -120,6 +122,8 @@ struct PipelineReader {
                 scalars(try string(value["content"], "\(location).content")))
         case "Prepend":
             return .prepend(scalars(try string(value["prepend"], "\(location).prepend")))
+        case "Nmt":
+            return .nmt
         case "Sequence":
             guard let items = value["normalizers"]?.arrayValue else {
                 throw malformed("\(location).normalizers", "is missing or not an array.")
@@ -178,6 +182,12 @@ struct PipelineReader {
                 try readPattern(value["pattern"], "\(location).pattern"),
                 try readBehavior(value["behavior"], "\(location).behavior", default: .removed),
                 invert: try bool(value["invert"], "\(location).invert", default: false))
+        case "CharDelimiterSplit":
+            let delimiter = try string(value["delimiter"], "\(location).delimiter")
+            guard let character = delimiter.unicodeScalars.first, delimiter.unicodeScalars.count == 1 else {
+                throw malformed("\(location).delimiter", "is not a single character.")
+            }
+            return .split(.literal([character.value]), .removed, invert: false)
         case "Punctuation":
             return .punctuation(try readBehavior(value["behavior"], "\(location).behavior", default: .isolated))
         case "Digits":

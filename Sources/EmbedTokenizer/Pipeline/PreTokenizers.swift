@@ -3,7 +3,8 @@ struct WordSpan: Sendable {
     var start: Int
     var end: Int
     /// Whether the word begins where the text given to the tokenizer begins (upstream's
-    /// `offsets_original().0 == 0`, which Metaspace's `first` scheme asks).
+    /// `offsets_original().0 == 0`, which Metaspace's `first` scheme asks; only tracked when a
+    /// pre-tokenizer asks it).
     var atStart: Bool
 }
 
@@ -11,13 +12,16 @@ struct WordSpan: Sendable {
 struct PreTokens {
     var text: [UInt32] = []
     var words: [WordSpan] = []
+    /// How many characters at the front of ``text`` stand where the original text began (see
+    /// ``NormalizerStep/apply(to:scratch:leadingSpan:)``); a word starting among them is at the start.
+    var leadingSpan = 0
     /// Delimiter ranges of one word, reused.
     var matches: [Range<Int>] = []
 
     /// Appends `start..<end` as a word unless it is empty (upstream drops empty splits).
     @inline(__always)
-    mutating func appendWord(_ start: Int, _ end: Int, within word: WordSpan) {
-        if start < end { words.append(WordSpan(start: start, end: end, atStart: word.atStart && start == word.start)) }
+    mutating func appendWord(_ start: Int, _ end: Int) {
+        if start < end { words.append(WordSpan(start: start, end: end, atStart: start < leadingSpan)) }
     }
 }
 
@@ -47,6 +51,15 @@ indirect enum PreTokenizerStep: Sendable {
     case digits(individual: Bool)
     case sequence([PreTokenizerStep])
 
+    /// Whether a Metaspace step uses the `first` scheme, the only one that asks where a word began.
+    var usesFirstScheme: Bool {
+        switch self {
+        case .metaspace(_, let scheme, _): scheme == .first
+        case .sequence(let steps): steps.contains { $0.usesFirstScheme }
+        default: false
+        }
+    }
+
     /// Applies the step to `state`, using `spare` as the other buffer.
     func apply(_ state: inout PreTokens, spare: inout PreTokens) {
         switch self {
@@ -66,47 +79,48 @@ indirect enum PreTokenizerStep: Sendable {
         }
         // The rest only cut words: the text stays, the word list is rebuilt.
         spare.words.removeAll(keepingCapacity: true)
+        spare.leadingSpan = state.leadingSpan
         let text = state.text
         for word in state.words {
             switch self {
             case .whitespaceSplit:
                 var start = word.start
                 for index in word.start..<word.end where ScalarClass.isWhitespace(text[index]) {
-                    spare.appendWord(start, index, within: word)
+                    spare.appendWord(start, index)
                     start = index + 1
                 }
-                spare.appendWord(start, word.end, within: word)
+                spare.appendWord(start, word.end)
             case .bert:
                 var start = word.start
                 for index in word.start..<word.end {
                     let classes = ScalarClass.of(text[index])
                     if classes.has(.whitespace) {
-                        spare.appendWord(start, index, within: word)
+                        spare.appendWord(start, index)
                         start = index + 1
                     } else if classes.has(.punctuation) {
-                        spare.appendWord(start, index, within: word)
-                        spare.appendWord(index, index + 1, within: word)
+                        spare.appendWord(start, index)
+                        spare.appendWord(index, index + 1)
                         start = index + 1
                     }
                 }
-                spare.appendWord(start, word.end, within: word)
+                spare.appendWord(start, word.end)
             case .whitespace:
                 // `\w+|[^\w\s]+`: runs of word characters and runs of other non-space characters.
                 var index = word.start
                 while index < word.end {
-                    let value = text[index]
-                    if ScalarClass.isWhitespace(value) {
+                    let classes = RegexClass.of(text[index])
+                    if classes.isSpace && !classes.isWord {
                         index += 1
                         continue
                     }
-                    let isWord = AddedTokenMatcher.isWordCharacter(value)
                     var end = index + 1
-                    while end < word.end, !ScalarClass.isWhitespace(text[end]),
-                        AddedTokenMatcher.isWordCharacter(text[end]) == isWord
-                    {
+                    while end < word.end {
+                        let next = RegexClass.of(text[end])
+                        // `\w+` takes word characters; `[^\w\s]+` the rest that is not space.
+                        guard next.isWord == classes.isWord, classes.isWord || !next.isSpace else { break }
                         end += 1
                     }
-                    spare.appendWord(index, end, within: word)
+                    spare.appendWord(index, end)
                     index = end
                 }
             case .split(let pattern, let behavior, let invert):
@@ -121,7 +135,7 @@ indirect enum PreTokenizerStep: Sendable {
                 Self.split(word, delimiters: state.matches, behavior: behavior, invert: false, into: &spare)
             case .digits(let individual):
                 state.matches.removeAll(keepingCapacity: true)
-                for index in word.start..<word.end where CharacterCategory.of(text[index]) == .number {
+                for index in word.start..<word.end where RegexClass.of(text[index]).isNumeric {
                     state.matches.append(index..<index + 1)
                 }
                 Self.split(
@@ -143,7 +157,7 @@ indirect enum PreTokenizerStep: Sendable {
         var pieceEnd = -1
         var previousWasMatch = false
         func flush() {
-            if pieceStart >= 0 { output.appendWord(pieceStart, pieceEnd, within: word) }
+            if pieceStart >= 0 { output.appendWord(pieceStart, pieceEnd) }
             pieceStart = -1
         }
         func visit(_ start: Int, _ end: Int, isDelimiter: Bool) {
@@ -151,9 +165,9 @@ indirect enum PreTokenizerStep: Sendable {
             let isMatch = isDelimiter != invert
             switch behavior {
             case .removed:
-                if !isMatch { output.appendWord(start, end, within: word) }
+                if !isMatch { output.appendWord(start, end) }
             case .isolated:
-                output.appendWord(start, end, within: word)
+                output.appendWord(start, end)
             case .mergedWithPrevious:
                 if isMatch, !previousWasMatch, pieceStart >= 0 {
                     pieceEnd = end
@@ -199,6 +213,7 @@ indirect enum PreTokenizerStep: Sendable {
     ) {
         output.text.removeAll(keepingCapacity: true)
         output.words.removeAll(keepingCapacity: true)
+        output.leadingSpan = 0  // the text is rebuilt; no later step asks
         for word in input.words {
             let start = output.text.count
             // Upstream tests the first character after spaces became the replacement.
@@ -216,17 +231,16 @@ indirect enum PreTokenizerStep: Sendable {
                 output.text.append(value == 0x20 ? replacement : value)
             }
             let end = output.text.count
-            let whole = WordSpan(start: start, end: end, atStart: word.atStart)
             guard split else {
-                output.appendWord(start, end, within: whole)
+                output.appendWord(start, end)
                 continue
             }
             var pieceStart = start
             for index in (start + 1)..<max(start + 1, end) where output.text[index] == replacement {
-                output.appendWord(pieceStart, index, within: whole)
+                output.appendWord(pieceStart, index)
                 pieceStart = index
             }
-            output.appendWord(pieceStart, end, within: whole)
+            output.appendWord(pieceStart, end)
         }
     }
 
@@ -235,6 +249,7 @@ indirect enum PreTokenizerStep: Sendable {
     private static func byteLevel(_ input: PreTokens, into output: inout PreTokens, addPrefixSpace: Bool, useRegex: Bool) {
         output.text.removeAll(keepingCapacity: true)
         output.words.removeAll(keepingCapacity: true)
+        output.leadingSpan = 0  // the text is rebuilt; no later step asks
         var bytes: [UInt8] = []
         ByteLevelAlphabet.scalars.withUnsafeBufferPointer { alphabet in
             // The words, prefixed when asked, are split in a staging copy, then mapped byte by byte.
@@ -268,102 +283,6 @@ indirect enum PreTokenizerStep: Sendable {
                     }
                 }
             }
-        }
-    }
-}
-
-/// GPT-2's byte-to-unicode table: printable bytes stand for themselves, the others for
-/// U+0100 onwards in byte order, so every byte string is a printable string.
-enum ByteLevelAlphabet {
-    static let scalars: [UInt32] = {
-        var table = [UInt32](repeating: 0, count: 256)
-        var next: UInt32 = 256
-        for byte in 0..<256 {
-            if (33...126).contains(byte) || (161...172).contains(byte) || (174...255).contains(byte) {
-                table[byte] = UInt32(byte)
-            } else {
-                table[byte] = next
-                next += 1
-            }
-        }
-        return table
-    }()
-}
-
-/// The general-category families the GPT-2 pattern tests (`\p{L}`, `\p{N}`, `\s`).
-enum CharacterCategory: UInt8, Sendable {
-    case other = 0, letter, number, space
-
-    @inline(__always)
-    static func of(_ value: UInt32) -> CharacterCategory {
-        if value < 0x80 { return CharacterCategory(rawValue: asciiTable[Int(value)])! }
-        if value < tableSize { return CharacterCategory(rawValue: table[Int(value)])! }
-        return compute(value)
-    }
-
-    private static let tableSize: UInt32 = 0x2_0000
-
-    private static let asciiTable: [UInt8] = (0..<128).map { compute(UInt32($0)).rawValue }
-
-    /// U+0000…U+1FFFF, computed once on first use.
-    private static let table: [UInt8] = (0..<tableSize).map { compute($0).rawValue }
-
-    private static func compute(_ value: UInt32) -> CharacterCategory {
-        if ScalarClass.isWhitespace(value) { return .space }
-        guard let scalar = Unicode.Scalar(value) else { return .other }
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter: return .letter
-        case .decimalNumber, .letterNumber, .otherNumber: return .number
-        default: return .other
-        }
-    }
-}
-
-/// GPT-2's split pattern, written out: `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+|
-/// ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`, leftmost-first as the regex engine tries it.
-enum GPT2Splitter {
-    /// The pattern as `tokenizer.json` files spell it in a `Split` pre-tokenizer.
-    static let pattern = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"
-
-    /// Calls `body` with each match of the pattern in `text[range]`, in order; the matches cover
-    /// the whole range.
-    static func split(_ text: [UInt32], _ range: Range<Int>, _ body: (Range<Int>) -> Void) {
-        var index = range.lowerBound
-        let end = range.upperBound
-        while index < end {
-            let value = text[index]
-            if value == 0x27, index + 1 < end {  // '
-                let next = text[index + 1]
-                if next == 0x73 || next == 0x74 || next == 0x6D || next == 0x64 {  // s t m d
-                    body(index..<index + 2)
-                    index += 2
-                    continue
-                }
-                if index + 2 < end {
-                    let third = text[index + 2]
-                    if (next == 0x72 && third == 0x65) || (next == 0x76 && third == 0x65) || (next == 0x6C && third == 0x6C) {
-                        body(index..<index + 3)  // re ve ll
-                        index += 3
-                        continue
-                    }
-                }
-            }
-            // An optional space, then a run of one family.
-            let head = value == 0x20 && index + 1 < end ? index + 1 : index
-            let family = CharacterCategory.of(text[head])
-            if family != .space {
-                var stop = head + 1
-                while stop < end, CharacterCategory.of(text[stop]) == family { stop += 1 }
-                body(index..<stop)
-                index = stop
-                continue
-            }
-            // White space: the run, minus its last character when something follows it.
-            var stop = index + 1
-            while stop < end, CharacterCategory.of(text[stop]) == .space { stop += 1 }
-            if stop < end, stop - index >= 2 { stop -= 1 }
-            body(index..<stop)
-            index = stop
         }
     }
 }

@@ -4,6 +4,8 @@ enum TextPattern: Sendable {
     case literal([UInt32])
     /// GPT-2's split pattern, recognised and run by ``GPT2Splitter`` instead of a regex engine.
     case gpt2
+    /// Llama 3's split pattern (Qwen2's with one digit), run by ``LlamaSplitter``.
+    case llama3(maxDigits: Int)
     /// Any other regular expression.
     case regex(RegexPattern)
 
@@ -23,6 +25,8 @@ enum TextPattern: Sendable {
             }
         case .gpt2:
             GPT2Splitter.split(text, range, body)
+        case .llama3(let maxDigits):
+            LlamaSplitter.split(text, range, maxDigits: maxDigits, body)
         case .regex(let regex):
             regex.forEachMatch(in: text, range, body)
         }

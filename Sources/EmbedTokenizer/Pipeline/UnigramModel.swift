@@ -7,8 +7,7 @@
 /// ties keep the first candidate found (positions left to right, shorter pieces first); with
 /// `byte_fallback` an unknown run becomes its UTF-8 bytes as `<0xXX>` pieces when all exist.
 struct UnigramModel: Sendable {
-    let table: VocabularyTable
-    let scores: [Double]
+    let trie: ScalarTrie
     let unknownID: Int32?
     /// Upstream's `min_score - K_UNK_PENALTY`.
     let unknownScore: Double
@@ -17,12 +16,11 @@ struct UnigramModel: Sendable {
     let byteIDs: [Int32]
 
     init(vocabulary: [String], scores: [Double], unknownID: Int32?, byteFallback: Bool) {
-        table = VocabularyTable(tokens: vocabulary)
-        self.scores = scores
+        trie = ScalarTrie(tokens: vocabulary, scores: scores)
         self.unknownID = unknownID
         unknownScore = scores.reduce(Double.infinity) { min($0, $1) } - 10
         self.byteFallback = byteFallback
-        byteIDs = ByteFallback.ids(in: table)
+        byteIDs = ByteFallback.ids(lookingUpIn: trie.id(of:))
     }
 
     /// Buffers reused across words.
@@ -57,10 +55,7 @@ struct UnigramModel: Sendable {
         best.withUnsafeMutableBufferPointer { best in
             from.withUnsafeMutableBufferPointer { from in
                 nodeIDs.withUnsafeMutableBufferPointer { nodeIDs in
-                    scores.withUnsafeBufferPointer { scores in
-                        viterbi(
-                            text, from: start, count: count, scores: scores, best: best, origins: from, nodeIDs: nodeIDs)
-                    }
+                    viterbi(text, from: start, count: count, best: best, origins: from, nodeIDs: nodeIDs)
                 }
             }
         }
@@ -100,33 +95,26 @@ struct UnigramModel: Sendable {
     /// that piece's id.
     @inline(__always)
     private func viterbi(
-        _ text: UnsafeBufferPointer<UInt32>, from start: Int, count: Int, scores: UnsafeBufferPointer<Double>,
+        _ text: UnsafeBufferPointer<UInt32>, from start: Int, count: Int,
         best: UnsafeMutableBufferPointer<Double>, origins: UnsafeMutableBufferPointer<Int32>,
         nodeIDs: UnsafeMutableBufferPointer<Int32>
     ) {
-        let noPrefix = UnsafeBufferPointer<UInt32>(start: nil, count: 0)
         for position in 0..<count {
             let base = best[position]
             var hasSingleNode = false
-            var state = VocabularyTable.offsetBasis
+            var node = ScalarTrie.root
             var pieceEnd = position
-            walk: while pieceEnd < count {
-                state = VocabularyTable.hash(state, text[start + pieceEnd])
+            while pieceEnd < count, let next = trie.step(from: node, text[start + pieceEnd]) {
+                node = next.node
                 pieceEnd += 1
-                switch table.lookup(hash: state, prefix: noPrefix, word: text, start: start + position, end: start + pieceEnd) {
-                case .none:
-                    break walk
-                case .prefix:
-                    continue
-                case .token(let id):
-                    let candidate = scores[Int(id)] + base
-                    if origins[pieceEnd] < 0 || candidate > best[pieceEnd] {
-                        best[pieceEnd] = candidate
-                        origins[pieceEnd] = Int32(position)
-                        nodeIDs[pieceEnd] = id
-                    }
-                    if pieceEnd == position + 1 { hasSingleNode = true }
+                guard next.id >= 0 else { continue }
+                let candidate = next.score + base
+                if origins[pieceEnd] < 0 || candidate > best[pieceEnd] {
+                    best[pieceEnd] = candidate
+                    origins[pieceEnd] = Int32(position)
+                    nodeIDs[pieceEnd] = next.id
                 }
+                if pieceEnd == position + 1 { hasSingleNode = true }
             }
             if !hasSingleNode, let unknownID {
                 let candidate = unknownScore + base
@@ -145,7 +133,7 @@ struct UnigramModel: Sendable {
     private func appendUnknown(
         _ text: UnsafeBufferPointer<UInt32>, from start: Int, to end: Int, into ids: inout [Int32], bytes: inout [UInt8]
     ) {
-        if let id = table.id(of: text, from: start, to: end) {
+        if let id = trie.id(of: text, from: start, to: end) {
             ids.append(id)
             return
         }
@@ -158,11 +146,11 @@ struct UnigramModel: Sendable {
 
 /// The `<0xXX>` pieces that SentencePiece models with `byte_fallback` spell unknown text with.
 enum ByteFallback {
-    /// The id of `<0x00>` … `<0xFF>` in `table`, or -1 for each one missing.
-    static func ids(in table: VocabularyTable) -> [Int32] {
+    /// The id of `<0x00>` … `<0xFF>` as `lookup` finds it, or -1 for each one missing.
+    static func ids(lookingUpIn lookup: (String) -> Int32?) -> [Int32] {
         let digits = Array("0123456789ABCDEF")
         return (0..<256).map { byte in
-            table.id(of: "<0x\(digits[byte >> 4])\(digits[byte & 15])>") ?? -1
+            lookup("<0x\(digits[byte >> 4])\(digits[byte & 15])>") ?? -1
         }
     }
 

@@ -11,12 +11,13 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
                        legacy add_prefix_space form); then one line per text {"text", "ids": {name: ids}}.
   components-ids.jsonl  the same for other normalizers and pre-tokenizers: {"variants": {name:
                        {"normalizer", "pre_tokenizer"}}} (NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents,
-                       Replace with a string and a regex, Prepend, Whitespace, Punctuation, Digits, Split with
+                       Replace with a string and a regex, Prepend, Nmt, Whitespace, CharDelimiterSplit, Punctuation, Digits, Split with
                        every behaviour and invert, GPT-2's pattern as a Split regex, BertNormalizer and
                        BertPreTokenizer), on the texts shorter than 300 characters (160 of them) and the edge cases.
   bytelevel-ids.jsonl  the same for byte-level pre-tokenizers on the arch BPE: Llama-3's and Qwen2's split
                        patterns as Split regexes before ByteLevel(use_regex: false), add_prefix_space, no regex
-                       (texts shorter than 600 characters).
+                       (texts shorter than 600 characters, and 300 made of contractions in every case,
+                       line breaks, digit runs and other pieces those patterns treat specially).
   unigram-byte-fallback-ids.jsonl  {"text", "ids"}: the arch Unigram with the 256 "<0xXX>" pieces appended to its
                        vocabulary (score -30) and byte_fallback: true.
   unicode-forms.jsonl  {"text", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"}: those normalizers
@@ -34,7 +35,7 @@ Writes, in FIXTURES_DIR/tokenizers-extra/:
 Texts: the first N lines of arch/tokenizers/unigram-ids.jsonl plus a few hand-written edge cases.
 Everything but the three trained BPEs is deterministic; their training breaks frequency ties in hash-map order,
 so a rerun gives a different (equally valid) tokenizer.json with its own ids: the committed pair goes together."""
-import argparse, copy, json, os
+import argparse, copy, json, os, random
 from tokenizers import Tokenizer, models, normalizers, processors, trainers
 
 p = argparse.ArgumentParser()
@@ -47,7 +48,8 @@ os.makedirs(out, exist_ok=True)
 texts = [json.loads(l)["text"] for l in open(os.path.join(arch, "unigram-ids.jsonl"), encoding="utf-8")][: a.texts]
 texts += ["<0x41> literal byte piece", "▁▁double metaspace", " leading space", "trailing space ",
           "a  b   c", "<s>hello</s> <unk>", "ǅemo ǈ ǋ", "\u0301 lone combining", "e\u0301\u0301 stacked",
-          "ﬁ\u0301 ligature+mark", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛", "\U000E0041 tag char", "x" * 300]
+          "ﬁ\u0301 ligature+mark", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛", "\U000E0041 tag char", "x" * 300,
+          "\x01hello", "\x01 hello", "\u0301hello world", "\x01\x02hello<s>\x01x", "\ufeffhello", "\u200bhello"]
 write = lambda f, obj: f.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 # (a) XLM-R style single Metaspace pre-tokenizers on the arch Unigram tokenizer.
@@ -87,6 +89,14 @@ combos = {
     "split-gpt2-regex": (None, P("Sequence", pretokenizers=[P("Split", pattern={"Regex": "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"},
                          behavior="Isolated", invert=False), ms])),
     "bert": (P("BertNormalizer", clean_text=True, handle_chinese_chars=True, strip_accents=None, lowercase=True), P("Sequence", pretokenizers=[P("BertPreTokenizer"), ms])),
+    # Metaspace's first scheme after normalizers that drop the leading character (which moves the start).
+    "first-after-nmt": (P("Nmt"), P("Metaspace", replacement="▁", prepend_scheme="first", split=False)),
+    "first-after-strip": (P("Strip", strip_left=True, strip_right=False), P("Metaspace", replacement="▁", prepend_scheme="first", split=True)),
+    "first-after-bert": (P("BertNormalizer", clean_text=True, handle_chinese_chars=True, strip_accents=True, lowercase=False),
+                         P("Sequence", pretokenizers=[P("WhitespaceSplit"), P("Metaspace", replacement="▁", prepend_scheme="first", split=True)])),
+    "first-after-replace": (P("Sequence", normalizers=[P("Replace", pattern={"String": "\x01"}, content=""), P("Prepend", prepend="Q")]),
+                            P("Metaspace", replacement="▁", prepend_scheme="first", split=False)),
+    "nmt-chardelimiter": (P("Nmt"), P("Sequence", pretokenizers=[P("CharDelimiterSplit", delimiter=" "), ms])),
     "replace-regex-prepend": (P("Sequence", normalizers=[P("Replace", pattern={"Regex": "[0-9]+"}, content="#"),
                               P("Replace", pattern={"String": "  "}, content=" "), P("Prepend", prepend="▁")]), P("WhitespaceSplit")),
 }
@@ -117,7 +127,12 @@ for name, pre in bvariants.items():
     btoks[name] = Tokenizer.from_str(json.dumps(s2))
 with open(os.path.join(out, "bytelevel-ids.jsonl"), "w", encoding="utf-8") as f:
     write(f, {"variants": bvariants})
-    for t in [t for t in texts if len(t) < 600]:
+    atoms = ["'s", "'S", "'\u017f", "'ll", "'LL", "'Re", "'vE", "'m", "'d", "'t", "'x", "'", "\r\n", "\n", "\r", " ", "  ",
+             "\t", "\u00a0", "\u3000", "a", "Z", "\u00e9", "\u00df", "\u0130", "1", "12", "12345", "\u0663", "\u216b",
+             "\u00bd", "!", "?!", "...", "-", "_", "\U0001f600", "\u0301", "\u200d", "\u4e2d"]
+    arng = random.Random(4)
+    contractions = ["".join(arng.choice(atoms) for _ in range(arng.randint(1, 25))) for _ in range(300)]
+    for t in [t for t in texts if len(t) < 600] + contractions:
         write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in btoks.items()}})
 
 # (a3) Unigram with byte_fallback: the 256 <0xXX> pieces appended to the vocabulary (score -30),
