@@ -19,3 +19,19 @@ public struct TokenizedText: Sendable, Hashable {
     /// The number of ids (after truncation).
     public var count: Int { ids.count }
 }
+
+extension TokenizedText {
+    /// The ids of one text as every tokenizer kind lays them out: `leading`, as much of `content`
+    /// as fits in `limit` ids next to the special tokens (sentence-transformers' truncation, which
+    /// keeps them), then `trailing`.
+    init(content: [Int32], leading: [Int32], trailing: [Int32], limit: Int) {
+        let specialCount = leading.count + trailing.count
+        let kept = min(content.count, max(0, limit - specialCount))
+        var ids: [Int32] = []
+        ids.reserveCapacity(kept + specialCount)
+        ids.append(contentsOf: leading)
+        ids.append(contentsOf: content[..<kept])
+        ids.append(contentsOf: trailing)
+        self.init(ids: ids, untruncatedCount: content.count + specialCount, isTruncated: kept < content.count)
+    }
+}

@@ -186,27 +186,12 @@ public final class WordPieceTokenizer: Sendable {
     private func encode(_ text: String, limit: Int, scratch: inout EncodingScratch) -> TokenizedText {
         scratch.ids.removeAll(keepingCapacity: true)
         appendContentIDs(of: text, scratch: &scratch)
-        let specialCount = leadingIDs.count + trailingIDs.count
-        let contentLimit = max(0, limit - specialCount)
-        let kept = min(scratch.ids.count, contentLimit)
-        var ids: [Int32] = []
-        ids.reserveCapacity(kept + specialCount)
-        ids.append(contentsOf: leadingIDs)
-        ids.append(contentsOf: scratch.ids[..<kept])
-        ids.append(contentsOf: trailingIDs)
-        return TokenizedText(
-            ids: ids, untruncatedCount: scratch.ids.count + specialCount, isTruncated: kept < scratch.ids.count)
+        return TokenizedText(content: scratch.ids, leading: leadingIDs, trailing: trailingIDs, limit: limit)
     }
 
     /// Appends the ids of the text (no special tokens from the template) to `scratch.ids`.
     private func appendContentIDs(of text: String, scratch: inout EncodingScratch) {
-        scratch.input.removeAll(keepingCapacity: true)
-        for scalar in text.unicodeScalars { scratch.input.append(scalar.value) }
-        var range = PythonText.strippedRange(of: scratch.input)
-        if lowercaseInput {
-            scratch.input = PythonText.lowercased(scratch.input[range])
-            range = 0..<scratch.input.count
-        }
+        let range = PythonText.prepare(text, into: &scratch.input, stripping: true, lowercasing: lowercaseInput)
         if range.isEmpty { return }
 
         scratch.pieces.removeAll(keepingCapacity: true)

@@ -51,14 +51,13 @@ struct ParityReport: CustomStringConvertible {
 struct ParityTests {
     static let tinyModels = ["tiny-cls-normalize", "tiny-maxmean-cased", "tiny-sqrtlen-dense", "tiny-lasttoken-weighted"]
 
-    @Test("Tiny models match their golden embeddings", arguments: tinyModels)
-    func tinyModelMatchesGolden(name: String) async throws {
-        let folder = Fixtures.url("tiny/\(name)")
-        let encoder = try SentenceEncoder(folder: folder)
-        let records = try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl"), as: GoldenRecord.self)
-        try #require(records.count == 160)
-        let ids = records.map(\.ids)
-        let vectors = try await offThePool { try encoder.encode(ids) }
+    /// Runs the model in `fixtures/NAME` on the golden ids of `fixtures/NAME.jsonl` and checks the
+    /// vectors at the parity bars.
+    private func checkGolden(_ fixtures: String, _ name: String, count: Int) async throws {
+        let encoder = try SentenceEncoder(folder: Fixtures.url("\(fixtures)/\(name)"))
+        let records = try Fixtures.readJSONLines(Fixtures.url("\(fixtures)/\(name).jsonl"), as: GoldenRecord.self)
+        try #require(records.count == count)
+        let vectors = try await offThePool { try encoder.encode(records.map(\.ids)) }
         var report = ParityReport()
         for (vector, record) in zip(vectors, records) {
             try #require(vector.count == record.embedding.count, "dimension of \(record.text.debugDescription)")
@@ -67,6 +66,11 @@ struct ParityTests {
         print("\(name): \(report)")
         #expect(report.worstCosine >= 0.99999, "\(report)")
         #expect(report.worstDifference <= 2e-5, "\(report)")
+    }
+
+    @Test("Tiny models match their golden embeddings", arguments: tinyModels)
+    func tinyModelMatchesGolden(name: String) async throws {
+        try await checkGolden("tiny", name, count: 160)
     }
 
     /// One tiny random-weight model per architecture (and tokenizer kind), with golden outputs
@@ -78,18 +82,7 @@ struct ParityTests {
 
     @Test("Each architecture's tiny model matches its golden embeddings", arguments: architectureModels)
     func architectureMatchesGolden(name: String) async throws {
-        let encoder = try SentenceEncoder(folder: Fixtures.url("arch/\(name)"))
-        let records = try Fixtures.readJSONLines(Fixtures.url("arch/\(name).jsonl"), as: GoldenRecord.self)
-        try #require(records.count == 200)
-        let vectors = try await offThePool { try encoder.encode(records.map(\.ids)) }
-        var report = ParityReport()
-        for (vector, record) in zip(vectors, records) {
-            try #require(vector.count == record.embedding.count, "dimension of \(record.text.debugDescription)")
-            report.add(vector, record)
-        }
-        print("\(name): \(report)")
-        #expect(report.worstCosine >= 0.99999, "\(report)")
-        #expect(report.worstDifference <= 2e-5, "\(report)")
+        try await checkGolden("arch", name, count: 200)
     }
 
     @Test("all-MiniLM-L6-v2 matches sentence-transformers on 603 texts")

@@ -65,6 +65,15 @@ extension EncoderArchitecture {
         return name
     }
 
+    /// The sizes every architecture has, for ``summary``.
+    var sizeSummary: [(label: String, value: String)] {
+        [
+            ("layers", "\(layerCount)"), ("hidden size", "\(hiddenSize)"), ("attention heads", "\(attentionHeadCount)"),
+            ("intermediate size", "\(intermediateSize)"), ("vocabulary", "\(vocabularySize)"),
+            ("positions", "\(maximumSequenceLength)"),
+        ]
+    }
+
     /// Checks sizes read from `config.json`: each of `sizes` (config key, value) positive, and
     /// the heads dividing the hidden size. Messages use the keys, so a user finds the setting.
     func validateSizes(_ sizes: KeyValuePairs<String, Int>, hiddenKey: String = "hidden_size",

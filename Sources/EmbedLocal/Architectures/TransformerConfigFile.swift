@@ -36,48 +36,34 @@ public struct TransformerConfigFile: Sendable {
     }
 
     private func optionalInt(_ keys: [String]) throws(ModelDescriptionError) -> Int? {
-        for key in keys {
-            guard let value = json[key], !value.isNull else { continue }
-            guard let number = value.intValue else {
-                throw ModelDescriptionError(path: path, reason: .invalidJSON(detail: "\"\(key)\" must be a whole number; it is \(value)."))
-            }
-            return number
-        }
-        return nil
+        try first(keys, "a whole number", \.intValue)
     }
 
     /// The first of `keys` present, as a number, or `nil`.
     public func optionalDouble(_ keys: String...) throws(ModelDescriptionError) -> Double? {
-        for key in keys {
-            guard let value = json[key], !value.isNull else { continue }
-            guard let number = value.doubleValue else {
-                throw ModelDescriptionError(path: path, reason: .invalidJSON(detail: "\"\(key)\" must be a number; it is \(value)."))
-            }
-            return number
-        }
-        return nil
+        try first(keys, "a number", \.doubleValue)
     }
 
     /// The first of `keys` present, as a string, or `nil`.
     public func optionalString(_ keys: String...) throws(ModelDescriptionError) -> String? {
-        for key in keys {
-            guard let value = json[key], !value.isNull else { continue }
-            guard let string = value.stringValue else {
-                throw ModelDescriptionError(path: path, reason: .invalidJSON(detail: "\"\(key)\" must be a string; it is \(value)."))
-            }
-            return string
-        }
-        return nil
+        try first(keys, "a string", \.stringValue)
     }
 
     /// The first of `keys` present, as a Boolean, or `nil`.
     public func optionalBool(_ keys: String...) throws(ModelDescriptionError) -> Bool? {
+        try first(keys, "true or false", \.boolValue)
+    }
+
+    /// The value of the first of `keys` present and not `null`, converted, or `nil` when none is.
+    ///
+    /// - Throws: ``ModelDescriptionError`` naming the key when its value does not convert.
+    private func first<T>(_ keys: [String], _ kind: String, _ convert: (JSONValue) -> T?) throws(ModelDescriptionError) -> T? {
         for key in keys {
             guard let value = json[key], !value.isNull else { continue }
-            guard let flag = value.boolValue else {
-                throw ModelDescriptionError(path: path, reason: .invalidJSON(detail: "\"\(key)\" must be true or false; it is \(value)."))
+            guard let converted = convert(value) else {
+                throw ModelDescriptionError(path: path, reason: .invalidJSON(detail: "\"\(key)\" must be \(kind); it is \(value)."))
             }
-            return flag
+            return converted
         }
         return nil
     }
@@ -86,19 +72,10 @@ public struct TransformerConfigFile: Sendable {
     ///
     /// - Throws: ``ModelDescriptionError`` for a name no kernel implements, listing those that are.
     public func activation(_ keys: String...) throws(ModelDescriptionError) -> HiddenActivation {
-        var name = "gelu"
-        var found = "hidden_act"
-        for key in keys {
-            guard let value = json[key], !value.isNull else { continue }
-            guard let string = value.stringValue else {
-                throw ModelDescriptionError(path: path, reason: .invalidJSON(detail: "\"\(key)\" must be a string; it is \(value)."))
-            }
-            name = string
-            found = key
-            break
-        }
+        let key = keys.first { json[$0].map { !$0.isNull } ?? false } ?? keys.first ?? "hidden_act"
+        let name = try first([key], "a string", \.stringValue) ?? "gelu"
         guard let activation = HiddenActivation(huggingFaceName: name) else {
-            throw .unsupported(path, "\(found) \"\(name)\" is not supported; supported: \(HiddenActivation.supportedHuggingFaceNames.joined(separator: ", ")).")
+            throw .unsupported(path, "\(key) \"\(name)\" is not supported; supported: \(HiddenActivation.supportedHuggingFaceNames.joined(separator: ", ")).")
         }
         return activation
     }

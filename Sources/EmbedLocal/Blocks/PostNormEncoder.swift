@@ -195,3 +195,60 @@ struct PostNormEncoder: TokenEncoder {
         }
     }
 }
+
+/// Where a BERT-family checkpoint keeps its tensors and how large they are: all that BERT,
+/// RoBERTa, MPNet and DistilBERT differ in besides MPNet's position bias.
+struct PostNormLayout {
+    var vocabularySize: Int
+    var hiddenSize: Int
+    var layerCount: Int
+    var headCount: Int
+    var intermediateSize: Int
+    var positionCount: Int
+    var positionOffset: Int
+    /// Rows of `embeddings.token_type_embeddings`, or `nil` for architectures without one.
+    var tokenTypeCount: Int?
+    /// The prefix of layer N's tensors is `layerPrefix` + N + `.`.
+    var layerPrefix: String
+    var names: PostNormLayer.Names
+    var epsilon: Float
+    var activation: HiddenActivation
+
+    /// The embedding and layer tensors with their shapes.
+    func tensorShapes() -> [(name: String, shape: [Int])] {
+        var tensors: [(name: String, shape: [Int])] = [
+            ("embeddings.word_embeddings.weight", [vocabularySize, hiddenSize]),
+            ("embeddings.position_embeddings.weight", [positionCount, hiddenSize]),
+        ]
+        if let tokenTypeCount { tensors.append(("embeddings.token_type_embeddings.weight", [tokenTypeCount, hiddenSize])) }
+        tensors += [("embeddings.LayerNorm.weight", [hiddenSize]), ("embeddings.LayerNorm.bias", [hiddenSize])]
+        for layer in 0..<layerCount {
+            tensors += PostNormLayer.tensorShapes(prefix: "\(layerPrefix)\(layer).", names: names,
+                                                  hiddenSize: hiddenSize, intermediateSize: intermediateSize)
+        }
+        return tensors
+    }
+
+    /// Binds the weights into an encoder; `paddingID` as ``LearnedEmbeddings/paddingID``.
+    func makeEncoder(_ weights: WeightReader, paddingID: Int32?,
+                     positionBias: (@Sendable (_ workspace: Workspace) -> Void)? = nil) throws(SentenceEncoderError) -> PostNormEncoder {
+        let hidden = hiddenSize
+        let embeddings = LearnedEmbeddings(
+            words: try weights.tensor("embeddings.word_embeddings.weight", shape: [vocabularySize, hidden]),
+            positions: try weights.tensor("embeddings.position_embeddings.weight", shape: [positionCount, hidden]),
+            positionOffset: positionOffset, paddingID: paddingID,
+            tokenType: try tokenTypeCount.map { count throws(SentenceEncoderError) in
+                try weights.tensor("embeddings.token_type_embeddings.weight", shape: [count, hidden])
+            },
+            norm: try LayerNorm(weights, "embeddings.LayerNorm", size: hidden, epsilon: epsilon),
+            hiddenSize: hidden)
+        var layers: [PostNormLayer] = []
+        for index in 0..<layerCount {
+            layers.append(try PostNormLayer(
+                weights, prefix: "\(layerPrefix)\(index).", names: names, hiddenSize: hidden,
+                intermediateSize: intermediateSize, headCount: headCount, epsilon: epsilon, activation: activation))
+        }
+        return PostNormEncoder(embeddings: embeddings, layers: layers, intermediateSize: intermediateSize,
+                               positionBias: positionBias)
+    }
+}

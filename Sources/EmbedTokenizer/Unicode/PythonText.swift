@@ -1,6 +1,18 @@
 /// Python's `str.strip()` and `str.lower()`, which sentence-transformers applies to every text
 /// before the tokenizer sees it.
 enum PythonText {
+    /// Fills `input` with the scalars of `text` as sentence-transformers hands it to a tokenizer —
+    /// `str.strip()` first when `stripping`, `str.lower()` when `lowercasing` — and returns the
+    /// range of `input` to tokenize.
+    static func prepare(_ text: String, into input: inout [UInt32], stripping: Bool, lowercasing: Bool) -> Range<Int> {
+        input.removeAll(keepingCapacity: true)
+        for scalar in text.unicodeScalars { input.append(scalar.value) }
+        let range = stripping ? strippedRange(of: input) : 0..<input.count
+        guard lowercasing else { return range }
+        input = lowercased(input[range])
+        return 0..<input.count
+    }
+
     /// Returns whether Python's `str.isspace()` holds for the scalar: Unicode White_Space plus
     /// U+001C…U+001F (bidirectional class B or S), which Python also strips.
     @inline(__always)

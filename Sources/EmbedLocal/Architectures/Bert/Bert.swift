@@ -131,51 +131,26 @@ extension Bert.Configuration: EncoderBuilding {
         attentionOutput: "attention.output.dense", attentionNorm: "attention.output.LayerNorm",
         intermediate: "intermediate.dense", output: "output.dense", outputNorm: "output.LayerNorm")
 
-    public func tensorShapes() -> [(name: String, shape: [Int])] {
-        let hidden = hiddenSize
-        var tensors: [(name: String, shape: [Int])] = [
-            ("embeddings.word_embeddings.weight", [vocabularySize, hidden]),
-            ("embeddings.position_embeddings.weight", [maximumPositionCount, hidden]),
-            ("embeddings.token_type_embeddings.weight", [tokenTypeCount, hidden]),
-            ("embeddings.LayerNorm.weight", [hidden]),
-            ("embeddings.LayerNorm.bias", [hidden]),
-        ]
-        for layer in 0..<layerCount {
-            tensors += PostNormLayer.tensorShapes(prefix: "encoder.layer.\(layer).", names: Self.layerNames,
-                                                  hiddenSize: hidden, intermediateSize: intermediateSize)
-        }
-        return tensors
+    var layout: PostNormLayout {
+        PostNormLayout(
+            vocabularySize: vocabularySize, hiddenSize: hiddenSize, layerCount: layerCount, headCount: attentionHeadCount,
+            intermediateSize: intermediateSize, positionCount: maximumPositionCount, positionOffset: positionOffset,
+            tokenTypeCount: tokenTypeCount, layerPrefix: "encoder.layer.", names: Self.layerNames,
+            epsilon: layerNormEpsilon, activation: hiddenActivation)
     }
+
+    public func tensorShapes() -> [(name: String, shape: [Int])] { layout.tensorShapes() }
 
     public static func canonicalName(_ raw: String) -> String {
         canonicalName(raw, droppingPrefixes: ["bert.", "roberta.", "model."])
     }
 
     public var summary: [(label: String, value: String)] {
-        [
-            ("model type", modelType), ("layers", "\(layerCount)"), ("hidden size", "\(hiddenSize)"),
-            ("attention heads", "\(attentionHeadCount)"), ("intermediate size", "\(intermediateSize)"),
-            ("vocabulary", "\(vocabularySize)"), ("positions", "\(maximumSequenceLength)"),
-            ("activation", hiddenActivation.rawValue),
-        ]
+        [("model type", modelType)] + sizeSummary + [("activation", hiddenActivation.rawValue)]
     }
 
     func makeEncoder(_ weights: WeightReader) throws(SentenceEncoderError) -> any TokenEncoder {
-        let hidden = hiddenSize
-        let embeddings = LearnedEmbeddings(
-            words: try weights.tensor("embeddings.word_embeddings.weight", shape: [vocabularySize, hidden]),
-            positions: try weights.tensor("embeddings.position_embeddings.weight", shape: [maximumPositionCount, hidden]),
-            positionOffset: positionOffset, paddingID: positionOffset > 0 ? Int32(positionOffset - 1) : nil,
-            tokenType: try weights.tensor("embeddings.token_type_embeddings.weight", shape: [tokenTypeCount, hidden]),
-            norm: try LayerNorm(weights, "embeddings.LayerNorm", size: hidden, epsilon: layerNormEpsilon),
-            hiddenSize: hidden)
-        var layers: [PostNormLayer] = []
-        for index in 0..<layerCount {
-            layers.append(try PostNormLayer(
-                weights, prefix: "encoder.layer.\(index).", names: Self.layerNames, hiddenSize: hidden,
-                intermediateSize: intermediateSize, headCount: attentionHeadCount, epsilon: layerNormEpsilon,
-                activation: hiddenActivation))
-        }
-        return PostNormEncoder(embeddings: embeddings, layers: layers, intermediateSize: intermediateSize)
+        // The RoBERTa family's padding row is the one before its first position.
+        try layout.makeEncoder(weights, paddingID: positionOffset > 0 ? Int32(positionOffset - 1) : nil)
     }
 }

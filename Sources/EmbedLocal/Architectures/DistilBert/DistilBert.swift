@@ -69,50 +69,25 @@ extension DistilBert.Configuration: EncoderBuilding {
         attentionOutput: "attention.out_lin", attentionNorm: "sa_layer_norm",
         intermediate: "ffn.lin1", output: "ffn.lin2", outputNorm: "output_layer_norm")
 
-    public func tensorShapes() -> [(name: String, shape: [Int])] {
-        let hidden = hiddenSize
-        var tensors: [(name: String, shape: [Int])] = [
-            ("embeddings.word_embeddings.weight", [vocabularySize, hidden]),
-            ("embeddings.position_embeddings.weight", [maximumPositionCount, hidden]),
-            ("embeddings.LayerNorm.weight", [hidden]),
-            ("embeddings.LayerNorm.bias", [hidden]),
-        ]
-        for layer in 0..<layerCount {
-            tensors += PostNormLayer.tensorShapes(prefix: "transformer.layer.\(layer).", names: Self.layerNames,
-                                                  hiddenSize: hidden, intermediateSize: intermediateSize)
-        }
-        return tensors
+    var layout: PostNormLayout {
+        PostNormLayout(
+            vocabularySize: vocabularySize, hiddenSize: hiddenSize, layerCount: layerCount, headCount: attentionHeadCount,
+            intermediateSize: intermediateSize, positionCount: maximumPositionCount, positionOffset: 0,
+            tokenTypeCount: nil, layerPrefix: "transformer.layer.", names: Self.layerNames,
+            epsilon: Self.layerNormEpsilon, activation: hiddenActivation)
     }
+
+    public func tensorShapes() -> [(name: String, shape: [Int])] { layout.tensorShapes() }
 
     public static func canonicalName(_ raw: String) -> String {
         canonicalName(raw, droppingPrefixes: ["distilbert.", "model."])
     }
 
     public var summary: [(label: String, value: String)] {
-        [
-            ("layers", "\(layerCount)"), ("hidden size", "\(hiddenSize)"),
-            ("attention heads", "\(attentionHeadCount)"), ("intermediate size", "\(intermediateSize)"),
-            ("vocabulary", "\(vocabularySize)"), ("positions", "\(maximumSequenceLength)"),
-            ("activation", hiddenActivation.rawValue),
-        ]
+        sizeSummary + [("activation", hiddenActivation.rawValue)]
     }
 
     func makeEncoder(_ weights: WeightReader) throws(SentenceEncoderError) -> any TokenEncoder {
-        let hidden = hiddenSize
-        let epsilon = Self.layerNormEpsilon
-        let embeddings = LearnedEmbeddings(
-            words: try weights.tensor("embeddings.word_embeddings.weight", shape: [vocabularySize, hidden]),
-            positions: try weights.tensor("embeddings.position_embeddings.weight", shape: [maximumPositionCount, hidden]),
-            positionOffset: 0, paddingID: nil, tokenType: nil,
-            norm: try LayerNorm(weights, "embeddings.LayerNorm", size: hidden, epsilon: epsilon),
-            hiddenSize: hidden)
-        var layers: [PostNormLayer] = []
-        for index in 0..<layerCount {
-            layers.append(try PostNormLayer(
-                weights, prefix: "transformer.layer.\(index).", names: Self.layerNames, hiddenSize: hidden,
-                intermediateSize: intermediateSize, headCount: attentionHeadCount, epsilon: epsilon,
-                activation: hiddenActivation))
-        }
-        return PostNormEncoder(embeddings: embeddings, layers: layers, intermediateSize: intermediateSize)
+        try layout.makeEncoder(weights, paddingID: nil)
     }
 }

@@ -103,20 +103,16 @@ extension MPNet.Configuration: EncoderBuilding {
         attentionOutput: "attention.attn.o", attentionNorm: "attention.LayerNorm",
         intermediate: "intermediate.dense", output: "output.dense", outputNorm: "output.LayerNorm")
 
+    var layout: PostNormLayout {
+        PostNormLayout(
+            vocabularySize: vocabularySize, hiddenSize: hiddenSize, layerCount: layerCount, headCount: attentionHeadCount,
+            intermediateSize: intermediateSize, positionCount: maximumPositionCount, positionOffset: positionOffset,
+            tokenTypeCount: nil, layerPrefix: "encoder.layer.", names: Self.layerNames,
+            epsilon: layerNormEpsilon, activation: hiddenActivation)
+    }
+
     public func tensorShapes() -> [(name: String, shape: [Int])] {
-        let hidden = hiddenSize
-        var tensors: [(name: String, shape: [Int])] = [
-            ("embeddings.word_embeddings.weight", [vocabularySize, hidden]),
-            ("embeddings.position_embeddings.weight", [maximumPositionCount, hidden]),
-            ("embeddings.LayerNorm.weight", [hidden]),
-            ("embeddings.LayerNorm.bias", [hidden]),
-            ("encoder.relative_attention_bias.weight", [relativeBucketCount, attentionHeadCount]),
-        ]
-        for layer in 0..<layerCount {
-            tensors += PostNormLayer.tensorShapes(prefix: "encoder.layer.\(layer).", names: Self.layerNames,
-                                                  hiddenSize: hidden, intermediateSize: intermediateSize)
-        }
-        return tensors
+        layout.tensorShapes() + [("encoder.relative_attention_bias.weight", [relativeBucketCount, attentionHeadCount])]
     }
 
     public static func canonicalName(_ raw: String) -> String {
@@ -124,29 +120,11 @@ extension MPNet.Configuration: EncoderBuilding {
     }
 
     public var summary: [(label: String, value: String)] {
-        [
-            ("layers", "\(layerCount)"), ("hidden size", "\(hiddenSize)"),
-            ("attention heads", "\(attentionHeadCount)"), ("intermediate size", "\(intermediateSize)"),
-            ("vocabulary", "\(vocabularySize)"), ("positions", "\(maximumSequenceLength)"),
-            ("relative position buckets", "\(relativeBucketCount)"), ("activation", hiddenActivation.rawValue),
-        ]
+        sizeSummary + [("relative position buckets", "\(relativeBucketCount)"), ("activation", hiddenActivation.rawValue)]
     }
 
     func makeEncoder(_ weights: WeightReader) throws(SentenceEncoderError) -> any TokenEncoder {
         let hidden = hiddenSize
-        let embeddings = LearnedEmbeddings(
-            words: try weights.tensor("embeddings.word_embeddings.weight", shape: [vocabularySize, hidden]),
-            positions: try weights.tensor("embeddings.position_embeddings.weight", shape: [maximumPositionCount, hidden]),
-            positionOffset: positionOffset, paddingID: Int32(positionOffset - 1), tokenType: nil,
-            norm: try LayerNorm(weights, "embeddings.LayerNorm", size: hidden, epsilon: layerNormEpsilon),
-            hiddenSize: hidden)
-        var layers: [PostNormLayer] = []
-        for index in 0..<layerCount {
-            layers.append(try PostNormLayer(
-                weights, prefix: "encoder.layer.\(index).", names: Self.layerNames, hiddenSize: hidden,
-                intermediateSize: intermediateSize, headCount: attentionHeadCount, epsilon: layerNormEpsilon,
-                activation: hiddenActivation))
-        }
         let table = try weights.tensor("encoder.relative_attention_bias.weight", shape: [relativeBucketCount, attentionHeadCount])
         let heads = attentionHeadCount
         let buckets = relativeBucketCount
@@ -157,7 +135,7 @@ extension MPNet.Configuration: EncoderBuilding {
             MPNet.bucket(distance: $0, bucketCount: buckets)
         }
         let centre = maximumSequenceLength - 1
-        return PostNormEncoder(embeddings: embeddings, layers: layers, intermediateSize: intermediateSize) { workspace in
+        return try layout.makeEncoder(weights, paddingID: Int32(positionOffset - 1)) { workspace in
             let longest = workspace.biasLongest
             for head in 0..<heads {
                 let row = workspace.positionBias(head: head)
