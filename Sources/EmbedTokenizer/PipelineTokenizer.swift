@@ -229,12 +229,7 @@ public final class PipelineTokenizer: TextTokenizer {
         let range = PythonText.prepare(text, into: &scratch.input, stripping: stripping, lowercasing: lowercaseInput)
         if range.isEmpty { return }
 
-        scratch.pieces.removeAll(keepingCapacity: true)
-        if rawTokenMatcher.isEmpty {
-            scratch.pieces.append(.text(range))
-        } else {
-            rawTokenMatcher.split(scratch.input, range: range, into: &scratch.pieces)
-        }
+        rawTokenMatcher.pieces(of: scratch.input, range: range, into: &scratch.pieces)
         for piece in scratch.pieces {
             switch piece {
             case .token(let id):
@@ -255,12 +250,7 @@ public final class PipelineTokenizer: TextTokenizer {
     private func appendNormalizedIDs(leadingSpan: Int, scratch: inout PipelineScratch) {
         let whole = 0..<scratch.normalized.count
         if whole.isEmpty { return }
-        scratch.normalizedPieces.removeAll(keepingCapacity: true)
-        if normalizedTokenMatcher.isEmpty {
-            scratch.normalizedPieces.append(.text(whole))
-        } else {
-            normalizedTokenMatcher.split(scratch.normalized, range: whole, into: &scratch.normalizedPieces)
-        }
+        normalizedTokenMatcher.pieces(of: scratch.normalized, range: whole, into: &scratch.normalizedPieces)
         for piece in scratch.normalizedPieces {
             switch piece {
             case .token(let id):

@@ -194,12 +194,7 @@ public final class WordPieceTokenizer: Sendable {
         let range = PythonText.prepare(text, into: &scratch.input, stripping: true, lowercasing: lowercaseInput)
         if range.isEmpty { return }
 
-        scratch.pieces.removeAll(keepingCapacity: true)
-        if rawTokenMatcher.isEmpty {
-            scratch.pieces.append(.text(range))
-        } else {
-            rawTokenMatcher.split(scratch.input, range: range, into: &scratch.pieces)
-        }
+        rawTokenMatcher.pieces(of: scratch.input, range: range, into: &scratch.pieces)
         for piece in scratch.pieces {
             switch piece {
             case .token(let id):

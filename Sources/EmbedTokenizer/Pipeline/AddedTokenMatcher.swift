@@ -79,6 +79,17 @@ struct AddedTokenMatcher: Sendable {
         return nil
     }
 
+    /// Replaces `pieces` with the added tokens of `range` of `text` and the text between them,
+    /// or with the whole range when there are no added tokens to look for.
+    func pieces(of text: [UInt32], range: Range<Int>, into pieces: inout [TextPiece]) {
+        pieces.removeAll(keepingCapacity: true)
+        if isEmpty {
+            pieces.append(.text(range))
+        } else {
+            split(text, range: range, into: &pieces)
+        }
+    }
+
     /// Appends to `pieces` the split of `text[range]` into unmatched ranges and added tokens.
     func split(_ text: [UInt32], range: Range<Int>, into pieces: inout [TextPiece]) {
         var pieceStart = range.lowerBound
