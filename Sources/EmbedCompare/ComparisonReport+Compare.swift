@@ -1,3 +1,5 @@
+import EmbedCore
+
 extension ComparisonReport {
     /// Compares two embedders' vectors of the same texts.
     ///

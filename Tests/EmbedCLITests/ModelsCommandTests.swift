@@ -4,7 +4,7 @@ import Testing
 
 @Suite("embed models")
 struct ModelsCommandTests {
-    @Test("lists models with dimensions, length, pooling, size and source; flags damaged files and interrupted pulls")
+    @Test("lists models with architecture, tokenizer, dimensions, length, pooling, size and source; flags damaged files and interrupted pulls")
     func listing() async throws {
         let home = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: home) }
@@ -25,7 +25,8 @@ struct ModelsCommandTests {
         struct Summary: Decodable { var dimensions: Int; var maxSequenceLength: Int; var pooling: [String] }
         let summary = try JSONDecoder().decode(Summary.self, from: info.stdout)
         let cells = row.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        #expect(cells[1] == "\(summary.dimensions)" && cells[2] == "\(summary.maxSequenceLength)", "\(row)")
+        #expect(cells[1] == "bert" && cells[2] == "WordPiece", "\(row)")
+        #expect(cells[3] == "\(summary.dimensions)" && cells[4] == "\(summary.maxSequenceLength)", "\(row)")
         #expect(row.contains(summary.pooling.joined(separator: "+")), "\(row)")
         #expect(row.contains("f16") && row.contains(Fixtures.url("tiny/tiny-sqrtlen-dense").standardizedFileURL.path), "\(row)")
         #expect(result.stdoutText.contains("unreadable: \(models.appendingPathComponent("broken.embed").path)"))

@@ -1,4 +1,5 @@
 @testable import EmbedCompare
+import EmbedCore
 import Testing
 
 @Suite("Deterministic sampling")

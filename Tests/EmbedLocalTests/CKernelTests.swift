@@ -1,3 +1,4 @@
+import EmbedCore
 import CEmbedKernels
 @testable import EmbedLocal
 import Foundation
@@ -12,7 +13,7 @@ struct CKernelTests {
 
     /// A deterministic pseudo-random matrix in [−scale, scale].
     static func matrix(rows: Int, columns: Int, seed: UInt64, scale: Float = 1) -> [Float] {
-        var random = ModelFileTestRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         return (0..<rows * columns).map { _ in (Float(random.next() % 20_001) / 10_000 - 1) * scale }
     }
 

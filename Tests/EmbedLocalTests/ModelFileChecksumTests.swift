@@ -1,3 +1,4 @@
+import EmbedCore
 import EmbedLocal
 import Foundation
 import Testing
@@ -41,7 +42,7 @@ struct ModelFileChecksumTests {
     @Test("streaming in any split gives the one-shot hash")
     func streaming() {
         let buffer = Self.sanityBuffer(count: 1000)
-        var generator = ModelFileTestRandom(seed: 3)
+        var generator = SeededGenerator(seed: 3)
         for length in [0, 1, 31, 32, 33, 63, 64, 100, 1000] {
             let input = Array(buffer.prefix(length))
             let expected = XXHash64.hash(input, seed: 5)
@@ -92,7 +93,7 @@ struct ModelFileChecksumTests {
             #expect(HalfPrecision.bits(from: Float(Float16(bitPattern: bits))) == bits)
         }
         // Random floats across the whole range, and ties between neighbours.
-        var generator = ModelFileTestRandom(seed: 11)
+        var generator = SeededGenerator(seed: 11)
         for _ in 0..<200_000 {
             let magnitude = Float(sign: .plus, exponent: Int.random(in: -30...15, using: &generator),
                                   significand: Float.random(in: 1..<2, using: &generator))
@@ -122,7 +123,7 @@ struct ModelFileChecksumTests {
     @Test("checksum and load speed on ~90 MB", .enabled(if: ProcessInfo.processInfo.environment["RUN_BENCHMARKS"] == "1"))
     func benchmark() throws {
         let byteCount = 90 * 1_000_000
-        var generator = ModelFileTestRandom(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         let floats = (0..<(byteCount / 4)).map { _ in Float.random(in: -1...1, using: &generator) }
         let megabytes = Double(byteCount) / 1_000_000
         let clock = ContinuousClock()

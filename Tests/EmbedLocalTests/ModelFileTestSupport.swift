@@ -1,3 +1,4 @@
+import EmbedCore
 import EmbedLocal
 import Foundation
 import Testing
@@ -33,20 +34,6 @@ struct ModelFileTestTensors: TensorSource {
     struct MissingTensor: Error { let name: String }
 }
 
-/// SplitMix64: a tiny deterministic generator, so fuzz cases are the same on every run.
-struct ModelFileTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A fresh directory under the system's temporary directory, removed with the value.
 final class ModelFileTestDirectory {
@@ -88,7 +75,7 @@ enum ModelFileSample {
     static var names: [String] { shapes.map(\.name) }
 
     static func tensors(seed: UInt64 = 42) -> ModelFileTestTensors {
-        var generator = ModelFileTestRandom(seed: seed)
+        var generator = SeededGenerator(seed: seed)
         var source = ModelFileTestTensors()
         for (name, shape) in shapes {
             let count = shape.reduce(1, *)

@@ -4,19 +4,6 @@ import EmbedTokenizer
 import Foundation
 import Testing
 
-/// A small deterministic generator (SplitMix64), so that every fuzz run sees the same cases.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Bounded, seeded fuzzing of the Unigram / BPE pipeline, malformed `tokenizer.json` files and the
 /// messages they give, and the serialized form of ``TokenizerDefinition``.
 @Suite("Unigram and BPE tokenizers: fuzzing, malformed files, serialization")

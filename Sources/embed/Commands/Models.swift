@@ -30,20 +30,20 @@ extension EmbedCommand {
                 lines.append("No local models. Get one with `embed pull sentence-transformers/all-MiniLM-L6-v2`,")
                 lines.append("or convert a sentence-transformers folder with `embed convert DIR NAME.embed`.")
             } else {
-                let header = ["NAME", "ARCHITECTURE", "DIMS", "MAX LEN", "POOLING", "SIZE", "SOURCE"]
+                let header = ["NAME", "ARCHITECTURE", "TOKENIZER", "DIMS", "MAX LEN", "POOLING", "SIZE", "SOURCE"]
                 var rows = [header]
                 for model in installed.models {
                     var pooling = model.pooling.joined(separator: "+")
                     if model.normalized { pooling += ", normalized" }
                     rows.append([
-                        model.name + (model.isShadowed ? " (shadowed)" : ""), "\(model.architecture), \(model.tokenizer)",
+                        model.name + (model.isShadowed ? " (shadowed)" : ""), model.architecture, model.tokenizer,
                         "\(model.dimensions)", "\(model.maxSequenceLength)",
                         pooling, String(format: "%.1f MB", Double(model.fileSize) / 1_000_000) + " \(model.storage)",
                         model.source,
                     ])
                 }
                 let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-                let rightAligned: Set<Int> = [2, 3]
+                let rightAligned: Set<Int> = [3, 4]
                 for row in rows {
                     let cells = row.indices.map { column -> String in
                         let padding = String(repeating: " ", count: widths[column] - row[column].count)
