@@ -34,7 +34,7 @@ KEPT_FILES = {
 }
 # The config.json model types `embed convert` runs: EncoderArchitectures.supportedModelTypes in
 # Sources/EmbedLocal/Architectures/ (ArchitectureTests checks that the two lists agree).
-SUPPORTED_MODEL_TYPES = ["bert", "camembert", "distilbert", "modernbert", "mpnet", "roberta", "xlm-roberta"]
+SUPPORTED_MODEL_TYPES = ["bert", "camembert", "distilbert", "modernbert", "mpnet", "nomic_bert", "roberta", "xlm-roberta"]
 PICKLE_SINGLE = "pytorch_model.bin"
 PICKLE_INDEX = "pytorch_model.bin.index.json"
 

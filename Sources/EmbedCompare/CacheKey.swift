@@ -28,12 +28,13 @@ public struct CacheKey: Sendable, Hashable, Codable {
     }
 
     /// Returns a canonical, unambiguous description of options: the set fields in a fixed order,
-    /// `task=…;dimensions=…;prompt=LENGTH:TEXT`; the prompt, which may contain anything, comes
-    /// last with its length. Default options give the empty string.
+    /// `task=…;dimensions=…;promptName=LENGTH:NAME;prompt=LENGTH:TEXT`; names and prompts, which
+    /// may contain anything, carry their length. Default options give the empty string.
     public static func describe(_ options: EmbeddingOptions) -> String {
         var parts: [String] = []
         if let task = options.task { parts.append("task=\(task.rawValue)") }
         if let dimensions = options.dimensions { parts.append("dimensions=\(dimensions)") }
+        if let name = options.promptName { parts.append("promptName=\(name.utf8.count):\(name)") }
         if let prompt = options.prompt { parts.append("prompt=\(prompt.utf8.count):\(prompt)") }
         return parts.joined(separator: ";")
     }

@@ -28,10 +28,15 @@ public struct EmbeddingOptions: Sendable, Hashable {
     /// An explicit prompt prefix, overriding the one chosen by `task`. Local models only.
     public var prompt: String?
 
+    /// The name of one of the model's own prompts (`config_sentence_transformers.json`, e.g.
+    /// `search_query`), as sentence-transformers' `prompt_name`; overrides `task`. Local models only.
+    public var promptName: String?
+
     /// Creates options.
-    public init(task: EmbeddingTask? = nil, dimensions: Int? = nil, prompt: String? = nil) {
+    public init(task: EmbeddingTask? = nil, dimensions: Int? = nil, prompt: String? = nil, promptName: String? = nil) {
         self.task = task
         self.dimensions = dimensions
         self.prompt = prompt
+        self.promptName = promptName
     }
 }

@@ -199,4 +199,111 @@ struct ArchitectureTests {
             }
         }
     }
+
+    // MARK: NomicBERT
+
+    /// A prompted golden line: the prompt and the ids of prompt + text.
+    struct PromptedRecord: Decodable {
+        let text: String
+        let prompt: String
+        let ids: [Int32]
+        let embedding: [Float]
+    }
+
+    /// Converts `folder` as `embed convert` does, embeds `records` with `options`, and checks ids
+    /// and vectors against the golden ones.
+    private func checkConverted(_ folder: URL, texts: [String], ids: [[Int32]], embeddings: [[Float]],
+                                options: EmbeddingOptions = EmbeddingOptions(), label: String) async throws {
+        let file = self.folder.url.appendingPathComponent("\(label).embed")
+        try LocalModel.export(folder: folder, to: file)
+        let model = try LocalModel(contentsOf: file)
+        let embedder = LocalEmbedder(model: model)
+        let prompt = embedder.prompt(for: options)
+        let tokenized = model.tokenizer.encode(batch: texts.map { prompt + $0 })
+        let differing = zip(tokenized, ids).filter { $0.0.ids != $0.1 }.count
+        #expect(differing == 0, "\(label): \(differing) of \(texts.count) texts get other ids")
+        let vectors = try await embedder.embed(texts, options: options).map(\.vector)
+        var report = ParityReport()
+        for (index, vector) in vectors.enumerated() {
+            report.add(vector, GoldenRecord(text: texts[index], ids: ids[index], embedding: embeddings[index]))
+        }
+        print("\(label) (converted): \(report)")
+        #expect(report.worstCosine >= 0.99999, "\(label): \(report)")
+        #expect(report.worstDifference <= 2e-5, "\(label): \(report)")
+    }
+
+    @Test("NomicBERT converted end to end: plain, at 512 tokens, and with its search_query prompt by name or text")
+    func nomicConverted() async throws {
+        let plain = try Fixtures.readJSONLines(Fixtures.url("nomic/tiny-nomic-bert.jsonl"), as: GoldenRecord.self)
+        try await checkConverted(Fixtures.url("nomic/tiny-nomic-bert"), texts: plain.map(\.text), ids: plain.map(\.ids),
+                                 embeddings: plain.map(\.embedding), label: "nomic")
+
+        // The long reference: the same weights read up to 512 tokens (28 texts over 128, 10 over 512).
+        let long = try folder.copyFixture("nomic/tiny-nomic-bert", as: "nomic-long")
+        try editJSON(long.appendingPathComponent("tokenizer_config.json")) { $0["model_max_length"] = 512 }
+        let longRecords = try Fixtures.readJSONLines(Fixtures.url("nomic/tiny-nomic-bert-long.jsonl"), as: GoldenRecord.self)
+        #expect(longRecords.contains { $0.ids.count > 128 })
+        try await checkConverted(long, texts: longRecords.map(\.text), ids: longRecords.map(\.ids),
+                                 embeddings: longRecords.map(\.embedding), label: "nomic-long")
+
+        let prompted = try Fixtures.readJSONLines(Fixtures.url("nomic/tiny-nomic-bert-prompted.jsonl"), as: PromptedRecord.self)
+        #expect(Set(prompted.map(\.prompt)) == ["search_query: "])
+        for (options, label) in [(EmbeddingOptions(promptName: "search_query"), "nomic-prompt-name"),
+                                 (EmbeddingOptions(prompt: "search_query: "), "nomic-prompt-text")] {
+            try await checkConverted(Fixtures.url("nomic/tiny-nomic-bert"), texts: prompted.map(\.text),
+                                     ids: prompted.map(\.ids), embeddings: prompted.map(\.embedding),
+                                     options: options, label: label)
+        }
+    }
+
+    @Test("An unknown prompt name is refused, listing the model's prompts")
+    func unknownPromptName() async throws {
+        let model = try LocalModel(contentsOf: Fixtures.url("nomic/tiny-nomic-bert"))
+        let error = await #expect(throws: EmbeddingError.self) {
+            try await LocalEmbedder(model: model).embed(["x"], options: EmbeddingOptions(promptName: "search_querry"))
+        }
+        #expect(error?.description.contains("no prompt named \"search_querry\"") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("search_document, search_query") == true, "\(String(describing: error))")
+    }
+
+    @Test("NomicBERT reads both config spellings; unsupported features and inconsistent sizes are clear errors")
+    func nomicConfiguration() throws {
+        let folderURL = Fixtures.url("nomic/tiny-nomic-bert")
+        let description = try ModelDescription.load(fromFolder: folderURL)
+        let nomic = try #require(description.encoder.configuration(as: NomicBert.Configuration.self))
+        #expect(nomic.hiddenSize == 32 && nomic.layerCount == 2 && nomic.attentionHeadCount == 4)
+        #expect(nomic.intermediateSize == 256 && nomic.vocabularySize == 30528 && nomic.ropeTheta == 1000)
+        #expect(nomic.maximumPositionCount == 8192)
+
+        // transformers-5 spelling only.
+        let modern = try folder.copyFixture("nomic/tiny-nomic-bert", as: "modern")
+        try editJSON(modern.appendingPathComponent("config.json")) { config in
+            for key in ["n_embd", "n_head", "n_layer", "n_inner", "n_positions", "rotary_emb_base"] { config.removeValue(forKey: key) }
+        }
+        let read = try ModelDescription.load(fromFolder: modern).encoder.configuration(as: NomicBert.Configuration.self)
+        #expect(read?.hiddenSize == 32 && read?.intermediateSize == 256 && read?.ropeTheta == 1000)
+        #expect(read?.maximumPositionCount == 2048)  // max_position_embeddings
+
+        func failure(_ edit: (inout [String: Any]) -> Void) throws -> String {
+            let copy = try folder.copyFixture("nomic/tiny-nomic-bert", as: UUID().uuidString)
+            try editJSON(copy.appendingPathComponent("config.json"), edit)
+            do {
+                let description = try ModelDescription.load(fromFolder: copy)
+                _ = try SentenceEncoder(description: description,
+                                        weights: try ModelDescription.loadTensors(fromFolder: copy, description: description))
+                Issue.record("loaded")
+                return ""
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(try failure { $0["rotary_scaling_factor"] = 2.0 }.contains("rotary_scaling_factor"))
+        #expect(try failure { $0["prenorm"] = true }.contains("prenorm"))
+        #expect(try failure { $0["rotary_emb_fraction"] = 0.5 }.contains("rotary_emb_fraction"))
+        #expect(try failure { config in config.removeValue(forKey: "n_embd"); config.removeValue(forKey: "hidden_size") }
+            .contains("\"n_embd\" or \"hidden_size\""))
+        // A SwiGLU width the weights do not have (300 rounds up to 512, the tensors hold 256).
+        let width = try failure { $0["n_inner"] = 300 }
+        #expect(width.contains("encoder.layers.0.mlp.fc11.weight") && width.contains("512") && width.contains("256"), "\(width)")
+    }
 }

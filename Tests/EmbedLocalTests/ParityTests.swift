@@ -85,6 +85,11 @@ struct ParityTests {
         try await checkGolden("arch", name, count: 200)
     }
 
+    @Test("NomicBERT (nomic-embed-text's architecture) matches the model's own remote code")
+    func nomicMatchesGolden() async throws {
+        try await checkGolden("nomic", "tiny-nomic-bert", count: 200)
+    }
+
     @Test("all-MiniLM-L6-v2 matches sentence-transformers on 603 texts")
     func defaultModelMatchesGolden() async throws {
         let folder = Fixtures.defaultModelFolder

@@ -128,6 +128,10 @@ struct PromptPrefixingEmbedder: Embedder {
     var dimensions: Int? { base.dimensions }
 
     func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
+        if let name = options.promptName, options.prompt == nil {
+            throw EmbeddingError.invalidOption(
+                "A prompt name (\"\(name)\") picks one of a local model's prompts; \(base.modelName) has none. Pass the prompt text instead (--prompt).")
+        }
         guard let prompt = options.prompt, !prompt.isEmpty else { return try await base.embed(texts, options: options) }
         var forwarded = options
         forwarded.prompt = nil

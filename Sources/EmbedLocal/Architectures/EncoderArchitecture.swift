@@ -117,6 +117,7 @@ public enum EncoderArchitectures {
         MPNet.Configuration.self,
         DistilBert.Configuration.self,
         ModernBert.Configuration.self,
+        NomicBert.Configuration.self,
     ]
 
     /// The architecture recorded under `name` in model files.

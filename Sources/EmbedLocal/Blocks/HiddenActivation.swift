@@ -8,6 +8,8 @@ public enum HiddenActivation: String, Codable, Sendable, Hashable, CaseIterable 
     case geluTanh
     /// `max(0, x)` (`"relu"`).
     case relu
+    /// `x · sigmoid(x)` (`"silu"`, `"swish"`), the gate of SwiGLU feed-forward networks.
+    case silu
 
     /// Maps a transformers activation name; `nil` for names this runtime does not implement.
     public init?(huggingFaceName name: String) {
@@ -15,10 +17,13 @@ public enum HiddenActivation: String, Codable, Sendable, Hashable, CaseIterable 
         case "gelu", "gelu_python": self = .gelu
         case "gelu_new", "gelu_pytorch_tanh", "gelu_fast": self = .geluTanh
         case "relu": self = .relu
+        case "silu", "swish": self = .silu
         default: return nil
         }
     }
 
     /// The names ``init(huggingFaceName:)`` accepts.
-    public static let supportedHuggingFaceNames = ["gelu", "gelu_python", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu"]
+    public static let supportedHuggingFaceNames = [
+        "gelu", "gelu_python", "gelu_new", "gelu_pytorch_tanh", "gelu_fast", "relu", "silu", "swish",
+    ]
 }

@@ -33,6 +33,7 @@ enum Kernels {
         case .gelu: embed_gelu(instructionSet, values, count)
         case .geluTanh: for index in 0..<count { values[index] = VectorMath.geluTanh(values[index]) }
         case .relu: for index in 0..<count { values[index] = VectorMath.relu(values[index]) }
+        case .silu: for index in 0..<count { values[index] = values[index] * VectorMath.sigmoid(values[index]) }
         }
     }
 

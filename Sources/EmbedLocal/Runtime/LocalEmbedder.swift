@@ -21,7 +21,8 @@ public struct LocalEmbedder: TokenizingEmbedder {
 
     /// Returns one embedding per text, in input order.
     ///
-    /// The prompt is `options.prompt` when given, else the model's prompt for `options.task`
+    /// The prompt is `options.prompt` when given, else the model's prompt named
+    /// `options.promptName`, else the model's prompt for `options.task`
     /// (`query`; `document`, `passage` or `corpus`; …) from `config_sentence_transformers.json`,
     /// else the model's default prompt; it is prepended to each text as sentence-transformers
     /// does.
@@ -81,10 +82,12 @@ public struct LocalEmbedder: TokenizingEmbedder {
         }
     }
 
-    /// Returns the prompt prefix the options select.
+    /// Returns the prompt prefix the options select: `prompt`, else the model's prompt named
+    /// `promptName`, else the one for `task`, else the model's default.
     public func prompt(for options: EmbeddingOptions) -> String {
         if let prompt = options.prompt { return prompt }
         let description = model.metadata.model
+        if let name = options.promptName { return description.prompts[name] ?? "" }
         if let task = options.task {
             let names: [String] = switch task {
             case .query: ["query"]
@@ -101,6 +104,12 @@ public struct LocalEmbedder: TokenizingEmbedder {
     }
 
     private func validate(_ options: EmbeddingOptions) throws {
+        if let name = options.promptName, options.prompt == nil, model.metadata.model.prompts[name] == nil {
+            let names = model.metadata.model.prompts.keys.sorted()
+            throw EmbeddingError.invalidOption(
+                "\(model.name) has no prompt named \"\(name)\"; "
+                    + (names.isEmpty ? "it has no prompts." : "its prompts are \(names.joined(separator: ", "))."))
+        }
         if let dimensions = options.dimensions, let available = self.dimensions,
             dimensions < 1 || dimensions > available
         {

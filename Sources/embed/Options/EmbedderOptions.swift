@@ -63,12 +63,16 @@ struct VectorOptions: ParsableArguments {
     @Option(help: "A prompt prefix put before every text, overriding the prompt --task selects.")
     var prompt: String?
 
+    @Option(help: ArgumentHelp("One of the local model's own prompts by name (e.g. search_query), as sentence-transformers' prompt_name.", valueName: "name"))
+    var promptName: String?
+
     func validate() throws {
         if let dimensions, dimensions < 1 { throw ValidationError("--dimensions must be at least 1.") }
+        if prompt != nil, promptName != nil { throw ValidationError("Give --prompt or --prompt-name, not both.") }
     }
 
     var embeddingOptions: EmbeddingOptions {
-        EmbeddingOptions(task: task, dimensions: dimensions, prompt: prompt)
+        EmbeddingOptions(task: task, dimensions: dimensions, prompt: prompt, promptName: promptName)
     }
 }
 
