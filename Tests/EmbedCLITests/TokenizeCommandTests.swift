@@ -66,3 +66,30 @@ struct TokenizeCommandTests {
         #expect(invalid.stderr.contains("<stdin>:2: invalid UTF-8"), "\(invalid.stderr)")
     }
 }
+
+/// `embed encode --prompt-name`: one of the model's own prompts, by name.
+@Suite("embed encode --prompt-name, end to end")
+struct PromptNameCommandTests {
+    struct Line: Decodable { var embedding: [Float] }
+
+    @Test("--prompt-name search_query gives the vectors of --prompt \"search_query: \"; an unknown name lists the prompts")
+    func promptName() async throws {
+        let model = Fixtures.url("nomic/tiny-nomic-bert").path
+        let input = TokenizeCommandTests.input(["What is rotary attention?", "nomic-embed-text"])
+        let byName = try await CLIRunner.run(["encode", "-q", "--model", model, "--prompt-name", "search_query", "-i", "-", "-o", "-"], stdin: input)
+        let byText = try await CLIRunner.run(["encode", "-q", "--model", model, "--prompt", "search_query: ", "-i", "-", "-o", "-"], stdin: input)
+        let plain = try await CLIRunner.run(["encode", "-q", "--model", model, "-i", "-", "-o", "-"], stdin: input)
+        #expect(byName.status == 0 && byText.status == 0 && plain.status == 0, "\(byName.stderr) \(byText.stderr)")
+        let decode = { (result: CLIRunner.Result) in try result.lines.map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)).embedding } }
+        #expect(try decode(byName) == decode(byText))
+        #expect(try decode(byName) != decode(plain))
+
+        let unknown = try await CLIRunner.run(["encode", "--model", model, "--prompt-name", "query_search", "-i", "-", "-o", "-"], stdin: input)
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("no prompt named \"query_search\""), "\(unknown.stderr)")
+        #expect(unknown.stderr.contains("search_query"), "\(unknown.stderr)")
+
+        let both = try await CLIRunner.run(["encode", "--model", model, "--prompt-name", "x", "--prompt", "y", "-i", "-"], stdin: input)
+        #expect(both.status != 0 && both.stderr.contains("not both"), "\(both.stderr)")
+    }
+}
