@@ -14,4 +14,12 @@ public protocol TokenizingEmbedder: Embedder {
     /// Returns one embedding per sequence of token ids (special tokens included, as returned by
     /// ``tokenize(_:)``), truncating sequences longer than ``maxSequenceLength``.
     func embed(tokenIDs: [[Int]], options: EmbeddingOptions) async throws -> [Embedding]
+
+    /// The names of the model's own prompts, which ``EmbeddingOptions/promptName`` may select.
+    var promptNames: [String] { get }
+}
+
+extension TokenizingEmbedder {
+    /// No named prompts.
+    public var promptNames: [String] { [] }
 }

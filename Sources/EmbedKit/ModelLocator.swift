@@ -35,6 +35,8 @@ public struct ModelNotFoundError: Error, CustomStringConvertible, Sendable, Equa
     /// sentence-transformers organisation, where most such models live.
     var repositoryGuess: String {
         var name = requested
+        let base = name.split(separator: ":").first.map(String.init) ?? name
+        if let repository = ModelLocator.ollamaNames[base]?.first { return repository }
         if name.hasSuffix(".embed") { name = String(name.dropLast(6)) }
         return name.contains("/") ? name : "sentence-transformers/\(name)"
     }
@@ -89,14 +91,38 @@ public struct ModelLocator: Sendable {
         if FileManager.default.fileExists(atPath: value, isDirectory: &isDirectory) {
             return URL(fileURLWithPath: value)
         }
-        let name = Self.shortName(value)
+        let names = Self.candidateNames(for: Self.shortName(value))
         var searched: [String] = []
-        for directory in searchDirectories {
-            let candidate = directory.appendingPathComponent(name + ".embed")
-            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-            searched.append(candidate.path)
+        for name in names {
+            for directory in searchDirectories {
+                let candidate = directory.appendingPathComponent(name + ".embed")
+                if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+                searched.append(candidate.path)
+            }
         }
         throw ModelNotFoundError(requested: value, searched: searched)
+    }
+
+    /// The Hugging Face names of the models Ollama's library names differently, so that an
+    /// application configured for Ollama (mem0's `nomic-embed-text`) finds the same model here
+    /// once it is installed (`embed pull nomic-ai/nomic-embed-text-v1.5`).
+    public static let ollamaNames: [String: [String]] = [
+        "nomic-embed-text": ["nomic-ai/nomic-embed-text-v1.5", "nomic-ai/nomic-embed-text-v1"],
+        "all-minilm": ["sentence-transformers/all-MiniLM-L6-v2"],
+        "mxbai-embed-large": ["mixedbread-ai/mxbai-embed-large-v1"],
+    ]
+
+    /// The file names a model name may be installed under, in order: the name itself, then
+    /// without an Ollama tag (`nomic-embed-text:latest` → `nomic-embed-text`), then the
+    /// Hugging Face names of an Ollama library name.
+    static func candidateNames(for name: String) -> [String] {
+        var names = [name]
+        if let colon = name.lastIndex(of: ":") { names.append(String(name[..<colon])) }
+        for base in names {
+            names += (ollamaNames[base] ?? []).map(shortName)
+        }
+        var seen = Set<String>()
+        return names.filter { seen.insert($0).inserted }
     }
 
     /// Returns a model name without its organisation prefix and `.embed` extension:

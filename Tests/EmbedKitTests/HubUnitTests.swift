@@ -160,6 +160,7 @@ struct HubUnitTests {
         ("multi-qa-MiniLM-L6-cos-v1", "embed pull sentence-transformers/multi-qa-MiniLM-L6-cos-v1"),
         ("BAAI/bge-small-en-v1.5", "embed pull BAAI/bge-small-en-v1.5"),
         ("org/name.embed", "embed pull org/name"),
+        ("nomic-embed-text", "embed pull nomic-ai/nomic-embed-text-v1.5"),
     ])
     func notFoundMessage(name: String, command: String) {
         let home = "/nonexistent-\(UUID().uuidString)"
@@ -178,6 +179,21 @@ struct HubUnitTests {
         let message = error?.description ?? ""
         #expect(message.contains("No model file or folder at \(path)"), "\(message)")
         #expect(!message.contains("embed pull"), "\(message)")
+    }
+
+    @Test("Ollama's names find the same model installed under its Hugging Face name", arguments: [
+        ("nomic-embed-text", "nomic-embed-text-v1.5"), ("nomic-embed-text:latest", "nomic-embed-text-v1.5"),
+        ("all-minilm", "all-MiniLM-L6-v2"), ("all-MiniLM-L6-v2:latest", "all-MiniLM-L6-v2"),
+    ])
+    func ollamaNames(requested: String, installed: String) throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("ollama-names-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let models = home.appendingPathComponent("models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        let file = models.appendingPathComponent(installed + ".embed")
+        try Data("model".utf8).write(to: file)
+        let locator = ModelLocator(environment: ["EMBED_HOME": home.path], executablePath: nil)
+        #expect(try locator.resolve(requested).standardizedFileURL.path == file.standardizedFileURL.path)
     }
 
     @Test("the default model's message also mentions the setup script")

@@ -1,4 +1,6 @@
 import EmbedCore
+import EmbedLocal
+import EmbedTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -53,6 +55,23 @@ struct TEIRouteTests {
             try expectTEIError(try await client.post("/embed", #"{"inputs":"x","prompt_name":"nonsense"}"#), status: .unprocessableContent, type: "Validation")
         }
         #expect(embedder.recordedOptions.map(\.task) == [.query, .document])
+    }
+
+    @Test("prompt_name names one of a local model's own prompts (nomic-embed-text's search_query)")
+    func localPromptName() async throws {
+        let model = try LocalModel(contentsOf: Fixtures.url("nomic/tiny-nomic-bert"))
+        try await withServer(embedder: LocalEmbedder(model: model)) { client in
+            let named = try await client.post("/embed", #"{"inputs":"rotary attention","prompt_name":"search_query"}"#)
+            let spelled = try await client.post("/embed", #"{"inputs":"search_query: rotary attention"}"#)
+            let plain = try await client.post("/embed", #"{"inputs":"rotary attention"}"#)
+            #expect(named.status == .ok)
+            let vectors = try [named, spelled, plain].map { try #require(try $0.json()[0]?.floats) }
+            expectClose(vectors[0], vectors[1])
+            #expect(vectors[0] != vectors[2])
+            let unknown = try await client.post("/embed", #"{"inputs":"x","prompt_name":"search_querry"}"#)
+            try expectTEIError(unknown, status: .unprocessableContent, type: "Validation")
+            #expect(String(buffer: unknown.body).contains("search_document"))
+        }
     }
 
     @Test("Empty inputs are 400 Empty", arguments: [#"{"inputs":[]}"#])

@@ -19,6 +19,9 @@ public struct LocalEmbedder: TokenizingEmbedder {
 
     public var maxSequenceLength: Int { model.tokenizer.maxLength }
 
+    /// The prompts of `config_sentence_transformers.json`, sorted.
+    public var promptNames: [String] { model.metadata.model.prompts.keys.sorted() }
+
     /// Returns one embedding per text, in input order.
     ///
     /// The prompt is `options.prompt` when given, else the model's prompt named

@@ -13,6 +13,8 @@ struct EmbeddingEngine: Sendable {
     let dimensions: Int?
     /// The most tokens one input may have, for tokenizing embedders.
     let maxSequenceLength: Int?
+    /// The model's own prompts that a request may name (TEI's `prompt_name`).
+    let promptNames: [String]
 
     private let embedTexts: @Sendable ([String], EmbeddingOptions) async throws -> [Embedding]
     private let embedTokenIDs: (@Sendable ([[Int]], EmbeddingOptions) async throws -> [Embedding])?
@@ -24,10 +26,12 @@ struct EmbeddingEngine: Sendable {
         embedTexts = { texts, options in try await embedder.embed(texts, options: options) }
         if let tokenizing = embedder as? any TokenizingEmbedder {
             maxSequenceLength = tokenizing.maxSequenceLength
+            promptNames = tokenizing.promptNames
             embedTokenIDs = { ids, options in try await tokenizing.embed(tokenIDs: ids, options: options) }
             tokenizeTexts = { texts in try await tokenizing.tokenize(texts) }
         } else {
             maxSequenceLength = nil
+            promptNames = []
             embedTokenIDs = nil
             tokenizeTexts = nil
         }

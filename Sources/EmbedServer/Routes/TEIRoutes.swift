@@ -48,11 +48,16 @@ struct TEIRoutes: Sendable {
         }
         var options = EmbeddingOptions()
         if let promptName = body.promptName {
-            guard let task = Self.task(forPromptName: promptName) else {
-                let names = EmbeddingTask.allCases.map(\.rawValue).joined(separator: ", ")
-                throw APIError.invalid("prompt_name '\(promptName)' is not one of: \(names), passage.", param: "prompt_name")
+            // The model's own prompt of that name (as TEI does), else the task it names.
+            if service.engine.promptNames.contains(promptName) {
+                options.promptName = promptName
+            } else if let task = Self.task(forPromptName: promptName) {
+                options.task = task
+            } else {
+                let names = (service.engine.promptNames + EmbeddingTask.allCases.map(\.rawValue) + ["passage"])
+                throw APIError.invalid(
+                    "prompt_name '\(promptName)' is not one of: \(names.joined(separator: ", ")).", param: "prompt_name")
             }
-            options.task = task
         }
 
         let truncates = body.truncate ?? service.configuration.truncatesLongInputs
