@@ -256,6 +256,23 @@ struct ArchitectureTests {
         }
     }
 
+    @Test("NomicBERT reads past max_position_embeddings when max_seq_length asks (rotary positions reach n_positions)")
+    func nomicLongContext() async throws {
+        let copy = try folder.copyFixture("nomic/tiny-nomic-bert", as: "nomic-4096")
+        try editJSON(copy.appendingPathComponent("sentence_bert_config.json")) { $0["max_seq_length"] = 4096 }
+        let model = try LocalModel(contentsOf: copy)
+        #expect(model.tokenizer.maxLength == 4096)  // config.json's max_position_embeddings is 2048
+        let text = Array(repeating: "token", count: 2_100).joined(separator: " ")
+        let embedding = try await LocalEmbedder(model: model).embed([text])[0]
+        #expect(embedding.tokenCount == 2_102 && embedding.isTruncated == false)
+        #expect(embedding.vector.allSatisfy { $0.isFinite })
+
+        // Past n_positions (8192) the limit is the architecture's.
+        try editJSON(copy.appendingPathComponent("sentence_bert_config.json")) { $0["max_seq_length"] = 100_000 }
+        let capped = try LocalModel(contentsOf: copy)
+        #expect(capped.tokenizer.maxLength == 8192)
+    }
+
     @Test("An unknown prompt name is refused, listing the model's prompts")
     func unknownPromptName() async throws {
         let model = try LocalModel(contentsOf: Fixtures.url("nomic/tiny-nomic-bert"))

@@ -92,11 +92,14 @@ public final class LocalModel: Sendable {
         tokenizer = try metadata.tokenizer.makeTokenizer()
     }
 
-    /// Reads a folder's tokenizer, its length limit capped at the positions the encoder has (a
-    /// RoBERTa configuration's 514 positions hold 512 tokens).
+    /// Reads a folder's tokenizer with the length limit sentence-transformers uses for the model:
+    /// an explicit `max_seq_length` as it is, else the tokenizer's limit, either way capped at the
+    /// positions the encoder really has (a RoBERTa configuration's 514 rows hold 512 tokens;
+    /// NomicBERT's rotary positions reach `n_positions`, beyond `max_position_embeddings`).
     public static func loadTokenizer(fromFolder folder: URL, description: ModelDescription) throws -> TokenizerDefinition {
         var definition = try TokenizerDefinition.load(fromModelDirectory: folder)
-        definition.maxLength = min(definition.maxLength, description.encoder.maximumSequenceLength)
+        let limit = description.maxSequenceLength ?? definition.maxLength
+        definition.maxLength = min(limit, description.encoder.maximumSequenceLength)
         return definition
     }
 
