@@ -72,6 +72,33 @@ struct HubPullTests {
         }
     }
 
+    @Test("a NomicBERT repository is pulled without its remote Python code, and Ollama's name finds it")
+    func nomicWithoutRemoteCode() async throws {
+        let home = try temporaryHome()
+        defer { try? FileManager.default.removeItem(at: home) }
+        let id = "nomic-ai/nomic-embed-text-v1.5"
+        let repository = try FixtureRepository.from(
+            folder: Fixtures.url("nomic/tiny-nomic-bert"), id: id,
+            extra: [
+                "modeling_hf_nomic_bert.py": Data("raise SystemExit('never run')\n".utf8),
+                "configuration_hf_nomic_bert.py": Data("raise SystemExit('never run')\n".utf8),
+                "onnx/model.onnx": Data(repeating: 7, count: 3000),
+            ])
+        try await withHubServer([repository]) { server in
+            let result = try await makePuller(server, home: home).pull(id)
+            #expect(result.modelFile.lastPathComponent == "nomic-embed-text-v1.5.embed")
+            let fetched = Set(server.requests.compactMap(\.file))
+            #expect(!fetched.contains { $0.hasSuffix(".py") || $0.hasPrefix("onnx/") }, "\(fetched)")
+            let model = try LocalModel(contentsOf: result.modelFile)
+            #expect(model.metadata.model.encoder.name == "nomic_bert")
+            // mem0's Ollama default name reaches the same file.
+            let locator = ModelLocator(environment: ["EMBED_HOME": home.path], executablePath: nil)
+            #expect(try locator.resolve("nomic-embed-text").path == result.modelFile.path)
+            let direct = try LocalModel(contentsOf: Fixtures.url("nomic/tiny-nomic-bert"))
+            #expect(try await LocalEmbedder(model: model).vectors(Self.texts) == LocalEmbedder(model: direct).vectors(Self.texts))
+        }
+    }
+
     @Test("pulling a revision already present downloads nothing; --force converts again")
     func upToDate() async throws {
         let home = try temporaryHome()
