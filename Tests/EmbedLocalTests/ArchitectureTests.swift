@@ -273,6 +273,21 @@ struct ArchitectureTests {
         #expect(capped.tokenizer.maxLength == 8192)
     }
 
+    @Test("--task query and document reach nomic-embed-text's search_query and search_document prompts")
+    func nomicTaskPrompts() throws {
+        let copy = try folder.copyFixture("nomic/tiny-nomic-bert", as: "nomic-tasks")
+        // As nomic-embed-text's own prefixes, without the generic query/document entries.
+        try editJSON(copy.appendingPathComponent("config_sentence_transformers.json")) { config in
+            config["prompts"] = ["search_query": "search_query: ", "search_document": "search_document: ",
+                                 "clustering": "clustering: ", "classification": "classification: "]
+        }
+        let embedder = LocalEmbedder(model: try LocalModel(contentsOf: copy))
+        #expect(embedder.prompt(for: EmbeddingOptions(task: .query)) == "search_query: ")
+        #expect(embedder.prompt(for: EmbeddingOptions(task: .document)) == "search_document: ")
+        #expect(embedder.prompt(for: EmbeddingOptions(task: .clustering)) == "clustering: ")
+        #expect(embedder.prompt(for: EmbeddingOptions(task: .similarity)) == "")
+    }
+
     @Test("An unknown prompt name is refused, listing the model's prompts")
     func unknownPromptName() async throws {
         let model = try LocalModel(contentsOf: Fixtures.url("nomic/tiny-nomic-bert"))

@@ -74,6 +74,23 @@ struct TEIRouteTests {
         }
     }
 
+    @Test("prompt_name also works on the OpenAI and Ollama routes, and an unknown one is refused there")
+    func promptNameOnEveryRoute() async throws {
+        let model = try LocalModel(contentsOf: Fixtures.url("nomic/tiny-nomic-bert"))
+        try await withServer(embedder: LocalEmbedder(model: model)) { client in
+            let openAI = try await client.post("/v1/embeddings", #"{"input":"rotary attention","prompt_name":"search_query"}"#)
+            let ollama = try await client.post("/api/embed", #"{"input":"rotary attention","prompt_name":"search_query"}"#)
+            let spelled = try await client.post("/embed", #"{"inputs":"search_query: rotary attention"}"#)
+            #expect(openAI.status == .ok && ollama.status == .ok)
+            let reference = try #require(try spelled.json()[0]?.floats)
+            expectClose(try openAI.json()["data"]?[0]?["embedding"]?.floats, reference)
+            expectClose(try ollama.json()["embeddings"]?[0]?.floats, reference)
+            let unknown = try await client.post("/v1/embeddings", #"{"input":"x","prompt_name":"nope"}"#)
+            #expect(unknown.status == .badRequest)
+            #expect(String(buffer: unknown.body).contains("search_query"))
+        }
+    }
+
     @Test("Empty inputs are 400 Empty", arguments: [#"{"inputs":[]}"#])
     func empty(_ body: String) async throws {
         try await withServer { client in

@@ -93,8 +93,9 @@ public struct LocalEmbedder: TokenizingEmbedder {
         if let name = options.promptName { return description.prompts[name] ?? "" }
         if let task = options.task {
             let names: [String] = switch task {
-            case .query: ["query"]
-            case .document: ["document", "passage", "corpus"]
+            // nomic-embed-text names its prefixes search_query / search_document.
+            case .query: ["query", "search_query"]
+            case .document: ["document", "passage", "corpus", "search_document"]
             default: [task.rawValue]
             }
             for name in names {

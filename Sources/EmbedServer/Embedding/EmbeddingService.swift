@@ -59,6 +59,19 @@ struct EmbeddingService: Sendable {
         }
     }
 
+    /// Options selecting one of the model's own prompts by name (`prompt_name`, as TEI and
+    /// sentence-transformers call it; accepted on every route), or default options without one.
+    func promptOptions(_ promptName: String?, param: String = "prompt_name") throws -> EmbeddingOptions {
+        guard let promptName else { return EmbeddingOptions() }
+        guard engine.promptNames.contains(promptName) else {
+            let names = engine.promptNames
+            throw APIError.invalid(
+                "prompt_name '\(promptName)' is not one of '\(modelName)''s prompts"
+                    + (names.isEmpty ? " (it has none)." : ": \(names.joined(separator: ", ")).") , param: param)
+        }
+        return EmbeddingOptions(promptName: promptName)
+    }
+
     /// Embeds a request's inputs through the shared batches.
     ///
     /// - Parameters:

@@ -39,7 +39,14 @@ struct OllamaRoutes: Sendable {
         let input: OllamaInput?
         let truncate: Bool?
         let dimensions: Int?
+        /// Not Ollama's: one of a local model's own prompts, as TEI's `prompt_name`.
+        let promptName: String?
         // keep_alive and options are accepted and ignored: the model stays loaded.
+
+        enum CodingKeys: String, CodingKey {
+            case model, input, truncate, dimensions
+            case promptName = "prompt_name"
+        }
     }
 
     func embed(_ request: Request) async throws -> Response {
@@ -49,9 +56,11 @@ struct OllamaRoutes: Sendable {
         let texts = body.input?.texts ?? []
         try service.checkInputCount(texts.count, param: "input")
         try service.checkDimensions(body.dimensions)
+        let options = try service.promptOptions(body.promptName)
 
         let outcome = try await service.embed(
             texts.map { .text($0) },
+            options: options,
             truncation: body.truncate ?? true ? .allowed : .rejected,
             param: "input"
         )

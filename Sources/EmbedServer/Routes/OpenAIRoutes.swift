@@ -34,10 +34,13 @@ struct OpenAIRoutes: Sendable {
         let encodingFormat: String?
         let dimensions: Int?
         let user: String?
+        /// Not OpenAI's: one of a local model's own prompts, as TEI's `prompt_name`.
+        let promptName: String?
 
         enum CodingKeys: String, CodingKey {
             case model, input, dimensions, user
             case encodingFormat = "encoding_format"
+            case promptName = "prompt_name"
         }
     }
 
@@ -56,9 +59,11 @@ struct OpenAIRoutes: Sendable {
         try validate(body.input)
         try service.checkInputCount(body.input.count, param: "input")
         try service.checkDimensions(body.dimensions)
+        let options = try service.promptOptions(body.promptName)
 
         let outcome = try await service.embed(
             body.input.embeddingInputs,
+            options: options,
             truncation: service.configuration.truncatesLongInputs ? .allowed : .rejected,
             param: "input"
         )

@@ -50,7 +50,7 @@ struct TEIRoutes: Sendable {
         if let promptName = body.promptName {
             // The model's own prompt of that name (as TEI does), else the task it names.
             if service.engine.promptNames.contains(promptName) {
-                options.promptName = promptName
+                options = try service.promptOptions(promptName)
             } else if let task = Self.task(forPromptName: promptName) {
                 options.task = task
             } else {
