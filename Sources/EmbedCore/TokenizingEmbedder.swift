@@ -17,9 +17,40 @@ public protocol TokenizingEmbedder: Embedder {
 
     /// The names of the model's own prompts, which ``EmbeddingOptions/promptName`` may select.
     var promptNames: [String] { get }
+
+    /// What ``embed(_:options:)`` would report of each text's tokens — read, before truncation,
+    /// and whether it was cut — without running the model (the prompt the options select
+    /// included). The tokenizing runs off Swift's cooperative pool.
+    func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [TokenCount]
+}
+
+/// The token figures of one text, as an ``Embedding`` reports them.
+public struct TokenCount: Sendable, Hashable {
+    /// Tokens the model reads (special tokens included, after truncation).
+    public var tokens: Int
+    /// Tokens before truncation.
+    public var inputTokens: Int
+    /// Whether the text was cut.
+    public var isTruncated: Bool
+
+    /// Creates token figures.
+    public init(tokens: Int, inputTokens: Int, isTruncated: Bool) {
+        self.tokens = tokens
+        self.inputTokens = inputTokens
+        self.isTruncated = isTruncated
+    }
 }
 
 extension TokenizingEmbedder {
     /// No named prompts.
     public var promptNames: [String] { [] }
+
+    /// The figures ``tokenize(_:)`` implies, with an explicit prompt put before each text and
+    /// truncation at ``maxSequenceLength``.
+    public func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [TokenCount] {
+        let prefix = options.prompt ?? ""
+        return try await tokenize(texts.map { prefix + $0 }).map { ids in
+            TokenCount(tokens: min(ids.count, maxSequenceLength), inputTokens: ids.count, isTruncated: ids.count > maxSequenceLength)
+        }
+    }
 }

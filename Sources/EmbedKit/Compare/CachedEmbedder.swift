@@ -28,7 +28,8 @@ public final class CacheStatistics: Sendable {
 ///
 /// Built on ``EmbedCompare/CachingEmbedder`` (each distinct missing text sent once, vectors
 /// stored after the call). For a local model, a vector from the cache gets its token counts and
-/// truncation flag back by tokenizing the text again (cheap next to the forward pass), so that
+/// truncation flag back by tokenizing the text again (cheap next to the forward pass, and on the
+/// model's own queue, not Swift's cooperative pool), so that
 /// cached and fresh results read the same; for a provider they stay unknown, as providers
 /// rarely report them per text.
 public struct CachedEmbedder: Embedder {
@@ -58,14 +59,13 @@ public struct CachedEmbedder: Embedder {
     public func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
         var embeddings = try await caching.embed(texts, options: options)
         statistics.recordRequested(texts.count)
-        if let local = base as? LocalEmbedder {
-            let prompt = local.prompt(for: options)
-            let tokenizer = local.model.tokenizer
-            for index in embeddings.indices where embeddings[index].tokenCount == nil {
-                let tokens = tokenizer.encode(prompt + texts[index])
-                embeddings[index].tokenCount = tokens.ids.count
-                embeddings[index].inputTokenCount = tokens.untruncatedCount
-                embeddings[index].isTruncated = tokens.isTruncated
+        let uncounted = embeddings.indices.filter { embeddings[$0].tokenCount == nil }
+        if let tokenizing = base as? any TokenizingEmbedder, !uncounted.isEmpty {
+            let counts = try await tokenizing.tokenCounts(uncounted.map { texts[$0] }, options: options)
+            for (index, count) in zip(uncounted, counts) {
+                embeddings[index].tokenCount = count.tokens
+                embeddings[index].inputTokenCount = count.inputTokens
+                embeddings[index].isTruncated = count.isTruncated
             }
         }
         return embeddings

@@ -52,6 +52,16 @@ public struct LocalEmbedder: TokenizingEmbedder {
         }
     }
 
+    public func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [TokenCount] {
+        let prompt = self.prompt(for: options)
+        let tokenizer = model.tokenizer
+        return try await model.run {
+            tokenizer.encode(batch: texts.map { prompt + $0 }).map {
+                TokenCount(tokens: $0.ids.count, inputTokens: $0.untruncatedCount, isTruncated: $0.isTruncated)
+            }
+        }
+    }
+
     public func tokenize(_ texts: [String]) async throws -> [[Int]] {
         let tokenizer = model.tokenizer
         return try await model.run {
