@@ -18,6 +18,25 @@ struct SelfAttention: Sendable {
         value.apply(input, rows: rows, into: workspace.value, columns: columns)
     }
 
+    /// Q, K and V of `input`, rotated when `rotary` is given, then the attention context in
+    /// place of Q (see ``attend(_:workspace:heads:scratch:biased:)``), split over `parts`
+    /// threads by groups of heads: a head reads only its own columns of Q, K and V, so one step
+    /// does it all, without a hand-off between.
+    func run(_ input: UnsafePointer<Float>, _ batch: PackedBatch, workspace: Workspace, parts: Int,
+             rotary: RotaryEmbedding? = nil, biased: Bool = false) {
+        let rows = batch.tokenCount
+        let stride = headCount * headSize
+        workspace.split(into: parts) { part in
+            let heads = Parallel.share(part, of: parts, count: headCount)
+            project(input, rows: rows, heads: heads, workspace: workspace)
+            if let rotary {
+                rotary.apply(workspace.query, stride: stride, batch: batch, heads: heads)
+                rotary.apply(workspace.key, stride: stride, batch: batch, heads: heads)
+            }
+            attend(batch, workspace: workspace, heads: heads, scratch: workspace.scratch(part: part), biased: biased)
+        }
+    }
+
     /// Replaces Q in the workspace by the attention context, `softmax(Q_h·K_hᵀ/√d + B_h)·V_h`,
     /// for the heads in `heads` of every packed sequence, using `scratch` (the part's kernel
     /// scratch). With `biased`, `B_h` is the workspace's position-bias row of head `h`.

@@ -87,6 +87,20 @@ struct Linear: Sendable {
     }
 }
 
+extension Linear {
+    /// `output += input·Wᵀ + b` for `rows` rows, split over `parts` threads by output features
+    /// (blocks of 16, which keep OpenBLAS on its full-width kernels): a residual connection's
+    /// projection, accumulated in place.
+    func addProduct(of input: UnsafePointer<Float>, rows: Int, onto output: UnsafeMutablePointer<Float>,
+                    workspace: Workspace, parts: Int, inputStride: Int? = nil) {
+        workspace.split(into: parts) { part in
+            let columns = Parallel.share(part, of: parts, count: outputSize, granularity: 16)
+            addBias(to: output, rows: rows, columns: columns)
+            accumulate(input, rows: rows, onto: output, columns: columns, inputStride: inputStride)
+        }
+    }
+}
+
 /// LayerNorm parameters (`weight` = γ, `bias` = β, absent in ModernBERT's bias-free norms).
 struct LayerNorm: Sendable {
     let weight: Weight

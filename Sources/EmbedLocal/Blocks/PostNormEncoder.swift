@@ -113,23 +113,12 @@ struct PostNormLayer: Sendable {
     func apply(_ batch: PackedBatch, workspace: Workspace, parts: Int = 1, biased: Bool = false) {
         let tokens = batch.tokenCount
         let hidden = attentionOutput.outputSize
-        let attention = attention
         // Column blocks of 16 keep OpenBLAS on its full-width kernels.
         let granularity = 16
 
-        // Q, K, V, then attention, for each part's group of heads: a head reads only its own
-        // columns of Q, K and V, so one step does both, without a hand-off between.
-        workspace.split(into: parts) { part in
-            let heads = Parallel.share(part, of: parts, count: attention.headCount)
-            attention.project(workspace.hidden, rows: tokens, heads: heads, workspace: workspace)
-            attention.attend(batch, workspace: workspace, heads: heads, scratch: workspace.scratch(part: part), biased: biased)
-        }
+        attention.run(workspace.hidden, batch, workspace: workspace, parts: parts, biased: biased)
         // hidden = LayerNorm(hidden + bias + context·Wᵀ), accumulated in place.
-        workspace.split(into: parts) { part in
-            let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
-            attentionOutput.addBias(to: workspace.hidden, rows: tokens, columns: columns)
-            attentionOutput.accumulate(workspace.query, rows: tokens, onto: workspace.hidden, columns: columns)
-        }
+        attentionOutput.addProduct(of: workspace.query, rows: tokens, onto: workspace.hidden, workspace: workspace, parts: parts)
         Self.normalize(workspace.hidden, rows: tokens, columns: hidden, with: attentionNorm, workspace: workspace, parts: parts)
 
         // hidden = LayerNorm(hidden + bias + act(hidden·W₁ᵀ + b₁)·W₂ᵀ)
@@ -146,11 +135,7 @@ struct PostNormLayer: Sendable {
                 }
             }
         }
-        workspace.split(into: parts) { part in
-            let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
-            output.addBias(to: workspace.hidden, rows: tokens, columns: columns)
-            output.accumulate(workspace.intermediate, rows: tokens, onto: workspace.hidden, columns: columns)
-        }
+        output.addProduct(of: workspace.intermediate, rows: tokens, onto: workspace.hidden, workspace: workspace, parts: parts)
         Self.normalize(workspace.hidden, rows: tokens, columns: hidden, with: outputNorm, workspace: workspace, parts: parts)
     }
 

@@ -182,6 +182,8 @@ extension ModernBert.Configuration: EncoderBuilding {
             let prefix = "layers.\(index)."
             let qkv = try weights.tensor(prefix + "attn.Wqkv.weight", shape: [3 * hidden, hidden])
             let qkvBias = attentionBias ? try weights.tensor(prefix + "attn.Wqkv.bias", shape: [3 * hidden]) : nil
+            let wi = try weights.tensor(prefix + "mlp.Wi.weight", shape: [2 * intermediateSize, hidden])
+            let wiBias = feedForwardBias ? try weights.tensor(prefix + "mlp.Wi.bias", shape: [2 * intermediateSize]) : nil
             layers.append(ModernBert.Layer(
                 attentionNorm: index == 0 ? nil : try layerNorm(prefix + "attn_norm"),
                 attention: SelfAttention(
@@ -192,9 +194,12 @@ extension ModernBert.Configuration: EncoderBuilding {
                 attentionOutput: try Linear(weights, prefix + "attn.Wo", input: hidden, output: hidden, hasBias: attentionBias),
                 isGlobal: globalLayers[index],
                 feedForwardNorm: try layerNorm(prefix + "mlp_norm"),
-                up: try Linear(weights, prefix + "mlp.Wi", input: hidden, output: 2 * intermediateSize, hasBias: feedForwardBias),
-                down: try Linear(weights, prefix + "mlp.Wo", input: intermediateSize, output: hidden, hasBias: feedForwardBias),
-                activation: hiddenActivation))
+                feedForward: GatedFeedForward(
+                    // Wi's first half is activated and multiplies the second (`act(input) · gate`).
+                    activated: Linear(rows: 0..<intermediateSize, of: wi, bias: wiBias, input: hidden),
+                    linear: Linear(rows: intermediateSize..<2 * intermediateSize, of: wi, bias: wiBias, input: hidden),
+                    down: try Linear(weights, prefix + "mlp.Wo", input: intermediateSize, output: hidden, hasBias: feedForwardBias),
+                    activation: hiddenActivation)))
         }
         return ModernBert.Encoder(
             words: try weights.tensor("embeddings.tok_embeddings.weight", shape: [vocabularySize, hidden]),
@@ -218,9 +223,7 @@ extension ModernBert {
         let attentionOutput: Linear
         let isGlobal: Bool
         let feedForwardNorm: LayerNorm
-        let up: Linear
-        let down: Linear
-        let activation: HiddenActivation
+        let feedForward: GatedFeedForward
     }
 
     struct Encoder: TokenEncoder {
@@ -263,7 +266,6 @@ extension ModernBert {
         private func apply(_ layer: Layer, _ batch: PackedBatch, workspace: Workspace, parts: Int) {
             let tokens = batch.tokenCount
             let hidden = workspaceShape.hiddenSize
-            let granularity = 16
             let rotary = layer.isGlobal ? globalRotary : localRotary
 
             // The attention's input: norm(h), or h itself in the first layer.
@@ -275,45 +277,15 @@ extension ModernBert {
             } else {
                 attentionInput = workspace.hidden
             }
-            let attention = layer.attention
-            workspace.split(into: parts) { part in
-                let heads = Parallel.share(part, of: parts, count: attention.headCount)
-                attention.project(attentionInput, rows: tokens, heads: heads, workspace: workspace)
-                rotary.apply(workspace.query, stride: hidden, batch: batch, heads: heads)
-                rotary.apply(workspace.key, stride: hidden, batch: batch, heads: heads)
-                attention.attend(batch, workspace: workspace, heads: heads, scratch: workspace.scratch(part: part),
-                                 biased: !layer.isGlobal)
-            }
+            layer.attention.run(attentionInput, batch, workspace: workspace, parts: parts, rotary: rotary, biased: !layer.isGlobal)
             // h += Wo·context (+ bias)
-            workspace.split(into: parts) { part in
-                let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
-                layer.attentionOutput.addBias(to: workspace.hidden, rows: tokens, columns: columns)
-                layer.attentionOutput.accumulate(workspace.query, rows: tokens, onto: workspace.hidden, columns: columns)
-            }
+            layer.attentionOutput.addProduct(of: workspace.query, rows: tokens, onto: workspace.hidden, workspace: workspace, parts: parts)
 
             // h += Wo·(act(u)·g), (u, g) = Wi·norm(h)
             workspace.normalized.update(from: workspace.hidden, count: tokens * hidden)
             PostNormLayer.normalize(workspace.normalized, rows: tokens, columns: hidden, with: layer.feedForwardNorm,
                                     workspace: workspace, parts: parts)
-            let width = layer.down.inputSize
-            workspace.split(into: parts) { part in
-                // Each part computes the same features of the value and the gate half.
-                let columns = Parallel.share(part, of: parts, count: width, granularity: granularity)
-                let gates = columns.lowerBound + width..<columns.upperBound + width
-                layer.up.apply(workspace.normalized, rows: tokens, into: workspace.intermediate, columns: columns)
-                layer.up.apply(workspace.normalized, rows: tokens, into: workspace.intermediate, columns: gates)
-                for row in 0..<tokens {
-                    let values = workspace.intermediate + row * 2 * width
-                    Kernels.activateHidden(values + columns.lowerBound, count: columns.count, activation: layer.activation)
-                    for index in columns { values[index] *= values[index + width] }
-                }
-            }
-            workspace.split(into: parts) { part in
-                let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
-                layer.down.addBias(to: workspace.hidden, rows: tokens, columns: columns)
-                layer.down.accumulate(workspace.intermediate, rows: tokens, onto: workspace.hidden, columns: columns,
-                                      inputStride: 2 * width)
-            }
+            layer.feedForward.apply(workspace.normalized, rows: tokens, workspace: workspace, parts: parts)
         }
     }
 }

@@ -150,9 +150,12 @@ extension NomicBert.Configuration: EncoderBuilding {
                     headCount: attentionHeadCount, headSize: headSize),
                 attentionOutput: try Linear(weights, prefix + "attn.out_proj", input: hidden, output: hidden, hasBias: false),
                 attentionNorm: try norm(prefix + "norm1"),
-                up: try Linear(weights, prefix + "mlp.fc11", input: hidden, output: intermediateSize, hasBias: false),
-                gate: try Linear(weights, prefix + "mlp.fc12", input: hidden, output: intermediateSize, hasBias: false),
-                down: try Linear(weights, prefix + "mlp.fc2", input: intermediateSize, output: hidden, hasBias: false),
+                feedForward: GatedFeedForward(
+                    // fc2(fc11(x) · silu(fc12(x))): fc12 is the gate, activated.
+                    activated: try Linear(weights, prefix + "mlp.fc12", input: hidden, output: intermediateSize, hasBias: false),
+                    linear: try Linear(weights, prefix + "mlp.fc11", input: hidden, output: intermediateSize, hasBias: false),
+                    down: try Linear(weights, prefix + "mlp.fc2", input: intermediateSize, output: hidden, hasBias: false),
+                    activation: .silu),
                 outputNorm: try norm(prefix + "norm2")))
         }
         return NomicBert.Encoder(
@@ -172,9 +175,7 @@ extension NomicBert {
         let attention: SelfAttention
         let attentionOutput: Linear
         let attentionNorm: LayerNorm
-        let up: Linear
-        let gate: Linear
-        let down: Linear
+        let feedForward: GatedFeedForward
         let outputNorm: LayerNorm
     }
 
@@ -208,44 +209,13 @@ extension NomicBert {
         private func apply(_ layer: Layer, _ batch: PackedBatch, workspace: Workspace, parts: Int) {
             let tokens = batch.tokenCount
             let hidden = workspaceShape.hiddenSize
-            let granularity = 16
-            let attention = layer.attention
-            let rotary = rotary
-            workspace.split(into: parts) { part in
-                let heads = Parallel.share(part, of: parts, count: attention.headCount)
-                attention.project(workspace.hidden, rows: tokens, heads: heads, workspace: workspace)
-                rotary.apply(workspace.query, stride: hidden, batch: batch, heads: heads)
-                rotary.apply(workspace.key, stride: hidden, batch: batch, heads: heads)
-                attention.attend(batch, workspace: workspace, heads: heads, scratch: workspace.scratch(part: part))
-            }
+            layer.attention.run(workspace.hidden, batch, workspace: workspace, parts: parts, rotary: rotary)
             // x = LN1(x + context·Woᵀ)
-            workspace.split(into: parts) { part in
-                let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
-                layer.attentionOutput.accumulate(workspace.query, rows: tokens, onto: workspace.hidden, columns: columns)
-            }
+            layer.attentionOutput.addProduct(of: workspace.query, rows: tokens, onto: workspace.hidden, workspace: workspace, parts: parts)
             PostNormLayer.normalize(workspace.hidden, rows: tokens, columns: hidden, with: layer.attentionNorm,
                                     workspace: workspace, parts: parts)
-
-            // x = LN2(x + fc2(fc11(x) · silu(fc12(x)))): up in the first half of each row, gate in
-            // the second.
-            let width = layer.down.inputSize
-            workspace.split(into: parts) { part in
-                let columns = Parallel.share(part, of: parts, count: width, granularity: granularity)
-                layer.up.apply(workspace.hidden, rows: tokens, into: workspace.intermediate, columns: columns,
-                               outputStride: 2 * width)
-                layer.gate.apply(workspace.hidden, rows: tokens, into: workspace.intermediate + width, columns: columns,
-                                 outputStride: 2 * width)
-                for row in 0..<tokens {
-                    let values = workspace.intermediate + row * 2 * width
-                    Kernels.activateHidden(values + width + columns.lowerBound, count: columns.count, activation: .silu)
-                    for index in columns { values[index] *= values[index + width] }
-                }
-            }
-            workspace.split(into: parts) { part in
-                let columns = Parallel.share(part, of: parts, count: hidden, granularity: granularity)
-                layer.down.accumulate(workspace.intermediate, rows: tokens, onto: workspace.hidden, columns: columns,
-                                      inputStride: 2 * width)
-            }
+            // x = LN2(x + fc2(fc11(x) · silu(fc12(x))))
+            layer.feedForward.apply(workspace.hidden, rows: tokens, workspace: workspace, parts: parts)
             PostNormLayer.normalize(workspace.hidden, rows: tokens, columns: hidden, with: layer.outputNorm,
                                     workspace: workspace, parts: parts)
         }
