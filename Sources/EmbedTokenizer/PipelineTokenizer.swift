@@ -69,40 +69,13 @@ public final class PipelineTokenizer: TextTokenizer {
             throw .invalidConfiguration(
                 "maxLength \(configuration.maxLength) leaves no room for text next to the \(template.count) special tokens.")
         }
-        let addedTokens = Self.resolveIDs(of: parts.addedTokens, model: parts.model, vocabulary: parts.vocabulary)
-        var addedIDs: [String: Int32] = [:]
-        var addedContents: [Int: String] = [:]
-        var largestAddedID = -1
-        for token in addedTokens {
-            guard token.id >= 0, token.id <= Int(Int32.max) else {
-                throw .invalidConfiguration("the added token '\(token.content)' has the invalid id \(token.id).")
-            }
-            addedIDs[token.content] = Int32(token.id)
-            addedContents[token.id] = token.content
-            largestAddedID = max(largestAddedID, token.id)
-        }
-        let size = max(parts.vocabulary.count, largestAddedID + 1)
-        for token in template.leading + template.trailing where token.id < 0 || token.id >= size {
-            throw .invalidConfiguration(
-                "the template token '\(token.token)' has id \(token.id), outside the vocabulary of \(size) in \(configuration.source).")
-        }
-
-        // Non-normalized added tokens are matched in the raw text, normalized ones in the
-        // normalized text against their own normalized content.
-        var raw: [(scalars: [UInt32], token: TokenizerConfiguration.AddedToken)] = []
-        var normalized: [(scalars: [UInt32], token: TokenizerConfiguration.AddedToken)] = []
         var scratch = NormalizerStep.Scratch()
-        for token in addedTokens {
-            var scalars = token.content.unicodeScalars.map(\.value)
-            if token.isNormalized {
-                parts.normalizer?.apply(to: &scalars, scratch: &scratch)
-                normalized.append((scalars, token))
-            } else {
-                raw.append((scalars, token))
-            }
-        }
-        rawTokenMatcher = AddedTokenMatcher(raw)
-        normalizedTokenMatcher = AddedTokenMatcher(normalized)
+        let added = try AddedTokens(
+            Self.resolveIDs(of: parts.addedTokens, model: parts.model, vocabulary: parts.vocabulary),
+            vocabularyCount: parts.vocabulary.count, template: template, source: configuration.source
+        ) { scalars in parts.normalizer?.apply(to: &scalars, scratch: &scratch) }
+        rawTokenMatcher = added.rawMatcher
+        normalizedTokenMatcher = added.normalizedMatcher
 
         self.configuration = configuration
         normalizer = parts.normalizer
@@ -110,9 +83,9 @@ public final class PipelineTokenizer: TextTokenizer {
         model = parts.model
         vocabulary = parts.vocabulary
         maxLength = configuration.maxLength
-        vocabularySize = size
-        addedTokenIDs = addedIDs
-        addedTokenContents = addedContents
+        vocabularySize = added.vocabularySize
+        addedTokenIDs = added.ids
+        addedTokenContents = added.contents
         leadingIDs = template.leading.map { Int32($0.id) }
         trailingIDs = template.trailing.map { Int32($0.id) }
         lowercaseInput = configuration.lowercaseInput

@@ -55,22 +55,16 @@ public final class WordPieceTokenizer: Sendable {
                 "maxLength \(configuration.maxLength) leaves no room for text next to the \(template.count) special tokens.")
         }
 
-        var addedIDs: [String: Int32] = [:]
-        var addedContents: [Int: String] = [:]
-        var largestAddedID = -1
-        for token in configuration.addedTokens where !token.content.isEmpty {
-            guard token.id >= 0, token.id <= Int(Int32.max) else {
-                throw .invalidConfiguration("the added token '\(token.content)' has the invalid id \(token.id).")
-            }
-            addedIDs[token.content] = Int32(token.id)
-            addedContents[token.id] = token.content
-            largestAddedID = max(largestAddedID, token.id)
+        let normalizer = configuration.normalizer.map(BertNormalizer.init)
+        var decomposed: [UInt32] = []
+        let added = try AddedTokens(configuration.addedTokens, vocabularyCount: wordPiece.vocabulary.count,
+                                    template: template) { scalars in
+            guard let normalizer else { return }
+            var output: [UInt32] = []
+            normalizer.normalize(scalars[...], into: &output, decomposed: &decomposed)
+            scalars = output
         }
-        let size = max(wordPiece.vocabulary.count, largestAddedID + 1)
-        for token in template.leading + template.trailing where token.id < 0 || token.id >= size {
-            throw .invalidConfiguration(
-                "the template token '\(token.token)' has id \(token.id), outside the vocabulary of \(size).")
-        }
+        let addedIDs = added.ids
 
         let table = VocabularyTable(tokens: wordPiece.vocabulary)
         // Added tokens first, then the model's vocabulary: Hugging Face's `token_to_id` order.
@@ -87,34 +81,15 @@ public final class WordPieceTokenizer: Sendable {
         model = WordPieceModel(
             table: table, continuingPrefix: wordPiece.continuingSubwordPrefix, unknownID: unknown,
             maxCharactersPerWord: wordPiece.maxInputCharactersPerWord)
-        let normalizer = configuration.normalizer.map(BertNormalizer.init)
         self.normalizer = normalizer
-
-        // Hugging Face matches non-normalized tokens in the raw text, and normalized ones in the
-        // normalized text against their own normalized content.
-        var raw: [(scalars: [UInt32], token: TokenizerConfiguration.AddedToken)] = []
-        var normalized: [(scalars: [UInt32], token: TokenizerConfiguration.AddedToken)] = []
-        var decomposed: [UInt32] = []
-        for token in configuration.addedTokens where !token.content.isEmpty {
-            let scalars = token.content.unicodeScalars.map(\.value)
-            if token.isNormalized, let normalizer {
-                var output: [UInt32] = []
-                normalizer.normalize(scalars[...], into: &output, decomposed: &decomposed)
-                normalized.append((output, token))
-            } else if token.isNormalized {
-                normalized.append((scalars, token))
-            } else {
-                raw.append((scalars, token))
-            }
-        }
-        rawTokenMatcher = AddedTokenMatcher(raw)
-        normalizedTokenMatcher = AddedTokenMatcher(normalized)
+        rawTokenMatcher = added.rawMatcher
+        normalizedTokenMatcher = added.normalizedMatcher
 
         self.configuration = configuration
         maxLength = configuration.maxLength
-        vocabularySize = size
-        addedTokenIDs = addedIDs
-        addedTokenContents = addedContents
+        vocabularySize = added.vocabularySize
+        addedTokenIDs = added.ids
+        addedTokenContents = added.contents
         leadingIDs = template.leading.map { Int32($0.id) }
         trailingIDs = template.trailing.map { Int32($0.id) }
         lowercaseInput = configuration.lowercaseInput
