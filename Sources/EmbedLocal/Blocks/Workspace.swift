@@ -40,6 +40,9 @@ struct WorkspaceShape: Sendable, Hashable {
     /// Whether attention adds a bias that depends on the relative position (MPNet, or a
     /// sliding window): the workspace then holds one bias row per head.
     var usesPositionBias: Bool = false
+    /// Whether the pass needs a second hidden-sized buffer (``Workspace/normalized``): pre-norm
+    /// blocks normalize a copy of the hidden states. Post-norm ones do not pay for it.
+    var usesNormalizedCopy: Bool = false
 }
 
 /// Scratch memory for one thread's forward passes, grown on demand and reused across layers and
@@ -60,7 +63,8 @@ final class Workspace: @unchecked Sendable {
     private(set) var query = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var key = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private(set) var value = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    /// `[tokens × hidden]`: a second hidden-sized buffer (pre-norm blocks normalize into it).
+    /// `[tokens × hidden]` when ``WorkspaceShape/usesNormalizedCopy``: a second hidden-sized
+    /// buffer (pre-norm blocks normalize into it).
     private(set) var normalized = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     /// `[tokens × feedForwardWidth]`: the feed-forward activations.
     private(set) var intermediate = UnsafeMutablePointer<Float>.allocate(capacity: 1)
@@ -110,7 +114,7 @@ final class Workspace: @unchecked Sendable {
             query = .allocate(capacity: capacity * shape.hiddenSize)
             key = .allocate(capacity: capacity * shape.hiddenSize)
             value = .allocate(capacity: capacity * shape.hiddenSize)
-            normalized = .allocate(capacity: capacity * shape.hiddenSize)
+            normalized = .allocate(capacity: shape.usesNormalizedCopy ? capacity * shape.hiddenSize : 1)
             intermediate = .allocate(capacity: capacity * shape.feedForwardWidth)
             tokenCapacity = capacity
         }

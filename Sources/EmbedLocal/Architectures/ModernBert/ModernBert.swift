@@ -209,7 +209,7 @@ extension ModernBert.Configuration: EncoderBuilding {
             halfWindow: localAttention / 2,
             workspaceShape: WorkspaceShape(
                 hiddenSize: hidden, feedForwardWidth: 2 * intermediateSize, headSize: headSize,
-                headCount: attentionHeadCount, usesPositionBias: globalLayers.contains(false)))
+                headCount: attentionHeadCount, usesPositionBias: globalLayers.contains(false), usesNormalizedCopy: true))
     }
 }
 
