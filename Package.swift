@@ -49,6 +49,8 @@ let package = Package(
         // Attention, GELU and the few-row product, portable and AVX2 + FMA, chosen at run time
         // (see its header).
         .target(name: "CEmbedKernels"),
+        // The commit a release binary was built from (see its header).
+        .target(name: "CEmbedBuild"),
 
         // MARK: Libraries
         .target(name: "EmbedCore", swiftSettings: swiftSettings),
@@ -99,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "embed",
             dependencies: [
-                "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
+                "CEmbedBuild", "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -9,17 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 configuration="${1:-debug}"
 
-missing=()
-for package in libopenblas-dev liblapacke-dev pkg-config; do
-    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
-done
-if ((${#missing[@]})); then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    echo "setup: installing ${missing[*]}" >&2
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+Scripts/install_packages.sh libopenblas-dev liblapacke-dev pkg-config
 
 python3 Scripts/fetch_model.py Models/all-MiniLM-L6-v2.json
 

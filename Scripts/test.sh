@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: prepares the machine (apt packages, default model), checks the server
-# against the official openai and ollama Python clients, then runs every Swift test (in two runs).
+# against the official openai and ollama Python clients, runs every Swift test (in two runs),
+# then builds the air-gapped release and proves it in a bare Debian chroot without network.
 # `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,3 +23,8 @@ EMBED_COMPAT_URL="http://127.0.0.1:$port" \
 timing='EmbedServerTests|EmbedProvidersTests'
 swift test --filter "$timing" 2>&1
 swift test --skip-build --skip "$timing" 2>&1
+
+# The release (a static release build, about 15 minutes on 2 cores) and its proof on a bare
+# Debian (debootstrap, chroot, unshare: root, through sudo when not root).
+Scripts/package.sh
+Scripts/release/check.sh

@@ -51,7 +51,11 @@ public struct ModelNotFoundError: Error, CustomStringConvertible, Sendable, Equa
 /// 1. `$EMBED_HOME/models/` (`EMBED_HOME` defaults to `~/.cache/embed`; see ``EmbedHome``), where
 ///    `embed pull` stores models,
 /// 2. `./Models/` in the working directory,
-/// 3. the `Models/` folder of the checkout the running `embed` binary was built in.
+/// 3. `share/embed/models/` beside the installation's `bin/` (`/usr/share/embed/models/` for
+///    `/usr/bin/embed`, or the unpacked release tarball's own folder), when it exists, so that an
+///    installed binary finds its bundled model and models an operator copies there with no flag
+///    or environment variable,
+/// 4. the `Models/` folder of the checkout the running `embed` binary was built in.
 public struct ModelLocator: Sendable {
     /// The model used when nothing else is configured: all-MiniLM-L6-v2.
     public static let defaultModelName = "all-MiniLM-L6-v2"
@@ -65,17 +69,19 @@ public struct ModelLocator: Sendable {
     ///
     /// - Parameters:
     ///   - environment: Where `EMBED_MODEL` and `EMBED_HOME` are read from.
-    ///   - executablePath: The running binary, whose checkout's `Models/` is searched last.
+    ///   - executablePath: The running binary, whose installation's `share/embed/models/` and
+    ///     checkout's `Models/` are searched after the other two; `nil` searches neither.
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        executablePath: String? = CommandLine.arguments.first
+        executablePath: String? = ModelLocator.runningExecutablePath
     ) {
         self.environment = environment
         var directories: [URL] = []
         directories.append(EmbedHome(environment: environment).modelsDirectory)
         directories.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Models"))
-        if let executablePath, let checkout = Self.checkoutModels(above: executablePath) {
-            directories.append(checkout)
+        if let executablePath {
+            if let installed = Self.installedModelsDirectory(of: executablePath) { directories.append(installed) }
+            if let checkout = Self.checkoutModels(above: executablePath) { directories.append(checkout) }
         }
         var seen = Set<String>()
         searchDirectories = directories.filter { seen.insert($0.standardizedFileURL.path).inserted }
@@ -136,7 +142,7 @@ public struct ModelLocator: Sendable {
 
     /// Returns the checkout (the folder holding `Package.swift`) a binary was built in, walking
     /// up from e.g. `.build/x86_64-unknown-linux-gnu/release/embed`.
-    public static func checkoutDirectory(of executablePath: String? = CommandLine.arguments.first) -> URL? {
+    public static func checkoutDirectory(of executablePath: String? = runningExecutablePath) -> URL? {
         guard let executablePath else { return nil }
         var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
@@ -146,6 +152,26 @@ public struct ModelLocator: Sendable {
             directory.deleteLastPathComponent()
         }
         return nil
+    }
+
+    /// The path of the running binary. A binary started through `PATH` sees only its bare name in
+    /// `argv[0]`, so Linux's `/proc/self/exe` comes first; `argv[0]` is the fallback elsewhere.
+    public static var runningExecutablePath: String? {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        return CommandLine.arguments.first
+    }
+
+    /// Returns `share/embed/models/` of the installation a binary sits in (`PREFIX/bin/embed` →
+    /// `PREFIX/share/embed/models/`), or `nil` when that folder does not exist.
+    public static func installedModelsDirectory(of executablePath: String) -> URL? {
+        let directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/embed/models", isDirectory: true)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return nil
+        }
+        return directory
     }
 
     private static func checkoutModels(above executablePath: String) -> URL? {

@@ -10,7 +10,7 @@ struct EmbedCommand: AsyncParsableCommand {
             With no --provider or --config, embeddings come from the local model: --model, then \
             EMBED_MODEL, then the default all-MiniLM-L6-v2 exported by Scripts/setup.sh.
             """,
-        version: "0.1.0",
+        version: BuildInformation.versionText,
         subcommands: [Encode.self, Tokenize.self, Compare.self, Convert.self, Pull.self, Models.self, Info.self, Serve.self, Bench.self]
     )
 }

@@ -26,13 +26,16 @@ struct CLIRunner {
 
     /// Runs `embed` with `arguments` to its end, on a thread of its own (see ``offThePool(_:)``:
     /// waiting for a child process must not hold one of the cooperative threads).
-    static func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:]) async throws -> Result {
-        try await offThePool { try runBlocking(arguments, stdin: stdin, environment: environment) }
+    /// `executable` is the built binary unless a test installed a copy elsewhere.
+    static func run(
+        _ arguments: [String], stdin: Data? = nil, environment: [String: String] = [:], executable: URL = binary
+    ) async throws -> Result {
+        try await offThePool { try runBlocking(arguments, stdin: stdin, environment: environment, executable: executable) }
     }
 
-    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String]) throws -> Result {
+    private static func runBlocking(_ arguments: [String], stdin: Data?, environment: [String: String], executable: URL) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }

@@ -196,6 +196,42 @@ struct HubUnitTests {
         #expect(try locator.resolve(requested).standardizedFileURL.path == file.standardizedFileURL.path)
     }
 
+    @Test("an installed binary finds models in its installation's share/embed/models, through symlinks, after EMBED_HOME and ./Models")
+    func installationModels() throws {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("installation-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: prefix) }
+        let binary = prefix.appendingPathComponent("bin/embed")
+        let models = prefix.appendingPathComponent("share/embed/models")
+        try FileManager.default.createDirectory(at: binary.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("binary".utf8).write(to: binary)
+        let environment = ["EMBED_HOME": prefix.appendingPathComponent("home").path]
+
+        // No share/embed/models yet: not searched, not listed in the error.
+        let before = ModelLocator(environment: environment, executablePath: binary.path)
+        #expect(!before.searchDirectories.map(\.path).contains(models.path))
+
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        let file = models.appendingPathComponent("copied-model.embed")
+        try Data("model".utf8).write(to: file)
+        // Started through a symlink (/usr/local/bin/embed → /opt/swift-embed/bin/embed).
+        let link = prefix.appendingPathComponent("link-to-embed")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: binary)
+        for executable in [binary, link] {
+            let locator = ModelLocator(environment: environment, executablePath: executable.path)
+            let directories = locator.searchDirectories.map { $0.standardizedFileURL.path }
+            #expect(directories.firstIndex(of: models.standardizedFileURL.path) == 2, "\(directories)")
+            #expect(try locator.resolve("copied-model").standardizedFileURL.path == file.standardizedFileURL.path)
+            #expect(try locator.resolve("org/copied-model").standardizedFileURL.path == file.standardizedFileURL.path)
+        }
+    }
+
+    @Test("the running binary's path comes from /proc/self/exe, not argv[0] (a bare name when started through PATH)")
+    func runningExecutable() throws {
+        let path = try #require(ModelLocator.runningExecutablePath)
+        #expect(path.hasPrefix("/"), "\(path)")
+        #expect(FileManager.default.isExecutableFile(atPath: path))
+    }
+
     @Test("the default model's message also mentions the setup script")
     func defaultModelMessage() {
         let message = ModelNotFoundError(requested: ModelLocator.defaultModelName, searched: ["/x/all-MiniLM-L6-v2.embed"]).description

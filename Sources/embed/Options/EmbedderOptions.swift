@@ -7,7 +7,7 @@ import Foundation
 /// Where vectors come from: a local model, a provider, or a mem0-style configuration file.
 struct EmbedderOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "A local model (a .embed file, a sentence-transformers folder, or a name looked up in EMBED_HOME/models and Models/), or the provider's model name with --provider.",
+        "A local model (a .embed file, a sentence-transformers folder, or a name looked up in EMBED_HOME/models, ./Models and the installation's share/embed/models), or the provider's model name with --provider.",
         valueName: "model"))
     var model: String?
 

@@ -1,0 +1,49 @@
+import EmbedTestSupport
+import Foundation
+import Testing
+
+@Suite("an installed embed: version and bundled models, as the release tarball and .deb lay them out")
+struct InstallationTests {
+    @Test("--version prints the version, the commit (none in a development build) and the kernels")
+    func version() async throws {
+        let result = try await CLIRunner.run(["--version"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let lines = result.lines
+        try #require(lines.count == 3, "\(lines)")
+        #expect(lines[0].wholeMatch(of: /embed \d+\.\d+\.\d+/) != nil, "\(lines[0])")
+        #expect(lines[1].hasPrefix("commit: "), "\(lines[1])")
+        #expect(lines[2].hasPrefix("kernels: ") && lines[2].contains(" in use; built: ") && lines[2].contains("portable"), "\(lines[2])")
+        let forced = try await CLIRunner.run(["--version"], environment: ["EMBED_KERNELS": "portable"])
+        #expect(forced.lines.last?.hasPrefix("kernels: portable") == true, "\(forced.lines)")
+    }
+
+    @Test("PREFIX/bin/embed finds a model copied into PREFIX/share/embed/models by name, with no flag or variable")
+    func bundledModels() async throws {
+        // Inside .build, on the binary's own file system, so the installed copy can be a hard link.
+        let prefix = Fixtures.repositoryRoot.appendingPathComponent(".build/test-installation-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: prefix) }
+        let models = prefix.appendingPathComponent("share/embed/models")
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: prefix.appendingPathComponent("bin"), withIntermediateDirectories: true)
+        let installed = prefix.appendingPathComponent("bin/embed")
+        do {
+            try FileManager.default.linkItem(at: CLIRunner.binary, to: installed)
+        } catch {
+            try FileManager.default.copyItem(at: CLIRunner.binary, to: installed)
+        }
+        let model = "tiny-cls-normalize"
+        let convert = try await CLIRunner.run(["convert", Fixtures.url("tiny/\(model)").path, models.appendingPathComponent("\(model).embed").path])
+        #expect(convert.status == 0, "stderr: \(convert.stderr)")
+
+        // An empty EMBED_HOME and a working directory without Models/: only the installation has it.
+        let environment = ["EMBED_HOME": prefix.appendingPathComponent("home").path, "EMBED_MODEL": model]
+        let listing = try await CLIRunner.run(["models"], environment: environment, executable: installed)
+        #expect(listing.status == 0 && listing.stdoutText.contains(model), "\(listing.stdoutText) \(listing.stderr)")
+        #expect(listing.stdoutText.contains(models.path), "\(listing.stdoutText)")
+        let encode = try await CLIRunner.run(["encode", "-q", "a bundled model"], environment: environment, executable: installed)
+        #expect(encode.status == 0, "stderr: \(encode.stderr)")
+        let line = try JSONDecoder().decode(EncodedLine.self, from: Data(try #require(encode.lines.first).utf8))
+        let golden: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/\(model).jsonl"))
+        #expect(line.embedding.count == golden.first?.embedding?.count)
+    }
+}
