@@ -74,6 +74,26 @@ struct TEIRouteTests {
         }
     }
 
+    @Test("truncate:false counts the prompt a request selects: a text that fits alone but not after its prompt is refused")
+    func promptCountsTowardsTheLimit() async throws {
+        let model = try LocalModel(contentsOf: Fixtures.url("nomic/tiny-nomic-bert"))
+        let prompt = try #require(model.metadata.model.prompts["search_query"])
+        let maxLength = model.tokenizer.maxLength
+        func tokens(_ text: String) -> Int { model.tokenizer.encode(text, maxLength: Int(Int32.max)).ids.count }
+        func words(_ count: Int) -> String { Array(repeating: "word", count: count).joined(separator: " ") }
+        var count = 1
+        while tokens(words(count + 1)) <= maxLength { count += 1 }
+        let text = words(count), withPrompt = tokens(prompt + text)
+        try #require(withPrompt > maxLength)
+        try await withServer(embedder: LocalEmbedder(model: model)) { client in
+            #expect(try await client.post("/embed", #"{"inputs":"\#(text)","truncate":false}"#).status == .ok)
+            let message = try expectTEIError(
+                try await client.post("/embed", #"{"inputs":"\#(text)","truncate":false,"prompt_name":"search_query"}"#),
+                status: .unprocessableContent, type: "Validation")
+            #expect(message.contains("\(withPrompt) tokens"), "\(message)")
+        }
+    }
+
     @Test("prompt_name also works on the OpenAI and Ollama routes, and an unknown one is refused there")
     func promptNameOnEveryRoute() async throws {
         let model = try LocalModel(contentsOf: Fixtures.url("nomic/tiny-nomic-bert"))

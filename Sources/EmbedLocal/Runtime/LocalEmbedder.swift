@@ -55,7 +55,7 @@ public struct LocalEmbedder: TokenizingEmbedder {
     public func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [TokenCount] {
         let prompt = self.prompt(for: options)
         let tokenizer = model.tokenizer
-        return try await model.run {
+        return try await model.runTokenizer {
             tokenizer.encode(batch: texts.map { prompt + $0 }).map {
                 TokenCount(tokens: $0.ids.count, inputTokens: $0.untruncatedCount, isTruncated: $0.isTruncated)
             }
@@ -64,7 +64,7 @@ public struct LocalEmbedder: TokenizingEmbedder {
 
     public func tokenize(_ texts: [String]) async throws -> [[Int]] {
         let tokenizer = model.tokenizer
-        return try await model.run {
+        return try await model.runTokenizer {
             texts.map { tokenizer.encode($0, maxLength: Int(Int32.max)).ids.map(Int.init) }
         }
     }

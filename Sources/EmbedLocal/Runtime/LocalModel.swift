@@ -49,6 +49,11 @@ public final class LocalModel: Sendable {
     /// milliseconds inside BLAS and already uses every core.
     let queue = DispatchQueue(label: "embed.local-model", qos: .userInitiated)
 
+    /// Runs tokenizing that happens apart from a forward pass (token counts, `tokenize`), off the
+    /// cooperative pool too, but concurrently: counting a server request's tokens must not wait
+    /// behind the forward passes already queued on ``queue``.
+    let tokenizerQueue = DispatchQueue(label: "embed.local-model.tokenizer", qos: .userInitiated, attributes: .concurrent)
+
     /// Loads a model from an exported `.embed` file or a sentence-transformers folder.
     ///
     /// - Parameters:
@@ -146,6 +151,15 @@ public final class LocalModel: Sendable {
 
     /// Runs `work` on the model's queue and returns its result to the caller's task.
     func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await Self.run(work, on: queue)
+    }
+
+    /// Runs tokenizer-only `work` on ``tokenizerQueue`` and returns its result to the caller's task.
+    func runTokenizer<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await Self.run(work, on: tokenizerQueue)
+    }
+
+    private static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T, on queue: DispatchQueue) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result { try work() })

@@ -18,7 +18,7 @@ struct EmbeddingEngine: Sendable {
 
     private let embedTexts: @Sendable ([String], EmbeddingOptions) async throws -> [Embedding]
     private let embedTokenIDs: (@Sendable ([[Int]], EmbeddingOptions) async throws -> [Embedding])?
-    private let tokenizeTexts: (@Sendable ([String]) async throws -> [[Int]])?
+    private let countTokens: (@Sendable ([String], EmbeddingOptions) async throws -> [TokenCount])?
 
     init(_ embedder: some Embedder) {
         modelName = embedder.modelName
@@ -28,17 +28,17 @@ struct EmbeddingEngine: Sendable {
             maxSequenceLength = tokenizing.maxSequenceLength
             promptNames = tokenizing.promptNames
             embedTokenIDs = { ids, options in try await tokenizing.embed(tokenIDs: ids, options: options) }
-            tokenizeTexts = { texts in try await tokenizing.tokenize(texts) }
+            countTokens = { texts, options in try await tokenizing.tokenCounts(texts, options: options) }
         } else {
             maxSequenceLength = nil
             promptNames = []
             embedTokenIDs = nil
-            tokenizeTexts = nil
+            countTokens = nil
         }
     }
 
     /// Whether the engine runs its own tokenizer, and so accepts token ids.
-    var tokenizes: Bool { tokenizeTexts != nil }
+    var tokenizes: Bool { countTokens != nil }
 
     /// Embeds texts.
     func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
@@ -53,10 +53,11 @@ struct EmbeddingEngine: Sendable {
         return try await embedTokenIDs(tokenIDs, options)
     }
 
-    /// Returns the number of tokens of each text (special tokens included, before truncation),
-    /// or `nil` when the engine has no tokenizer.
-    func tokenCounts(_ texts: [String]) async throws -> [Int]? {
-        guard let tokenizeTexts else { return nil }
-        return try await tokenizeTexts(texts).map(\.count)
+    /// Returns the number of tokens of each text as the options make the model read it (the
+    /// selected prompt and special tokens included, before truncation), or `nil` when the engine
+    /// has no tokenizer.
+    func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [Int]? {
+        guard let countTokens else { return nil }
+        return try await countTokens(texts, options).map(\.inputTokens)
     }
 }

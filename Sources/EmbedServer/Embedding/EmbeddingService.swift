@@ -109,7 +109,7 @@ struct EmbeddingService: Sendable {
         } else {
             let texts = inputs.compactMap { if case .text(let text) = $0 { text } else { nil } }
             do {
-                counts = try await engine.tokenCounts(texts)
+                counts = try await engine.tokenCounts(texts, options: options)
             } catch {
                 throw Self.apiError(for: error, isTokenInput: false, param: param)
             }
