@@ -15,6 +15,10 @@ import Testing
 ///
 /// Unlike ``offThePool(_:)``, the test stays in its own task (a task executor preference, SE-0417),
 /// so `#expect` inside blocking code is still attributed to the test.
+///
+/// The suite's tests must be `async`: Swift Testing calls a synchronous test body through a
+/// function isolated to its default isolation context, which runs on the global executor and
+/// ignores the preference (seen with Swift Testing 6.3).
 public struct OffThePoolTrait: SuiteTrait, TestTrait, TestScoping {
     public var isRecursive: Bool { true }
 

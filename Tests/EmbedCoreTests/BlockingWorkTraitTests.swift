@@ -4,9 +4,9 @@ import Testing
 
 @Suite("Test support: suites marked .offThePool run on threads of their own", .offThePool)
 struct BlockingWorkTraitTests {
-    @Test("a synchronous test runs on the blocking-work threads, not the cooperative pool")
-    func synchronous() {
-        #expect(Thread.current.name?.hasPrefix("test-blocking-") == true, "\(Thread.current.name ?? "nil")")
+    @Test("an asynchronous test's synchronous code runs on the blocking-work threads, not the cooperative pool")
+    func synchronousCode() async {
+        #expect(currentThreadName()?.hasPrefix("test-blocking-") == true, "\(currentThreadName() ?? "nil")")
     }
 
     @Test("an asynchronous test and its child tasks resume there too", arguments: [1, 2])
