@@ -73,7 +73,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "EmbedCompare", dependencies: ["EmbedCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "EmbedCompare",
+            dependencies: ["EmbedCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EmbedKit",
             dependencies: [
@@ -157,7 +161,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbedCompareTests",
-            dependencies: ["EmbedCompare", "EmbedCore", "EmbedLocal", "EmbedTestSupport"],
+            dependencies: [
+                "EmbedCompare", "EmbedCore", "EmbedLocal", "EmbedTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
