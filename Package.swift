@@ -192,6 +192,7 @@ let package = Package(
             dependencies: [
                 "embed", "EmbedTestSupport", "EmbedCore", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
