@@ -200,11 +200,21 @@ extension EmbedCommand {
 
         /// Formats one output line.
         static func line(for embedding: Embedding) -> String {
-            var line = "{\"embedding\":" + JSONFormatting.array(embedding.vector)
-            if let tokens = embedding.tokenCount { line += ",\"tokens\":\(tokens)" }
-            if let inputTokens = embedding.inputTokenCount { line += ",\"input_tokens\":\(inputTokens)" }
-            line += ",\"truncated\":\(embedding.isTruncated)}"
-            return line
+            var json = JSONWriter(capacity: 64 + embedding.vector.count * 12)
+            json.raw("{\"embedding\":")
+            json.floats(embedding.vector)
+            if let tokens = embedding.tokenCount {
+                json.raw(",\"tokens\":")
+                json.integer(tokens)
+            }
+            if let inputTokens = embedding.inputTokenCount {
+                json.raw(",\"input_tokens\":")
+                json.integer(inputTokens)
+            }
+            json.raw(",\"truncated\":")
+            json.bool(embedding.isTruncated)
+            json.raw("}")
+            return json.text
         }
     }
 }
