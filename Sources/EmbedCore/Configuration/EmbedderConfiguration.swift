@@ -236,7 +236,7 @@ public struct EmbedderConfiguration: Sendable, Hashable {
         do {
             json = try JSONDecoder().decode(JSONValue.self, from: jsonData)
         } catch {
-            throw ConfigurationError.invalidJSON("the text is not JSON (\(error)).")
+            throw ConfigurationError.invalidJSON("the text is not JSON: \(DecodingProblem.describe(error, document: "it")).")
         }
         try self.init(json: json)
     }

@@ -74,7 +74,7 @@ public struct HubClient: Sendable {
             do {
                 info = try JSONDecoder().decode(HubModelInfo.self, from: Data(body.readableBytesView))
             } catch {
-                throw .malformedInfo(url: url, reason: "\(error)")
+                throw .malformedInfo(url: url, reason: DecodingProblem.describe(error, document: "the answer"))
             }
             guard info.commit.count >= 7, info.commit.allSatisfy(\.isHexDigit) else {
                 throw .malformedInfo(url: url, reason: "\"sha\" is not a commit id: \(info.commit.debugDescription)")

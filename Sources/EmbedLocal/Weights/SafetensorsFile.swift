@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import EmbedCore
 
 /// A memory-mapped `.safetensors` file, validated as strictly as Hugging Face's reference reader.
 ///
@@ -148,7 +149,7 @@ public struct SafetensorsFile: TensorSource {
         } catch let error as SafetensorsError {
             throw SafetensorsError(path: path, tensor: error.tensor, reason: error.reason)
         } catch {
-            throw SafetensorsError(path: path, reason: .headerNotJSONObject(detail: Self.describe(error)))
+            throw SafetensorsError(path: path, reason: .headerNotJSONObject(detail: DecodingProblem.describe(error, document: "it")))
         }
         var entries: [String: Entry] = [:]
         for (name, rawEntry) in raw.tensors {
@@ -202,17 +203,6 @@ public struct SafetensorsFile: TensorSource {
             throw SafetensorsError(path: path, reason: .incompleteBuffer(coveredUpTo: covered, bufferSize: bufferSize))
         }
     }
-
-    private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            return context.debugDescription
-        case DecodingError.typeMismatch(_, let context):
-            return context.debugDescription
-        default:
-            return "\(error)"
-        }
-    }
 }
 
 // MARK: - Header JSON
@@ -234,9 +224,10 @@ private struct RawHeader: Decodable {
             do {
                 tensors[key.stringValue] = try container.decode(RawEntry.self, forKey: key)
             } catch {
-                // Re-thrown with the tensor's name so the message says which entry is broken.
-                throw SafetensorsError(path: "", tensor: key.stringValue,
-                                       reason: .invalidEntry(detail: RawEntry.describe(error)))
+                // Re-thrown with the tensor's name so the message says which entry is broken; the
+                // path in the message starts inside the entry.
+                let detail = DecodingProblem(error).map { $0.droppingLeadingSteps(1).description(document: "the entry") } ?? "\(error)"
+                throw SafetensorsError(path: "", tensor: key.stringValue, reason: .invalidEntry(detail: detail))
             }
         }
     }
@@ -250,21 +241,5 @@ private struct RawEntry: Decodable {
     enum CodingKeys: String, CodingKey {
         case dtype, shape
         case dataOffsets = "data_offsets"
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _):
-            return "missing \"\(key.stringValue)\"."
-        case DecodingError.typeMismatch(let type, let context):
-            let field = context.codingPath.last?.stringValue ?? "entry"
-            return "\"\(field)\" is not of type \(type)."
-        case DecodingError.valueNotFound(_, let context):
-            return "\"\(context.codingPath.last?.stringValue ?? "entry")\" is null."
-        case DecodingError.dataCorrupted(let context):
-            return context.debugDescription
-        default:
-            return "\(error)"
-        }
     }
 }
