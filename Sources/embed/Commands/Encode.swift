@@ -125,7 +125,7 @@ extension EmbedCommand {
             // A provider's requests are reported while a call waits for them, as local batches are.
             let requests = RemoteProgress(command: "encode", enabled: !quiet && resolved.configuration != nil)
             // Ctrl-C stops after the batch in flight instead of losing everything computed.
-            Interruption.install()
+            await Interruption.install()
             do {
                 while true {
                     if Interruption.requested { throw Interruption.Stopped() }
