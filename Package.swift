@@ -105,7 +105,7 @@ let package = Package(
         .executableTarget(
             name: "embed",
             dependencies: [
-                "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
+                "EmbedCompare", "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -176,7 +176,6 @@ let package = Package(
                 "EmbedKit", "EmbedCore", "EmbedLocal", "EmbedCompare", "EmbedTestSupport", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -1,4 +1,4 @@
-public import Logging
+import Logging
 
 /// Everything the embedding server needs to know besides the embedder: where to listen, who may
 /// call it, how large requests may be and how concurrent requests are coalesced into batches.
