@@ -8,8 +8,8 @@ enum BLAS {
     /// Puts OpenBLAS in single-threaded mode, once per process.
     ///
     /// The encoder parallelises across sequences itself: two single-threaded GEMMs on separate
-    /// batches beat one two-threaded GEMM (≈ 2 × 84 vs 130 GFLOP/s on the reference machine), and
-    /// OpenBLAS' own threads would fight ours. The setting is process-wide; OpenBLAS' calls are
+    /// batches beat one two-threaded GEMM (Benchmarks/README.md), and OpenBLAS' own threads would
+    /// fight ours. The setting is process-wide; OpenBLAS' calls are
     /// safe from several threads at once in this mode.
     static let singleThreaded: Void = openblas_set_num_threads(1)
 
