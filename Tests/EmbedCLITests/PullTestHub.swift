@@ -9,7 +9,7 @@ import Synchronization
 /// A ``LoopbackServer`` laid out like the Hugging Face Hub, serving one repository from a folder:
 /// `GET /api/models/ORG/NAME/revision/REV` (sizes and the weights' SHA-256) and
 /// `GET /ORG/NAME/resolve/REV/PATH` (with `Range`) — enough for `embed pull`.
-final class PullTestHub: Sendable {
+final class PullTestHub: StoppableServer {
     let repository: String
     let commit: String
     private let server: LoopbackServer
@@ -115,13 +115,5 @@ final class PullTestHub: Sendable {
 func withPullTestHub<T>(
     folder: URL, repository: String, _ body: (PullTestHub) async throws -> T
 ) async throws -> T {
-    let hub = try await PullTestHub.start(folder: folder, repository: repository)
-    do {
-        let result = try await body(hub)
-        await hub.stop()
-        return result
-    } catch {
-        await hub.stop()
-        throw error
-    }
+    try await withRunning(try await PullTestHub.start(folder: folder, repository: repository), body)
 }
