@@ -245,10 +245,11 @@ public struct HubClient: Sendable {
     /// many clients' retries apart, and a pull is one client.
     var retryPolicy: RetryPolicy {
         let retries = configuration.maxAttempts - 1
+        var clock = RetryClock.system
+        clock.random = { 0 }
         return RetryPolicy(
             maxRetries: retries, initialBackoff: configuration.retryDelay,
-            maxBackoff: configuration.retryDelay * Double(1 << min(max(retries - 1, 0), 30)),
-            clock: RetryClock(now: { Date() }, sleep: { try await Task.sleep(for: $0) }, random: { 0 }))
+            maxBackoff: configuration.retryDelay * Double(1 << min(max(retries - 1, 0), 30)), clock: clock)
     }
 
     private func request(_ url: String) -> HTTPClientRequest {
