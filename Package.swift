@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: C
@@ -75,7 +76,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "EmbedCompare", dependencies: ["EmbedCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "EmbedCompare",
+            dependencies: ["EmbedCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EmbedKit",
             dependencies: [
@@ -94,6 +99,7 @@ let package = Package(
                 "EmbedCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -101,10 +107,11 @@ let package = Package(
         .executableTarget(
             name: "embed",
             dependencies: [
-                "CEmbedBuild", "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
+                "CEmbedBuild", "EmbedCompare", "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -159,7 +166,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbedCompareTests",
-            dependencies: ["EmbedCompare", "EmbedCore", "EmbedLocal", "EmbedTestSupport"],
+            dependencies: [
+                "EmbedCompare", "EmbedCore", "EmbedLocal", "EmbedTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -168,7 +178,6 @@ let package = Package(
                 "EmbedKit", "EmbedCore", "EmbedLocal", "EmbedCompare", "EmbedTestSupport", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -187,6 +196,7 @@ let package = Package(
             dependencies: [
                 "embed", "EmbedTestSupport", "EmbedCore", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -3,12 +3,11 @@
 // Both versions compute the same formulas in the same order of operations per element; they differ
 // in rounding only where the AVX2 version fuses a multiply and an add (about 1e-7 relative), far
 // inside the 1e-5 parity budget. Contraction is off for the portable version so that it rounds
-// like the Swift code it replaces, whatever the compiler's default.
+// like the Swift code, whatever the compiler's default. The exp and erf polynomials are the
+// header's, shared with the Swift code.
 #include "embed_kernels.h"
 
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 
 #if defined(__clang__)
 #pragma clang fp contract(off)
@@ -48,58 +47,13 @@ size_t embed_attention_scratch_count(ptrdiff_t length, ptrdiff_t head_size) {
 
 // MARK: - Portable
 
-// Below this, e^x is subnormal; softmax and erf want exactly 0 there.
-static const float exp_lower_limit = -87.33654f;
-
-// Cephes' expf for x ≤ 0: x = n·ln2 + r, a degree-6 polynomial for e^r, 2^n in the exponent bits.
-static inline float exp_nonpositive(float x) {
-    float clamped = x > 0 ? 0 : (x < exp_lower_limit ? exp_lower_limit : x);
-    const float shifter = 12582912.0f;  // 1.5·2²³: adding it rounds to an integer in the low bits
-    float shifted = clamped * 1.44269504f + shifter;
-    float n = shifted - shifter;
-    float r = (clamped - n * 0.693359375f) + n * 2.1219444e-4f;
-    float p = 1.98756915e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    float y = p * (r * r) + r + 1;
-    int32_t bits;
-    memcpy(&bits, &shifted, sizeof bits);
-    int32_t exponent = (int32_t)((uint32_t)(bits - 0x4B400000 + 127) << 23);
-    float scale;
-    memcpy(&scale, &exponent, sizeof scale);
-    return x < exp_lower_limit ? 0 : y * scale;
-}
-
-// erf(x) ≈ x·P(x²)/Q(x²) on [−4, 4], ±1 beyond (absolute error < 5e-7 in float).
-static inline float erf_rational(float x) {
-    float c = x > 4 ? 4 : (x < -4 ? -4 : x);
-    float z = c * c;
-    float p = -1.366544655212465e-8f;
-    p = p * z + 4.780265953741036e-6f;
-    p = p * z + 3.826829488389194e-4f;
-    p = p * z + 3.8395437877625227e-3f;
-    p = p * z + 5.433250963687897e-2f;
-    p = p * z + 1.8471144139766693e-1f;
-    p = p * z + 1.128379225730896f;
-    float q = 6.400668644346297e-5f;
-    q = q * z + 1.3095695758238435e-3f;
-    q = q * z + 1.5453512780368328e-2f;
-    q = q * z + 1.1382655799388885e-1f;
-    q = q * z + 4.970298111438751e-1f;
-    q = q * z + 1;
-    return c * p / q;
-}
-
 static void softmax_row(float *row, ptrdiff_t length, float scale) {
     float maximum = row[0];
     for (ptrdiff_t j = 1; j < length; j++) maximum = row[j] > maximum ? row[j] : maximum;
     float shift = maximum * scale;
     float sum = 0;
     for (ptrdiff_t j = 0; j < length; j++) {
-        row[j] = exp_nonpositive(row[j] * scale - shift);
+        row[j] = embed_expf_nonpositive(row[j] * scale - shift);
         sum += row[j];
     }
     float inverse = 1 / sum;
@@ -136,27 +90,24 @@ static void attention_portable(const float *query, const float *key, const float
 static void gelu_portable(float *values, ptrdiff_t count) {
     for (ptrdiff_t i = 0; i < count; i++) {
         float x = values[i];
-        values[i] = x * 0.5f * (1 + erf_rational(x * 0.70710678118654752f));
+        values[i] = x * 0.5f * (1 + embed_erff(x * 0.70710678118654752f));
     }
 }
 
 // MARK: - AVX2 + FMA
 
 #if EMBED_HAVE_X86
+// embed_expf_nonpositive eight lanes at a time, with fused multiply-adds.
 AVX2 static inline __m256 exp_nonpositive_avx2(__m256 x) {
-    const __m256 lower = _mm256_set1_ps(exp_lower_limit);
+    const __m256 lower = _mm256_set1_ps(EMBED_EXP_LOWER_LIMIT);
     const __m256 shifter = _mm256_set1_ps(12582912.0f);
     __m256 clamped = _mm256_max_ps(_mm256_min_ps(x, _mm256_setzero_ps()), lower);
     __m256 shifted = _mm256_fmadd_ps(clamped, _mm256_set1_ps(1.44269504f), shifter);
     __m256 n = _mm256_sub_ps(shifted, shifter);
     __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), clamped);
     r = _mm256_fmadd_ps(n, _mm256_set1_ps(2.1219444e-4f), r);
-    __m256 p = _mm256_set1_ps(1.98756915e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    __m256 p = _mm256_set1_ps(embed_exp_coefficients[0]);
+    for (int i = 1; i < 6; i++) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(embed_exp_coefficients[i]));
     __m256 y = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1)));
     __m256i exponent = _mm256_slli_epi32(
         _mm256_add_epi32(_mm256_sub_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(0x4B400000)),
@@ -306,28 +257,24 @@ AVX2 static void attention_avx2(const float *query, const float *key, const floa
     }
 }
 
+// embed_erff eight lanes at a time, with fused multiply-adds.
+AVX2 static inline __m256 erf_avx2(__m256 x) {
+    __m256 c = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(4)), _mm256_set1_ps(-4));
+    __m256 z = _mm256_mul_ps(c, c);
+    __m256 p = _mm256_set1_ps(embed_erf_numerator[0]);
+    for (int i = 1; i < 7; i++) p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(embed_erf_numerator[i]));
+    __m256 q = _mm256_set1_ps(embed_erf_denominator[0]);
+    for (int i = 1; i < 6; i++) q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(embed_erf_denominator[i]));
+    return _mm256_div_ps(_mm256_mul_ps(c, p), q);
+}
+
 AVX2 static void gelu_avx2(float *values, ptrdiff_t count) {
-    const __m256 four = _mm256_set1_ps(4), minus_four = _mm256_set1_ps(-4), half = _mm256_set1_ps(0.5f);
-    const __m256 one = _mm256_set1_ps(1), inverse_sqrt2 = _mm256_set1_ps(0.70710678118654752f);
+    const __m256 half = _mm256_set1_ps(0.5f), one = _mm256_set1_ps(1);
+    const __m256 inverse_sqrt2 = _mm256_set1_ps(0.70710678118654752f);
     ptrdiff_t i = 0;
     for (; i + 8 <= count; i += 8) {
         __m256 x = _mm256_loadu_ps(values + i);
-        __m256 c = _mm256_max_ps(_mm256_min_ps(_mm256_mul_ps(x, inverse_sqrt2), four), minus_four);
-        __m256 z = _mm256_mul_ps(c, c);
-        __m256 p = _mm256_set1_ps(-1.366544655212465e-8f);
-        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(4.780265953741036e-6f));
-        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(3.826829488389194e-4f));
-        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(3.8395437877625227e-3f));
-        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(5.433250963687897e-2f));
-        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.8471144139766693e-1f));
-        p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.128379225730896f));
-        __m256 q = _mm256_set1_ps(6.400668644346297e-5f);
-        q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(1.3095695758238435e-3f));
-        q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(1.5453512780368328e-2f));
-        q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(1.1382655799388885e-1f));
-        q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(4.970298111438751e-1f));
-        q = _mm256_fmadd_ps(q, z, one);
-        __m256 erf = _mm256_div_ps(_mm256_mul_ps(c, p), q);
+        __m256 erf = erf_avx2(_mm256_mul_ps(x, inverse_sqrt2));
         _mm256_storeu_ps(values + i, _mm256_mul_ps(_mm256_mul_ps(x, half), _mm256_add_ps(one, erf)));
     }
     gelu_portable(values + i, count - i);
@@ -336,7 +283,7 @@ AVX2 static void gelu_avx2(float *values, ptrdiff_t count) {
 AVX2 static void exp_avx2(const float *input, float *output, ptrdiff_t count) {
     ptrdiff_t i = 0;
     for (; i + 8 <= count; i += 8) _mm256_storeu_ps(output + i, exp_nonpositive_avx2(_mm256_loadu_ps(input + i)));
-    for (; i < count; i++) output[i] = exp_nonpositive(input[i]);
+    for (; i < count; i++) output[i] = embed_expf_nonpositive(input[i]);
 }
 #endif
 
@@ -375,5 +322,5 @@ void embed_exp_nonpositive(embed_kernels_isa isa, const float *input, float *out
     }
 #endif
     (void)isa;
-    for (ptrdiff_t i = 0; i < count; i++) output[i] = exp_nonpositive(input[i]);
+    for (ptrdiff_t i = 0; i < count; i++) output[i] = embed_expf_nonpositive(input[i]);
 }

@@ -13,8 +13,8 @@ import Darwin
 /// (`rename(2)` is atomic within a file system).
 ///
 /// There is no `fsync`: a cache entry lost or torn by a power cut is caught by its checksum
-/// and recomputed, and skipping the sync makes writing thousands of entries about ten times
-/// faster than `Data.write(to:options: .atomic)`.
+/// and recomputed, so a flush to disk per entry, which `Data.write(to:options: .atomic)` pays
+/// when writing thousands of entries, buys nothing here.
 enum AtomicFile {
     struct Failure: Error, CustomStringConvertible {
         var description: String

@@ -1,3 +1,4 @@
+import Crypto
 import EmbedCore
 
 /// What, besides the text, determines a cached vector: who computed it, with which model, and
@@ -44,21 +45,21 @@ public struct CacheKey: Sendable, Hashable, Codable {
     var digest: [UInt8] {
         var hasher = SHA256()
         Self.feed(&hasher, ["embed-vector-cache-key/1", provider, model, options])
-        return hasher.finalize()
+        return Array(hasher.finalize())
     }
 
     /// The SHA-256 that names the entry of `text` under this key.
     func entryDigest(for text: String) -> [UInt8] {
         var hasher = SHA256()
         Self.feed(&hasher, ["embed-vector-cache-entry/1", provider, model, options, text])
-        return hasher.finalize()
+        return Array(hasher.finalize())
     }
 
     private static func feed(_ hasher: inout SHA256, _ fields: [String]) {
         for field in fields {
             let count = UInt64(field.utf8.count)
-            hasher.update((0..<8).map { UInt8(truncatingIfNeeded: count >> (8 * $0)) })
-            hasher.update(field.utf8)
+            hasher.update(data: (0..<8).map { UInt8(truncatingIfNeeded: count >> (8 * $0)) })
+            hasher.update(data: Array(field.utf8))
         }
     }
 }

@@ -1,3 +1,4 @@
+import EmbedCore
 import Foundation
 
 /// An on-disk cache of vectors, so that a repeated comparison or `embed encode --cache` does not

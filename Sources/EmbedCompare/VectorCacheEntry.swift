@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The binary layout of one cache entry file (little-endian):
@@ -23,7 +24,7 @@ enum VectorCacheEntry {
         bytes.reserveCapacity(headerSize + 4 * vector.count + checksumSize)
         append(UInt32(vector.count), to: &bytes)
         for component in vector { append(component.bitPattern, to: &bytes) }
-        bytes += SHA256.hash(bytes).prefix(checksumSize)
+        bytes += SHA256.hash(data: bytes).prefix(checksumSize)
         return Data(bytes)
     }
 
@@ -41,7 +42,7 @@ enum VectorCacheEntry {
             return .failure(DecodeFailure("it is \(bytes.count) bytes, but a \(count)-component entry has \(expectedSize)"))
         }
         let body = bytes[0..<(expectedSize - checksumSize)]
-        guard SHA256.hash(body).prefix(checksumSize).elementsEqual(bytes[(expectedSize - checksumSize)...]) else {
+        guard SHA256.hash(data: body).prefix(checksumSize).elementsEqual(bytes[(expectedSize - checksumSize)...]) else {
             return .failure(DecodeFailure("its checksum does not match its contents"))
         }
         var vector: [Float] = []

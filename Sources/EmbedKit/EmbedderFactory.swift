@@ -63,35 +63,42 @@ public enum EmbedderFactory {
     /// Reads a configuration file in mem0's shape, JSON or YAML (chosen by the extension
     /// `.yaml`/`.yml`, else by content).
     ///
-    /// - Throws: ``ConfigurationFileError`` when the file cannot be read or parsed, or the
-    ///   configuration's own error for unknown providers or keys.
+    /// - Throws: ``ConfigurationFileError`` when the file cannot be read or parsed (saying where:
+    ///   the line and column of a YAML syntax error, the key path of a value that does not fit),
+    ///   or the configuration's own error for unknown providers or keys.
     public static func loadConfiguration(path: String) throws -> EmbedderConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationFileError(path: path, reason: "cannot read the file")
         }
         let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
-        let json: Data
-        if isYAML || (try? JSONSerialization.jsonObject(with: data)) == nil {
+        do {
+            if !isYAML, let json = try? JSONDecoder().decode(JSONValue.self, from: data) {
+                return try EmbedderConfiguration(json: json)
+            }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ConfigurationFileError(path: path, reason: "the file is not valid UTF-8")
             }
-            let object: Any?
-            do {
-                object = try Yams.load(yaml: text)
-            } catch {
-                throw ConfigurationFileError(path: path, reason: isYAML ? "invalid YAML: \(error)" : "neither valid JSON nor valid YAML: \(error)")
-            }
-            guard let object, JSONSerialization.isValidJSONObject(object) else {
-                throw ConfigurationFileError(path: path, reason: "expected a mapping like {\"embedder\": {\"provider\": …, \"config\": {…}}}")
-            }
-            json = try JSONSerialization.data(withJSONObject: object)
-        } else {
-            json = data
-        }
-        do {
-            return try EmbedderConfiguration(jsonData: json)
-        } catch {
+            // An empty file is no configuration at all (not an empty one), as an empty JSON file is.
+            if text.allSatisfy(\.isWhitespace) { return try EmbedderConfiguration(json: .null) }
+            return try YAMLDecoder().decode(EmbedderConfiguration.self, from: text)
+        } catch let error as ConfigurationFileError {
+            throw error
+        } catch let error as ConfigurationError {
             throw ConfigurationFileError(path: path, reason: error.description)
+        } catch let error as DecodingError {
+            // Yams hands on what the parser and the configuration threw inside its own error.
+            if case .dataCorrupted(let context) = error {
+                if let configuration = context.underlyingError as? ConfigurationError {
+                    throw ConfigurationFileError(path: path, reason: configuration.description)
+                }
+                if let syntax = context.underlyingError as? YamlError {
+                    // Yams' description gives the line and column, and the line itself.
+                    throw ConfigurationFileError(
+                        path: path, reason: isYAML ? "invalid YAML: \(syntax)" : "neither valid JSON nor valid YAML: \(syntax)")
+                }
+            }
+            // A value with no JSON form (a binary scalar), at the path it names.
+            throw ConfigurationFileError(path: path, reason: DecodingProblem(error).description(document: "the file"))
         }
     }
 }

@@ -1,7 +1,7 @@
-public import EmbedCore
+import EmbedCore
 import Foundation
-public import Hummingbird
-public import Logging
+import Hummingbird
+import Logging
 
 /// The request context of every route: Hummingbird's basic one. Bodies are read with each
 /// route's own limit (``ServerConfiguration/maxBodySize``), not the context's upload size.

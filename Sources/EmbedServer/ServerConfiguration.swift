@@ -1,4 +1,4 @@
-public import Logging
+import Logging
 
 /// Everything the embedding server needs to know besides the embedder: where to listen, who may
 /// call it, how large requests may be and how concurrent requests are coalesced into batches.
@@ -51,10 +51,9 @@ public struct ServerConfiguration: Sendable {
     /// How long the first waiting input may wait for others to join its batch before the batch
     /// runs anyway. Default `.zero`, as TEI does: a batch forms from whatever queued up while the
     /// previous one ran, so a lone request on an idle server runs at once, and under load batches
-    /// fill without any wait. A wait only delays requests when the model is free: a lone short
-    /// text took 4.9 ms through the server with the former 2 ms default against 2.8 ms without,
-    /// for the same throughput under load. Raise it to send fewer, larger calls to a hosted
-    /// engine that bills or rate-limits per call.
+    /// fill without any wait. A wait only delays requests when the model is free, and gains no
+    /// throughput under load (Benchmarks/README.md, "Server under load"). Raise it to send fewer,
+    /// larger calls to a hosted engine that bills or rate-limits per call.
     public var maxBatchWait: Duration
 
     /// The most inputs that may wait in the queue. A request that would overflow it is rejected

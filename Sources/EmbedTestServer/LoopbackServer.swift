@@ -71,3 +71,25 @@ public enum LoopbackServerError: Error {
     /// The server stopped before it reported a port.
     case didNotStart
 }
+
+/// A test server that can be stopped: ``LoopbackServer`` and the servers built on it.
+public protocol StoppableServer: Sendable {
+    /// Stops the server, letting requests in flight finish.
+    func stop() async
+}
+
+extension LoopbackServer: StoppableServer {}
+
+/// Runs `body` with `server`, and stops the server afterwards, also when `body` throws.
+public func withRunning<Server: StoppableServer, T>(
+    _ server: Server, _ body: (Server) async throws -> T
+) async throws -> T {
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}

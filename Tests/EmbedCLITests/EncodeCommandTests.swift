@@ -1,3 +1,4 @@
+import EmbedCore
 import EmbedTestSupport
 import Foundation
 import Testing
@@ -190,21 +191,7 @@ struct EncodeCommandTests {
 
 /// Returns `text` as a JSON string literal.
 func jsonString(_ text: String) -> String {
-    JSONFormattingForTests.string(text)
-}
-
-/// A JSON string encoder for test inputs (escapes quotes, backslashes and control characters).
-enum JSONFormattingForTests {
-    static func string(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    var json = JSONWriter()
+    json.string(text)
+    return json.text
 }

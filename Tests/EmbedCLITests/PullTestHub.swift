@@ -1,35 +1,41 @@
+import Crypto
+import EmbedCore
+import EmbedTestServer
 import EmbedTestSupport
 import Foundation
+import Hummingbird
+import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-/// A minimal HTTP/1.1 server on 127.0.0.1 laid out like the Hugging Face Hub, serving one
-/// repository from a folder: `GET /api/models/ORG/NAME/revision/REV` (sizes and the weights'
-/// SHA-256) and `GET /ORG/NAME/resolve/REV/PATH` (with `Range`). One connection at a time,
-/// `Connection: close` — enough for `embed pull`, with no server framework in this test target.
-final class PullTestHub: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: `requestLog` is only touched under `lock`; everything
-    // else is immutable after init.
-    let endpoint: String
+/// A ``LoopbackServer`` laid out like the Hugging Face Hub, serving one repository from a folder:
+/// `GET /api/models/ORG/NAME/revision/REV` (sizes and the weights' SHA-256) and
+/// `GET /ORG/NAME/resolve/REV/PATH` (with `Range`) — enough for `embed pull`.
+final class PullTestHub: StoppableServer {
     let repository: String
     let commit: String
-    private let files: [String: Data]
-    private let weightsSHA256: [String: String]
-    private let listener: Int32
-    private let lock = NSLock()
-    private var requestLog: [String] = []
-    private let finished = DispatchSemaphore(value: 0)
+    private let server: LoopbackServer
+    private let log: RequestLog
+
+    /// `http://127.0.0.1:PORT`.
+    var endpoint: String { server.baseURL }
 
     /// The request lines received (`GET /path`, with a `Range` header appended when present).
-    var requests: [String] { lock.withLock { requestLog } }
+    var requests: [String] { log.lines.withLock { $0 } }
 
-    init(folder: URL, repository: String, commit: String = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00") throws {
+    private final class RequestLog: Sendable {
+        let lines = Mutex<[String]>([])
+    }
+
+    private init(repository: String, commit: String, server: LoopbackServer, log: RequestLog) {
         self.repository = repository
         self.commit = commit
+        self.server = server
+        self.log = log
+    }
+
+    /// Starts a Hub serving the files of `folder` (and a model card) as `repository` at `commit`.
+    static func start(
+        folder: URL, repository: String, commit: String = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
+    ) async throws -> PullTestHub {
         var files: [String: Data] = [:]
         let base = folder.standardizedFileURL.path
         let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
@@ -38,125 +44,76 @@ final class PullTestHub: @unchecked Sendable {
             files[String(url.standardizedFileURL.path.dropFirst(base.count + 1))] = try Data(contentsOf: url)
         }
         files["README.md"] = Data("# a model card the pull must skip\n".utf8)
-        self.files = files
-        var digests: [String: String] = [:]
-        for path in files.keys where path.hasSuffix(".safetensors") {
-            digests[path] = try Self.sha256(of: folder.appendingPathComponent(path))
+        let content = Content(repository: repository, commit: commit, files: files)
+        let log = RequestLog()
+        let server = try await LoopbackServer.start { request, _ in
+            let range = request.headers[.range]
+            log.lines.withLock { $0.append("GET \(request.uri)" + (range.map { " \($0)" } ?? "")) }
+            return content.respond(to: request.uri.path, range: range)
         }
-        weightsSHA256 = digests
-
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw PullTestHubError.socket("socket") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 16) == 0 else {
-            close(descriptor)
-            throw PullTestHubError.socket("bind/listen")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        listener = descriptor
-        endpoint = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
-        let thread = Thread { [self] in serve() }
-        thread.start()
+        return PullTestHub(repository: repository, commit: commit, server: server, log: log)
     }
 
-    /// Stops accepting and waits for the serving thread to end.
-    func stop() {
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        finished.wait()
-    }
+    /// Stops the server.
+    func stop() async { await server.stop() }
 
-    private func serve() {
-        defer { finished.signal() }
-        while true {
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else { return }
-            handle(connection)
-            close(connection)
-        }
-    }
+    /// The repository's files and how the Hub answers for them.
+    private struct Content: Sendable {
+        let repository: String
+        let commit: String
+        let files: [String: Data]
+        /// The SHA-256 of each weights file, as the Hub's model information gives it.
+        let weightsSHA256: [String: String]
 
-    private func handle(_ connection: Int32) {
-        var request = Data()
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while !request.contains(Data("\r\n\r\n".utf8)) {
-            let count = read(connection, &buffer, buffer.count)
-            guard count > 0 else { return }
-            request.append(contentsOf: buffer[0..<count])
-        }
-        let lines = String(decoding: request, as: UTF8.self).components(separatedBy: "\r\n")
-        let target = lines.first?.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
-        let range = lines.first { $0.lowercased().hasPrefix("range:") }.map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) }
-        lock.withLock { requestLog.append("GET \(target)" + (range.map { " \($0)" } ?? "")) }
-        let (status, headers, body) = respond(to: target, range: range)
-        var head = "HTTP/1.1 \(status)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
-        for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        head += "\r\n"
-        send(Data(head.utf8) + body, to: connection)
-    }
-
-    private func respond(to target: String, range: String?) -> (String, [(String, String)], Data) {
-        let path = target.split(separator: "?", maxSplits: 1).first.map(String.init) ?? target
-        let parts = path.split(separator: "/").map(String.init)
-        let repositoryParts = repository.split(separator: "/").map(String.init)
-        if parts.count == 6, parts[0] == "api", parts[1] == "models", Array(parts[2...3]) == repositoryParts, parts[4] == "revision",
-            parts[5] == "main" || parts[5] == commit
-        {
-            let siblings: [[String: Any]] = files.keys.sorted().map { path in
-                var entry: [String: Any] = ["rfilename": path, "size": files[path]?.count ?? 0]
-                if let sha = weightsSHA256[path] { entry["lfs"] = ["sha256": sha, "size": files[path]?.count ?? 0] }
-                return entry
+        init(repository: String, commit: String, files: [String: Data]) {
+            self.repository = repository
+            self.commit = commit
+            self.files = files
+            var digests: [String: String] = [:]
+            for (path, data) in files where path.hasSuffix(".safetensors") {
+                digests[path] = SHA256.hash(data: data).hexString
             }
-            let json = (try? JSONSerialization.data(withJSONObject: ["sha": commit, "siblings": siblings])) ?? Data()
-            return ("200 OK", [("Content-Type", "application/json")], json)
+            weightsSHA256 = digests
         }
-        if parts.count >= 5, Array(parts[0...1]) == repositoryParts, parts[2] == "resolve", parts[3] == commit,
-            let data = files[parts[4...].joined(separator: "/")]
-        {
-            if let range, range.hasPrefix("bytes="), let start = Int(range.dropFirst(6).split(separator: "-").first ?? ""), start < data.count {
-                return ("206 Partial Content", [("Content-Range", "bytes \(start)-\(data.count - 1)/\(data.count)")], data.subdata(in: start..<data.count))
-            }
-            return ("200 OK", [("Content-Type", "application/octet-stream")], data)
-        }
-        return ("404 Not Found", [("Content-Type", "text/plain")], Data("Repository not found".utf8))
-    }
 
-    private func send(_ data: Data, to connection: Int32) {
-        data.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            var offset = 0
-            while offset < raw.count {
-                let written = write(connection, base + offset, raw.count - offset)
-                guard written > 0 else { return }
-                offset += written
+        func respond(to path: String, range: String?) -> Response {
+            let parts = path.split(separator: "/").map(String.init)
+            let repositoryParts = repository.split(separator: "/").map(String.init)
+            if parts.count == 6, parts[0] == "api", parts[1] == "models", Array(parts[2...3]) == repositoryParts, parts[4] == "revision",
+                parts[5] == "main" || parts[5] == commit
+            {
+                let siblings: [[String: Any]] = files.keys.sorted().map { path in
+                    var entry: [String: Any] = ["rfilename": path, "size": files[path]?.count ?? 0]
+                    if let sha = weightsSHA256[path] { entry["lfs"] = ["sha256": sha, "size": files[path]?.count ?? 0] }
+                    return entry
+                }
+                let json = (try? JSONSerialization.data(withJSONObject: ["sha": commit, "siblings": siblings])) ?? Data()
+                return Self.response(.ok, json, contentType: "application/json")
             }
+            if parts.count >= 5, Array(parts[0...1]) == repositoryParts, parts[2] == "resolve", parts[3] == commit,
+                let data = files[parts[4...].joined(separator: "/")]
+            {
+                if let range, range.hasPrefix("bytes="), let start = Int(range.dropFirst(6).split(separator: "-").first ?? ""), start < data.count {
+                    var response = Self.response(.partialContent, data.subdata(in: start..<data.count), contentType: nil)
+                    response.headers[.contentRange] = "bytes \(start)-\(data.count - 1)/\(data.count)"
+                    return response
+                }
+                return Self.response(.ok, data, contentType: "application/octet-stream")
+            }
+            return Self.response(.notFound, Data("Repository not found".utf8), contentType: "text/plain")
         }
-    }
 
-    /// SHA-256 of a file through the system's tool (this test target has no crypto library).
-    private static func sha256(of url: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum", url.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let hex = String(decoding: data, as: UTF8.self).split(separator: " ").first, hex.count == 64 else {
-            throw PullTestHubError.socket("sha256sum failed")
+        private static func response(_ status: HTTPResponse.Status, _ body: Data, contentType: String?) -> Response {
+            var headers = HTTPFields()
+            if let contentType { headers[.contentType] = contentType }
+            return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
         }
-        return String(hex)
     }
 }
 
-enum PullTestHubError: Error { case socket(String) }
+/// Runs `body` with a ``PullTestHub``, stopping it afterwards even when `body` throws.
+func withPullTestHub<T>(
+    folder: URL, repository: String, _ body: (PullTestHub) async throws -> T
+) async throws -> T {
+    try await withRunning(try await PullTestHub.start(folder: folder, repository: repository), body)
+}

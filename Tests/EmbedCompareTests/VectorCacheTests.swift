@@ -1,3 +1,4 @@
+import Crypto
 @testable import EmbedCompare
 import EmbedCore
 import Foundation
@@ -8,7 +9,7 @@ struct VectorCacheTests {
     static let key = CacheKey(provider: "openai", model: "text-embedding-3-small")
 
     @Test(
-        "SHA-256 matches the FIPS 180-4 test vectors, whole or in pieces",
+        "SHA-256 as the cache names and checks entries (swift-crypto) matches the FIPS 180-4 test vectors, whole or in pieces",
         arguments: [
             ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
             ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
@@ -23,9 +24,9 @@ struct VectorCacheTests {
         ]
     )
     func sha256(message: String, digest: String) {
-        #expect(SHA256.hash(Array(message.utf8)).hexString == digest)
+        #expect(SHA256.hash(data: Array(message.utf8)).hexString == digest)
         var pieces = SHA256()
-        for chunk in Array(message.utf8).chunks(of: 7) { pieces.update(chunk) }
+        for chunk in Array(message.utf8).chunks(of: 7) { pieces.update(data: chunk) }
         #expect(pieces.finalize().hexString == digest)
     }
 
@@ -33,7 +34,7 @@ struct VectorCacheTests {
     func sha256Long() {
         var hasher = SHA256()
         let thousand = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000)
-        for _ in 0..<1_000 { hasher.update(thousand) }
+        for _ in 0..<1_000 { hasher.update(data: thousand) }
         #expect(hasher.finalize().hexString == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 

@@ -117,8 +117,14 @@ struct KernelTests {
         #expect(relu == [0, 0.5, 0, 3])
         expectClose(transformed([-1, 1]) { Kernels.activateHidden($0, count: 2, activation: .gelu) }, [-0.15865525, 0.84134475])
         expectClose(transformed([-1, 1]) { Kernels.activateHidden($0, count: 2, activation: .geluTanh) }, [-0.15880801, 0.84119199])
-        let bias: [Float] = [1, -1]
-        let shifted = transformed([1, 2, 3, 4]) { Kernels.addBias($0, rows: 2, columns: 2, bias: bias) }
+        // A linear layer adds its bias row by row (the residual projections do, before
+        // accumulating the product).
+        func weight(_ values: [Float], shape: [Int]) -> Weight {
+            let buffer = TensorBuffer(array: values, shape: shape)
+            return Weight(storage: buffer, pointer: buffer.pointer.baseAddress!)
+        }
+        let layer = Linear(rows: 0..<2, of: weight([0, 0, 0, 0], shape: [2, 2]), bias: weight([1, -1], shape: [2]), input: 2)
+        let shifted = transformed([1, 2, 3, 4]) { layer.addBias(to: $0, rows: 2, columns: 0..<2) }
         #expect(shifted == [2, 1, 4, 3])
     }
 }

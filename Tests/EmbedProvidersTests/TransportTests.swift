@@ -2,6 +2,7 @@ import EmbedCore
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import Testing
 @testable import EmbedProviders
 
@@ -62,6 +63,43 @@ struct TransportTests {
         #expect(policy.delay(beforeRetry: 0, serverHint: .seconds(30)) == .seconds(30))
         #expect(policy.delay(beforeRetry: 0, serverHint: .seconds(61)) == nil)
         #expect(policy.delay(beforeRetry: 0, serverHint: .zero) == .milliseconds(500))
+    }
+
+    @Test("The retry loop waits as told, stops when told, and never retries a cancelled task")
+    func retryLoop() async throws {
+        struct Failure: Error {}
+        let recording = RecordingClock()
+        let policy = RetryPolicy(maxRetries: 5, clock: recording.clock)
+        let attempts = Mutex(0)
+        let value = try await policy.run {
+            try attempts.withLock { count in
+                count += 1
+                if count < 3 { throw Failure() }
+                return count
+            }
+        } decide: { _, retries in .milliseconds(10 * (retries + 1)) }
+        #expect(value == 3)
+        #expect(recording.sleeps == [.milliseconds(10), .milliseconds(20)])
+
+        await #expect(throws: Failure.self) {
+            try await policy.run { () async throws -> Int in throw Failure() } decide: { failure, _ in throw failure }
+        }
+        // Cancelled: neither a CancellationError from the attempt nor a failure in a cancelled
+        // task is retried, even with a clock whose sleep does not check for cancellation.
+        let cancelled = Task {
+            try await policy.run { () async throws -> Int in throw CancellationError() } decide: { _, _ in .zero }
+        }
+        await #expect(throws: CancellationError.self) { try await cancelled.value }
+        let tries = Mutex(0)
+        let stopped = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await policy.run { () async throws -> Int in
+                tries.withLock { $0 += 1 }
+                throw Failure()
+            } decide: { _, _ in .zero }
+        }
+        await #expect(throws: CancellationError.self) { try await stopped.value }
+        #expect(tries.withLock { $0 } == 1)
     }
 
     @Test("Splits by count and by estimated tokens, never leaving a text out")

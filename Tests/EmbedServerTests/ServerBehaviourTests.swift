@@ -135,23 +135,28 @@ struct ServerBehaviourTests {
             #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
             let text = response.text
             let lines = Set(text.split(separator: "\n").map(String.init))
+            let samples = MetricSamples(text)
+            for (series, value) in [
+                (#"embed_http_requests_total{route="/v1/embeddings",method="POST",status="200"}"#, 2.0),
+                (#"embed_http_requests_total{route="/v1/embeddings",method="POST",status="400"}"#, 1),
+                (#"embed_http_requests_total{route="/v1/models/**",method="GET",status="200"}"#, 1),
+                (#"embed_http_requests_total{route="unmatched",method="GET",status="404"}"#, 2),
+                ("embed_inputs_total", 3),
+                ("embed_tokens_total", 12),  // (2+2) + (1+2) + (3+2)
+                ("embed_queue_depth", 0),
+                ("embed_queue_rejections_total", 0),
+                ("embed_engine_failures_total", 0),
+                (#"embed_batch_size_bucket{le="1"}"#, 1),
+                (#"embed_batch_size_bucket{le="2"}"#, 2),
+                (#"embed_batch_size_bucket{le="+Inf"}"#, 2),
+                ("embed_batch_size_count", 2),
+                ("embed_batch_size_sum", 3),
+                (#"embed_http_request_duration_seconds_count{route="/v1/embeddings"}"#, 3),
+                (#"embed_http_request_duration_seconds_bucket{route="/v1/embeddings",le="+Inf"}"#, 3),
+            ] {
+                #expect(samples[series] == value, "missing sample: \(series) \(value)\n\(text)")
+            }
             for expected in [
-                #"embed_http_requests_total{route="/v1/embeddings",method="POST",status="200"} 2"#,
-                #"embed_http_requests_total{route="/v1/embeddings",method="POST",status="400"} 1"#,
-                #"embed_http_requests_total{route="/v1/models/**",method="GET",status="200"} 1"#,
-                #"embed_http_requests_total{route="unmatched",method="GET",status="404"} 2"#,
-                "embed_inputs_total 3",
-                "embed_tokens_total 12",  // (2+2) + (1+2) + (3+2)
-                "embed_queue_depth 0",
-                "embed_queue_rejections_total 0",
-                "embed_engine_failures_total 0",
-                #"embed_batch_size_bucket{le="1"} 1"#,
-                #"embed_batch_size_bucket{le="2"} 2"#,
-                #"embed_batch_size_bucket{le="+Inf"} 2"#,
-                "embed_batch_size_count 2",
-                "embed_batch_size_sum 3.0",
-                #"embed_http_request_duration_seconds_count{route="/v1/embeddings"} 3"#,
-                #"embed_http_request_duration_seconds_bucket{route="/v1/embeddings",le="+Inf"} 3"#,
                 "# TYPE embed_http_requests_total counter",
                 "# TYPE embed_queue_depth gauge",
                 "# TYPE embed_batch_size histogram",

@@ -46,7 +46,7 @@ void embed_attention_head(embed_kernels_isa isa, const float *query, const float
                           const float *position_bias, float *scratch);
 
 /// The exact GELU in place, `0.5·x·(1 + erf(x/√2))` as PyTorch's `gelu(approximate="none")`,
-/// with erf from the same rational approximation as the Swift `VectorMath.erf` (error < 5e-7).
+/// with erf from `embed_erff`'s rational approximation (error < 5e-7).
 void embed_gelu(embed_kernels_isa isa, float *values, ptrdiff_t count);
 
 /// `C += A·Bᵀ` for `A` (`rows × depth`), `B` (`columns × depth`, a linear layer's weight read in
@@ -62,6 +62,72 @@ int embed_small_gemm_accumulate(embed_kernels_isa isa, ptrdiff_t rows, ptrdiff_t
 
 /// `e^x` for `x ≤ 0` (0 below −87.34, positive inputs treated as 0), elementwise, for tests.
 void embed_exp_nonpositive(embed_kernels_isa isa, const float *input, float *output, ptrdiff_t count);
+
+// MARK: - The exp and erf polynomials
+//
+// One definition for every caller: the C kernels (the scalar functions below, and the AVX2 code,
+// which evaluates the same coefficients in the same order eight lanes at a time) and the Swift
+// code's element-wise activations, which call the scalar functions. Straight-line arithmetic on
+// one float with no branches or traps, so that a loop applying them vectorizes; contraction is
+// off so that they round the same wherever they are compiled.
+
+/// Below this, `e^x` is subnormal; softmax and erf want exactly 0 there.
+#define EMBED_EXP_LOWER_LIMIT (-87.33654f)
+
+/// Cephes' `expf`: the degree-6 polynomial for `e^r`, `|r| ≤ ln2/2`, highest power first.
+static const float embed_exp_coefficients[6] = {
+    1.98756915e-4f, 1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f,
+};
+
+/// `erf(x) ≈ x·P(x²)/Q(x²)` on [−4, 4], fitted to within 2e-9 for this runtime (degrees 6 and 5
+/// in x², highest power first); beyond ±4 erf is ±1 to within 1.6e-8.
+static const float embed_erf_numerator[7] = {
+    -1.366544655212465e-8f, 4.780265953741036e-6f, 3.826829488389194e-4f, 3.8395437877625227e-3f,
+    5.433250963687897e-2f, 1.8471144139766693e-1f, 1.128379225730896f,
+};
+static const float embed_erf_denominator[6] = {
+    6.400668644346297e-5f, 1.3095695758238435e-3f, 1.5453512780368328e-2f, 1.1382655799388885e-1f,
+    4.970298111438751e-1f, 1.0f,
+};
+
+/// `e^x` for `x ≤ 0`, relative error below 3e-7; positive inputs are treated as 0, inputs below
+/// −87.34 give exactly 0. `x = n·ln2 + r` (ln2 split in two so that `n·ln2` is exact), the
+/// polynomial for `e^r`, and `2^n` built in the exponent bits.
+static inline float embed_expf_nonpositive(float x) {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+    float clamped = x > 0 ? 0 : (x < EMBED_EXP_LOWER_LIMIT ? EMBED_EXP_LOWER_LIMIT : x);
+    const float shifter = 12582912.0f;  // 1.5·2²³: adding it rounds to an integer in the low bits
+    float shifted = clamped * 1.44269504f + shifter;
+    float n = shifted - shifter;
+    float r = (clamped - n * 0.693359375f) + n * 2.1219444e-4f;
+    float p = embed_exp_coefficients[0];
+    for (int i = 1; i < 6; i++) p = p * r + embed_exp_coefficients[i];
+    float y = p * (r * r) + r + 1;
+    // The low bits of `shifted` hold n (in −126...0) as a two's-complement offset.
+    unsigned int bits;
+    __builtin_memcpy(&bits, &shifted, sizeof bits);
+    unsigned int exponent = (bits - 0x4B400000u + 127u) << 23;
+    float scale;
+    __builtin_memcpy(&scale, &exponent, sizeof scale);
+    return x < EMBED_EXP_LOWER_LIMIT ? 0 : y * scale;
+}
+
+/// The error function, absolute error below 5e-7 (the rational approximation above, evaluated in
+/// float). No exp, one division: the cheapest accurate form for the GELU.
+static inline float embed_erff(float x) {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+    float c = x > 4 ? 4 : (x < -4 ? -4 : x);
+    float z = c * c;
+    float p = embed_erf_numerator[0];
+    for (int i = 1; i < 7; i++) p = p * z + embed_erf_numerator[i];
+    float q = embed_erf_denominator[0];
+    for (int i = 1; i < 6; i++) q = q * z + embed_erf_denominator[i];
+    return c * p / q;
+}
 
 /// A hint to the CPU that the caller is spinning on a flag another thread will set (x86 `pause`:
 /// saves power and lets the sibling hyper-thread run); nothing elsewhere.

@@ -168,7 +168,7 @@ public struct EmbedderConfiguration: Sendable, Hashable {
     /// - Throws: ``ConfigurationError`` naming the offending key.
     public init(json: JSONValue) throws(ConfigurationError) {
         guard var object = json.objectValue else {
-            throw ConfigurationError.invalidJSON("expected an object, found \(json.typeDescription).")
+            throw ConfigurationError.invalidJSON("expected an object like {\"embedder\": {\"provider\": …, \"config\": {…}}}, found \(json.typeDescription).")
         }
         var path = "embedder"
         if let key = object.keys.first(where: { ConfigurationObject.fold($0) == "embedder" }) {
@@ -236,7 +236,7 @@ public struct EmbedderConfiguration: Sendable, Hashable {
         do {
             json = try JSONDecoder().decode(JSONValue.self, from: jsonData)
         } catch {
-            throw ConfigurationError.invalidJSON("the text is not JSON (\(error)).")
+            throw ConfigurationError.invalidJSON("the text is not JSON: \(DecodingProblem.describe(error, document: "it")).")
         }
         try self.init(json: json)
     }

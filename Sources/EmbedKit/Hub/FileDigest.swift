@@ -1,4 +1,5 @@
 import Crypto
+import EmbedCore
 import Foundation
 
 /// A digest a downloaded file must match.
@@ -41,12 +42,12 @@ public struct FileDigest: Sendable, Hashable, CustomStringConvertible {
         case .sha256:
             var hasher = SHA256()
             try feed(&hasher, from: handle, path: url.path)
-            return FileDigest(algorithm: algorithm, hex: hex(hasher.finalize()))
+            return FileDigest(algorithm: algorithm, hex: hasher.finalize().hexString)
         case .gitBlobSHA1:
             var hasher = Insecure.SHA1()
             hasher.update(data: Data("blob \(size)\0".utf8))
             try feed(&hasher, from: handle, path: url.path)
-            return FileDigest(algorithm: algorithm, hex: hex(hasher.finalize()))
+            return FileDigest(algorithm: algorithm, hex: hasher.finalize().hexString)
         }
     }
 
@@ -61,9 +62,5 @@ public struct FileDigest: Sendable, Hashable, CustomStringConvertible {
             guard let chunk, !chunk.isEmpty else { return }
             hasher.update(data: chunk)
         }
-    }
-
-    private static func hex(_ digest: some Digest) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import EmbedCore
+import EmbedProviders
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -49,7 +50,8 @@ public struct HubClient: Sendable {
     /// - Throws: ``HubError`` for an unknown repository or revision, refused access, an
     ///   unreachable endpoint, or a response that is not the Hub's JSON. Network failures and
     ///   5xx answers are retried up to ``HubConfiguration/maxAttempts`` times.
-    public func modelInfo(_ repository: HubRepositoryID, revision: String) async throws(HubError) -> HubModelInfo {
+    ///   `CancellationError` when the task is cancelled.
+    public func modelInfo(_ repository: HubRepositoryID, revision: String) async throws -> HubModelInfo {
         let url = configuration.modelInfoURL(repository: repository, revision: revision)
         return try await retrying(path: "model information", progress: nil) { () async throws(HubError) -> HubModelInfo in
             let response: HTTPClientResponse
@@ -74,7 +76,7 @@ public struct HubClient: Sendable {
             do {
                 info = try JSONDecoder().decode(HubModelInfo.self, from: Data(body.readableBytesView))
             } catch {
-                throw .malformedInfo(url: url, reason: "\(error)")
+                throw .malformedInfo(url: url, reason: DecodingProblem.describe(error, document: "the answer"))
             }
             guard info.commit.count >= 7, info.commit.allSatisfy(\.isHexDigit) else {
                 throw .malformedInfo(url: url, reason: "\"sha\" is not a commit id: \(info.commit.debugDescription)")
@@ -104,12 +106,13 @@ public struct HubClient: Sendable {
     /// - Throws: ``HubError/sizeMismatch(path:expected:actual:)`` or
     ///   ``HubError/checksumMismatch(path:algorithm:expected:actual:)`` (the bad file is
     ///   deleted), ``HubError/interrupted(path:received:expected:reason:)`` when every attempt
-    ///   was cut off, or an HTTP or file-system error.
+    ///   was cut off, or an HTTP or file-system error; `CancellationError` when the task is
+    ///   cancelled (the partial file stays for the next call).
     @discardableResult
     public func download(
         _ file: HubFile, from repository: HubRepositoryID, commit: String, to destination: URL,
         progress: (@Sendable (PullEvent) -> Void)? = nil
-    ) async throws(HubError) -> Int {
+    ) async throws -> Int {
         if FileManager.default.fileExists(atPath: destination.path) {
             if (try? verify(destination, against: file, displayPath: file.path)) != nil {
                 progress?(.reused(path: file.path))
@@ -129,7 +132,7 @@ public struct HubClient: Sendable {
         do {
             try FileManager.default.moveItem(at: partial, to: destination)
         } catch {
-            throw .fileSystem(path: destination.path, reason: "cannot move the download into place: \(error.localizedDescription)")
+            throw HubError.fileSystem(path: destination.path, reason: "cannot move the download into place: \(error.localizedDescription)")
         }
         return transferred
     }
@@ -225,22 +228,28 @@ public struct HubClient: Sendable {
         return actual
     }
 
-    /// Runs `work`, retrying transient failures with a doubling pause.
+    /// Runs `work`, retrying transient failures as ``retryPolicy`` says.
     private func retrying<T>(
         path: String, progress: (@Sendable (PullEvent) -> Void)?, _ work: () async throws(HubError) -> T
-    ) async throws(HubError) -> T {
-        var attempt = 1
-        var delay = configuration.retryDelay
-        while true {
-            do {
-                return try await work()
-            } catch where error.isTransient && attempt < configuration.maxAttempts {
-                attempt += 1
-                progress?(.retrying(path: path, attempt: attempt, reason: error.description))
-                try? await Task.sleep(for: delay)
-                delay *= 2
-            }
+    ) async throws -> T {
+        let policy = retryPolicy
+        return try await policy.run(work) { failure, retries in
+            guard let error = failure as? HubError, error.isTransient, retries < policy.maxRetries else { throw failure }
+            progress?(.retrying(path: path, attempt: retries + 2, reason: error.description))
+            return policy.backoff(beforeRetry: retries)
         }
+    }
+
+    /// ``HubConfiguration/maxAttempts`` attempts, the pause doubling from
+    /// ``HubConfiguration/retryDelay`` before each further one. Without jitter: jitter spreads
+    /// many clients' retries apart, and a pull is one client.
+    var retryPolicy: RetryPolicy {
+        let retries = configuration.maxAttempts - 1
+        var clock = RetryClock.system
+        clock.random = { 0 }
+        return RetryPolicy(
+            maxRetries: retries, initialBackoff: configuration.retryDelay,
+            maxBackoff: configuration.retryDelay * Double(1 << min(max(retries - 1, 0), 30)), clock: clock)
     }
 
     private func request(_ url: String) -> HTTPClientRequest {

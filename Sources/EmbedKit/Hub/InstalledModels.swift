@@ -1,3 +1,4 @@
+import EmbedCore
 import EmbedLocal
 import Foundation
 
@@ -99,7 +100,7 @@ public struct InstalledModels: Sendable, Hashable, Codable {
         do {
             metadata = try JSONDecoder().decode(LocalModelMetadata.self, from: file.metadata)
         } catch {
-            throw ModelFileError.invalidMetadata(path: url.path, reason: ModelDescription.describe(error))
+            throw ModelFileError.invalidMetadata(path: url.path, reason: DecodingProblem.describe(error, document: "the metadata"))
         }
         let description = metadata.model
         return InstalledModel(

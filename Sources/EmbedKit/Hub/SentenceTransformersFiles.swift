@@ -1,3 +1,4 @@
+import EmbedCore
 import Foundation
 
 /// Which files of a Hub repository make up a sentence-transformers model — and only those, so
@@ -44,7 +45,7 @@ public enum SentenceTransformersFiles {
         do {
             return try JSONDecoder().decode([Module].self, from: data)
         } catch {
-            throw .notSentenceTransformers(repository: repository, reason: "modules.json is not a list of {path, type} modules (\(error)).")
+            throw .notSentenceTransformers(repository: repository, reason: "modules.json is not a list of {path, type} modules: \(DecodingProblem.describe(error, document: "it")).")
         }
     }
 

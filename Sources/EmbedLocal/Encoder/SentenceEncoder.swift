@@ -64,9 +64,9 @@ public final class SentenceEncoder: Sendable {
     }
 
     /// Below this many tokens a lone text runs on one thread: splitting its small matrix
-    /// products would cost more in hand-offs than it saves. (A split step's hand-off costs about a
-    /// microsecond while the worker team's helpers spin, tens when one must be woken; a token
-    /// costs about 0.25 ms of products on one core.)
+    /// products would cost more in hand-offs than it saves. (A hand-off is cheap while the worker
+    /// team's helpers spin and dear when one must be woken; the products grow with the tokens.
+    /// Benchmarks/README.md has the figures.)
     static let minimumTokensToSplit = 4
 
     /// The threads a lone text's steps are split over: all of them, up to one per attention head.

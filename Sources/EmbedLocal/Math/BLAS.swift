@@ -1,6 +1,6 @@
 import COpenBLAS
 
-/// The only door to OpenBLAS: the two matrix products the forward pass needs.
+/// The only door to OpenBLAS: the matrix product the forward pass needs.
 ///
 /// Row-major throughout. A linear layer stores its weight `[out, in]`, so `y = x·Wᵀ` is
 /// ``multiplyTransposed(rows:columns:depth:_:leading:_:leading:into:leading:)``.
@@ -8,8 +8,8 @@ enum BLAS {
     /// Puts OpenBLAS in single-threaded mode, once per process.
     ///
     /// The encoder parallelises across sequences itself: two single-threaded GEMMs on separate
-    /// batches beat one two-threaded GEMM (≈ 2 × 84 vs 130 GFLOP/s on the reference machine), and
-    /// OpenBLAS' own threads would fight ours. The setting is process-wide; OpenBLAS' calls are
+    /// batches beat one two-threaded GEMM (Benchmarks/README.md), and OpenBLAS' own threads would
+    /// fight ours. The setting is process-wide; OpenBLAS' calls are
     /// safe from several threads at once in this mode.
     static let singleThreaded: Void = openblas_set_num_threads(1)
 
@@ -28,19 +28,5 @@ enum BLAS {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
                     blasint(rows), blasint(columns), blasint(depth),
                     1, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
-    }
-
-    /// Computes `C = A·B` for `A` (`rows`×`depth`), `B` (`depth`×`columns`) and
-    /// `C` (`rows`×`columns`), each with its own leading dimension.
-    @inline(__always)
-    static func multiply(
-        rows: Int, columns: Int, depth: Int,
-        _ a: UnsafePointer<Float>, leading lda: Int,
-        _ b: UnsafePointer<Float>, leading ldb: Int,
-        into c: UnsafeMutablePointer<Float>, leading ldc: Int
-    ) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                    blasint(rows), blasint(columns), blasint(depth),
-                    1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
     }
 }

@@ -18,15 +18,6 @@ enum Kernels {
         return embed_kernels_best_isa()
     }()
 
-    /// Adds `bias` to every row and multiplies by `scale`: `m[r][c] = (m[r][c] + bias[c]) · scale`.
-    static func addBias(_ matrix: UnsafeMutablePointer<Float>, rows: Int, columns: Int,
-                        bias: UnsafePointer<Float>, scale: Float = 1) {
-        for row in 0..<rows {
-            let values = matrix + row * columns
-            for index in 0..<columns { values[index] = (values[index] + bias[index]) * scale }
-        }
-    }
-
     /// Applies a BERT hidden activation in place to `count` contiguous values.
     static func activateHidden(_ values: UnsafeMutablePointer<Float>, count: Int, activation: HiddenActivation) {
         switch activation {

@@ -6,19 +6,19 @@ import Synchronization
 /// The calling thread plus `size − 1` helper threads that split each step of one text's forward
 /// pass between them.
 ///
-/// A lone short text has about 40 steps (products, attention, LayerNorms) of 50–300 µs each.
-/// Handing each to `DispatchQueue.concurrentPerform` cost about 55 µs of wake-up per step on the
-/// reference machine, a third of the text's time; these helpers instead spin on the step counter
-/// for a short while (50 µs) after each step, so the next one starts within a microsecond, and
-/// sleep on a semaphore when no step follows (between texts).
+/// A lone short text has some forty short steps (products, attention, LayerNorms). Handing each
+/// to `DispatchQueue.concurrentPerform` paid a thread wake-up per step, which is a large share of
+/// a step that short; these helpers instead spin on the step counter for a short while after
+/// each step, so that the next one starts at once, and sleep on a semaphore when no step
+/// follows (between texts).
 ///
 /// A step's parts are not assigned to threads: every thread, the caller first, claims the next
 /// unclaimed part until none is left. A helper that is not running yet — asleep since the last
 /// text, still waking, or put by the scheduler on the caller's own core — so leaves its part to
 /// the caller instead of making it wait, and a helper that finds itself on the caller's CPU
-/// moves off it. With fixed parts, one STS sentence arriving 20 ms after the last took 4.7–5.0
-/// ms on two threads against 2.6–3.1 back to back (and 5.0 on one thread), as the caller spun,
-/// waiting for a helper that shared its core; now 3.3–4.0 (Benchmarks/README.md).
+/// moves off it. With fixed parts, a text arriving after a pause ran no faster on two threads
+/// than on one, as the caller spun, waiting for a helper that shared its core
+/// (Benchmarks/README.md has the figures).
 final class WorkerTeam: Sendable {
     /// Threads taking part in each step, the caller included, and the number of parts a step
     /// is cut into.

@@ -170,26 +170,7 @@ extension ModelDescription {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {
-            throw ModelDescriptionError(path: url.path, reason: .invalidJSON(detail: describe(error)))
-        }
-    }
-
-    /// A decoding error as one line naming the key path, without Foundation's type dump.
-    public static func describe(_ error: any Error) -> String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            codingPath.isEmpty ? "the top level" : codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error {
-        case DecodingError.keyNotFound(let key, let context):
-            return "missing key \"\(key.stringValue)\" at \(path(context.codingPath))."
-        case DecodingError.typeMismatch(let type, let context):
-            return "\(path(context.codingPath)) is not of type \(type)."
-        case DecodingError.valueNotFound(let type, let context):
-            return "\(path(context.codingPath)) is null; expected \(type)."
-        case DecodingError.dataCorrupted(let context):
-            return "\(context.debugDescription) (at \(path(context.codingPath)))"
-        default:
-            return "\(error)"
+            throw ModelDescriptionError(path: url.path, reason: .invalidJSON(detail: DecodingProblem.describe(error, document: "the file")))
         }
     }
 }

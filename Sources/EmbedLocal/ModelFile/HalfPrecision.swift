@@ -9,8 +9,8 @@ package enum HalfPrecision {
     /// Widens a binary16 bit pattern to `Float`; exact for every input (including subnormals,
     /// infinities and NaN payloads).
     ///
-    /// Branch-free so the widening loop vectorizes (about 8× faster than a `switch` on the
-    /// exponent): the exponent and mantissa are placed in a binary32 and rescaled by 2¹¹², which
+    /// Branch-free so that the widening loop vectorizes, which a `switch` on the exponent keeps
+    /// it from doing: the exponent and mantissa are placed in a binary32 and rescaled by 2¹¹², which
     /// re-biases normals and normalizes subnormals exactly; only infinities and NaNs, which the
     /// multiplication cannot reach, get their exponent set explicitly.
     @inline(__always)

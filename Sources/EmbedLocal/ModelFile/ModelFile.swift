@@ -71,8 +71,8 @@ public final class ModelFile: TensorSource {
     ///   - path: the `.embed` file.
     ///   - verifyChecksum: whether to hash every weight and compare with the recorded checksum.
     ///     The header, metadata and tensor table are always verified (they are small); skipping
-    ///     the weights saves one pass over them (15–40 ms for a 90 MB model, measured) at the
-    ///     price of not detecting a corrupted weight.
+    ///     the weights saves one pass over them at the price of not detecting a corrupted
+    ///     weight.
     /// - Throws: `ModelFileError` naming the first problem found.
     public init(path: String, verifyChecksum: Bool = true) throws(ModelFileError) {
         let mapping: MappedFile

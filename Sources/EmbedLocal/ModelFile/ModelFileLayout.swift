@@ -47,7 +47,7 @@ package enum ModelFileLayout {
         switch dataType {
         case .float32: 1
         case .float16: 2
-        case .bfloat16, .int64: nil
+        default: nil
         }
     }
 

@@ -2,9 +2,9 @@
 /// dependency; bit-for-bit identical to the reference (`XXH64(input, length, seed)`), so any
 /// third-party reader can verify a model file with a stock xxHash library.
 ///
-/// Why this hash: it runs at memory speed (several GB/s in a release build), so verifying every
-/// weight at load time costs a few milliseconds; it is not cryptographic and does not need to be,
-/// as it guards against corruption (a bad download, a truncated copy, a flipped bit), not forgery.
+/// Why this hash: it runs at memory speed, so verifying every weight at load time costs about as
+/// much as reading them once; it is not cryptographic and does not need to be, as it guards
+/// against corruption (a bad download, a truncated copy, a flipped bit), not forgery.
 ///
 /// Streaming: feed any number of `update` calls, then `finalize()`; the result does not depend on
 /// how the input was split.

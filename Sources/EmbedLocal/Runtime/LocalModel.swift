@@ -87,7 +87,7 @@ public final class LocalModel: Sendable {
             do {
                 decoded = try JSONDecoder().decode(LocalModelMetadata.self, from: file.metadata)
             } catch {
-                throw ModelFileError.invalidMetadata(path: url.path, reason: ModelDescription.describe(error))
+                throw ModelFileError.invalidMetadata(path: url.path, reason: DecodingProblem.describe(error, document: "the metadata"))
             }
             try file.validate(expected: decoded.model.expectedTensorShapes())
             metadata = decoded

@@ -3,6 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import EmbedCore
 
 /// A memory-mapped `.safetensors` file, validated as strictly as Hugging Face's reference reader.
 ///
@@ -17,7 +18,7 @@ import Foundation
 public struct SafetensorsFile: TensorSource {
     /// One tensor's header entry, validated.
     struct Entry: Sendable, Hashable {
-        var dataType: SafetensorsDataType
+        var dataType: TensorDataType
         var shape: [Int]
         /// Byte range inside the data buffer.
         var begin: Int
@@ -103,7 +104,7 @@ public struct SafetensorsFile: TensorSource {
             return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt32.self) { Float(bitPattern: $0) },
                                 shape: entry.shape)
         case .float16:
-            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt16.self, Self.widenHalf),
+            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt16.self, HalfPrecision.float(fromBits:)),
                                 shape: entry.shape)
         case .bfloat16:
             return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt16.self) {
@@ -133,23 +134,6 @@ public struct SafetensorsFile: TensorSource {
         }
     }
 
-    /// Widens IEEE 754 binary16 bits to a Float, exactly (every half value is representable).
-    static func widenHalf(_ bits: UInt16) -> Float {
-        let sign = UInt32(bits & 0x8000) << 16
-        let exponent = Int((bits >> 10) & 0x1F)
-        let mantissa = UInt32(bits & 0x03FF)
-        switch exponent {
-        case 0:
-            // Zero or subnormal: mantissa × 2^-24, exact in binary32.
-            let magnitude = Float(mantissa) * 0x1p-24
-            return sign == 0 ? magnitude : -magnitude
-        case 0x1F:
-            return Float(bitPattern: sign | 0x7F80_0000 | (mantissa << 13))  // infinity or NaN
-        default:
-            return Float(bitPattern: sign | (UInt32(exponent - 15 + 127) << 23) | (mantissa << 13))
-        }
-    }
-
     // MARK: Header validation
 
     /// Decodes the header JSON into validated entries (dtype known, shape and offsets sane, byte
@@ -165,11 +149,11 @@ public struct SafetensorsFile: TensorSource {
         } catch let error as SafetensorsError {
             throw SafetensorsError(path: path, tensor: error.tensor, reason: error.reason)
         } catch {
-            throw SafetensorsError(path: path, reason: .headerNotJSONObject(detail: Self.describe(error)))
+            throw SafetensorsError(path: path, reason: .headerNotJSONObject(detail: DecodingProblem.describe(error, document: "it")))
         }
         var entries: [String: Entry] = [:]
         for (name, rawEntry) in raw.tensors {
-            guard let dataType = SafetensorsDataType(rawValue: rawEntry.dtype) else {
+            guard let dataType = TensorDataType(rawValue: rawEntry.dtype) else {
                 throw SafetensorsError(path: path, tensor: name, reason: .unknownDataType(rawEntry.dtype))
             }
             var elements = 1
@@ -219,17 +203,6 @@ public struct SafetensorsFile: TensorSource {
             throw SafetensorsError(path: path, reason: .incompleteBuffer(coveredUpTo: covered, bufferSize: bufferSize))
         }
     }
-
-    private static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.dataCorrupted(let context):
-            return context.debugDescription
-        case DecodingError.typeMismatch(_, let context):
-            return context.debugDescription
-        default:
-            return "\(error)"
-        }
-    }
 }
 
 // MARK: - Header JSON
@@ -251,9 +224,10 @@ private struct RawHeader: Decodable {
             do {
                 tensors[key.stringValue] = try container.decode(RawEntry.self, forKey: key)
             } catch {
-                // Re-thrown with the tensor's name so the message says which entry is broken.
-                throw SafetensorsError(path: "", tensor: key.stringValue,
-                                       reason: .invalidEntry(detail: RawEntry.describe(error)))
+                // Re-thrown with the tensor's name so the message says which entry is broken; the
+                // path in the message starts inside the entry.
+                let detail = DecodingProblem(error).map { $0.droppingLeadingSteps(1).description(document: "the entry") } ?? "\(error)"
+                throw SafetensorsError(path: "", tensor: key.stringValue, reason: .invalidEntry(detail: detail))
             }
         }
     }
@@ -267,61 +241,5 @@ private struct RawEntry: Decodable {
     enum CodingKeys: String, CodingKey {
         case dtype, shape
         case dataOffsets = "data_offsets"
-    }
-
-    static func describe(_ error: any Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, _):
-            return "missing \"\(key.stringValue)\"."
-        case DecodingError.typeMismatch(let type, let context):
-            let field = context.codingPath.last?.stringValue ?? "entry"
-            return "\"\(field)\" is not of type \(type)."
-        case DecodingError.valueNotFound(_, let context):
-            return "\"\(context.codingPath.last?.stringValue ?? "entry")\" is null."
-        case DecodingError.dataCorrupted(let context):
-            return context.debugDescription
-        default:
-            return "\(error)"
-        }
-    }
-}
-
-// MARK: - Data types
-
-/// Every dtype the safetensors format defines, with its width in bits.
-enum SafetensorsDataType: String, Sendable, Hashable, CaseIterable {
-    case bool = "BOOL"
-    case float4 = "F4"
-    case float6E2M3 = "F6_E2M3"
-    case float6E3M2 = "F6_E3M2"
-    case uint8 = "U8"
-    case int8 = "I8"
-    case float8E5M2 = "F8_E5M2"
-    case float8E4M3 = "F8_E4M3"
-    case float8E8M0 = "F8_E8M0"
-    case float8E4M3FNUZ = "F8_E4M3FNUZ"
-    case float8E5M2FNUZ = "F8_E5M2FNUZ"
-    case int16 = "I16"
-    case uint16 = "U16"
-    case float16 = "F16"
-    case bfloat16 = "BF16"
-    case int32 = "I32"
-    case uint32 = "U32"
-    case float32 = "F32"
-    case complex64 = "C64"
-    case float64 = "F64"
-    case int64 = "I64"
-    case uint64 = "U64"
-
-    /// Bits per element (sub-byte types pack several elements per byte).
-    var bitWidth: Int {
-        switch self {
-        case .float4: 4
-        case .float6E2M3, .float6E3M2: 6
-        case .bool, .uint8, .int8, .float8E5M2, .float8E4M3, .float8E8M0, .float8E4M3FNUZ, .float8E5M2FNUZ: 8
-        case .int16, .uint16, .float16, .bfloat16: 16
-        case .int32, .uint32, .float32: 32
-        case .complex64, .float64, .int64, .uint64: 64
-        }
     }
 }

@@ -1,22 +1,66 @@
-/// The element types a tensor may be stored in.
-public enum TensorDataType: String, Sendable, Hashable, Codable {
-    /// IEEE 754 binary32.
-    case float32 = "F32"
+/// The element types a tensor may be stored in: every dtype the safetensors format defines,
+/// spelled as it spells them. Only `float32`, `float16`, `bfloat16` and `float64` can be read as
+/// fp32; a model file stores `float32` or `float16`.
+public enum TensorDataType: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Booleans, one byte each.
+    case bool = "BOOL"
+    /// 4-bit floats (two per byte).
+    case float4 = "F4"
+    /// 6-bit floats, 2 exponent and 3 mantissa bits.
+    case float6E2M3 = "F6_E2M3"
+    /// 6-bit floats, 3 exponent and 2 mantissa bits.
+    case float6E3M2 = "F6_E3M2"
+    /// Unsigned bytes.
+    case uint8 = "U8"
+    /// Signed bytes.
+    case int8 = "I8"
+    /// 8-bit floats, 5 exponent and 2 mantissa bits.
+    case float8E5M2 = "F8_E5M2"
+    /// 8-bit floats, 4 exponent and 3 mantissa bits.
+    case float8E4M3 = "F8_E4M3"
+    /// 8-bit scales, exponent only.
+    case float8E8M0 = "F8_E8M0"
+    /// 8-bit floats, 4 exponent and 3 mantissa bits, finite, one NaN, no negative zero.
+    case float8E4M3FNUZ = "F8_E4M3FNUZ"
+    /// 8-bit floats, 5 exponent and 2 mantissa bits, finite, one NaN, no negative zero.
+    case float8E5M2FNUZ = "F8_E5M2FNUZ"
+    /// Signed 16-bit integers.
+    case int16 = "I16"
+    /// Unsigned 16-bit integers.
+    case uint16 = "U16"
     /// IEEE 754 binary16; widened to `float32` when loaded.
     case float16 = "F16"
     /// bfloat16; widened to `float32` when loaded.
     case bfloat16 = "BF16"
+    /// Signed 32-bit integers.
+    case int32 = "I32"
+    /// Unsigned 32-bit integers.
+    case uint32 = "U32"
+    /// IEEE 754 binary32.
+    case float32 = "F32"
+    /// Complex numbers of two binary32.
+    case complex64 = "C64"
+    /// IEEE 754 binary64; narrowed to `float32` when loaded.
+    case float64 = "F64"
     /// Signed 64-bit integers (e.g. `position_ids` buffers, which are ignored).
     case int64 = "I64"
+    /// Unsigned 64-bit integers.
+    case uint64 = "U64"
 
-    /// Bytes per element.
-    public var byteWidth: Int {
+    /// Bits per element (sub-byte types pack several elements per byte).
+    public var bitWidth: Int {
         switch self {
-        case .float32: 4
-        case .float16, .bfloat16: 2
-        case .int64: 8
+        case .float4: 4
+        case .float6E2M3, .float6E3M2: 6
+        case .bool, .uint8, .int8, .float8E5M2, .float8E4M3, .float8E8M0, .float8E4M3FNUZ, .float8E5M2FNUZ: 8
+        case .int16, .uint16, .float16, .bfloat16: 16
+        case .int32, .uint32, .float32: 32
+        case .complex64, .float64, .int64, .uint64: 64
         }
     }
+
+    /// Bytes per element, for the types of at least one byte (0 for the sub-byte ones).
+    public var byteWidth: Int { bitWidth / 8 }
 }
 
 /// Anything that can hand out named fp32 tensors: a safetensors file, an exported model file.

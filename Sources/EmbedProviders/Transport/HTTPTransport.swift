@@ -52,43 +52,41 @@ struct HTTPTransport: Sendable {
     func send(_ request: Request, passing: Set<UInt> = []) async throws -> Response {
         let policy = options.retry
         let started = ContinuousClock.now
-        var retry = 0
         var retriedConnection = false
         var succeeded = false
         RemoteRequestProgress.report(.started(service: provider))
         defer { RemoteRequestProgress.report(.finished(service: provider, succeeded: succeeded)) }
-        while true {
-            do {
-                let response = try await sendOnce(request)
-                if (200..<300).contains(response.status.code) || passing.contains(response.status.code) {
-                    succeeded = true
-                    return response
-                }
+        let response = try await policy.run {
+            let response = try await sendOnce(request)
+            guard (200..<300).contains(response.status.code) || passing.contains(response.status.code) else {
                 throw httpError(response)
-            } catch let error as ProviderError {
-                let isConnectionAttempt = error.connectionProblem == .refused || error.connectionProblem == .connectTimeout
-                guard error.isRetryable, retry < policy.maxRetries, !(isConnectionAttempt && retriedConnection) else {
-                    if retry > 0 && error.isRetryable {
-                        throw ProviderError.retriesExhausted(
-                            provider: provider, attempts: retry + 1, last: error, elapsed: ContinuousClock.now - started)
-                    }
-                    throw error
-                }
-                // A server asking for a longer wait than the cap is telling us not to retry now.
-                // The one retry of a connection attempt comes after the first backoff step,
-                // however many attempts failed before: it is a quick second look, not a wait.
-                let step = isConnectionAttempt ? 0 : retry
-                guard let delay = policy.delay(beforeRetry: step, serverHint: error.retryAfter) else { throw error }
-                if isConnectionAttempt { retriedConnection = true }
-                options.logger?.debug(
-                    "Retrying \(provider) request",
-                    metadata: ["attempt": "\(retry + 2)", "delay": "\(delay)", "error": "\(error)"])
-                RemoteRequestProgress.report(
-                    .retrying(service: provider, attempt: retry + 1, delay: delay, reason: error.summary))
-                try await policy.clock.sleep(delay)
-                retry += 1
             }
+            return response
+        } decide: { failure, retry in
+            guard let error = failure as? ProviderError else { throw failure }
+            let isConnectionAttempt = error.connectionProblem == .refused || error.connectionProblem == .connectTimeout
+            guard error.isRetryable, retry < policy.maxRetries, !(isConnectionAttempt && retriedConnection) else {
+                if retry > 0 && error.isRetryable {
+                    throw ProviderError.retriesExhausted(
+                        provider: provider, attempts: retry + 1, last: error, elapsed: ContinuousClock.now - started)
+                }
+                throw error
+            }
+            // A server asking for a longer wait than the cap is telling us not to retry now.
+            // The one retry of a connection attempt comes after the first backoff step,
+            // however many attempts failed before: it is a quick second look, not a wait.
+            let step = isConnectionAttempt ? 0 : retry
+            guard let delay = policy.delay(beforeRetry: step, serverHint: error.retryAfter) else { throw error }
+            if isConnectionAttempt { retriedConnection = true }
+            options.logger?.debug(
+                "Retrying \(provider) request",
+                metadata: ["attempt": "\(retry + 2)", "delay": "\(delay)", "error": "\(error)"])
+            RemoteRequestProgress.report(
+                .retrying(service: provider, attempt: retry + 1, delay: delay, reason: error.summary))
+            return delay
         }
+        succeeded = true
+        return response
     }
 
     /// Sends `request` once. HTTP error statuses are returned, not thrown.

@@ -45,12 +45,49 @@ public struct RetryPolicy: Sendable {
         if let serverHint, serverHint > .zero {
             return serverHint <= maxServerDelay ? serverHint : nil
         }
+        return backoff(beforeRetry: retry)
+    }
+
+    /// The wait before retry number `retry` (0 for the first retry) when the server gives no
+    /// hint: ``initialBackoff`` doubled for each retry, at most ``maxBackoff``, less jitter.
+    package func backoff(beforeRetry retry: Int) -> Duration {
         // 2^retry overflows nothing here: the exponent is capped well below 63.
         let factor = Double(1 << min(retry, 30))
         let base = min(initialBackoff * factor, maxBackoff)
         // Jitter only shortens the wait (as the OpenAI SDKs do), so maxBackoff stays an upper bound.
         let jitter = 1 - 0.25 * min(max(clock.random(), 0), 1)
         return base * jitter
+    }
+
+    /// Runs `operation` until it succeeds, waiting on ``clock`` between attempts as `decide` says:
+    /// the one retry loop of the package (providers' requests, the Hub's downloads).
+    ///
+    /// - Parameters:
+    ///   - operation: One attempt.
+    ///   - decide: Called after each failed attempt with its error and the number of retries made
+    ///     so far (0 after the first attempt). Returns the wait before the next attempt, or throws
+    ///     to stop: the error itself, or one that says more (that the retries ran out). It is not
+    ///     called for a `CancellationError`.
+    /// - Returns: What the first successful attempt returns.
+    /// - Throws: What `decide` throws, or `CancellationError` when the task is cancelled — during
+    ///   an attempt, before a retry or while waiting for it: a cancelled task is never retried.
+    package func run<T>(
+        _ operation: () async throws -> T,
+        decide: (_ failure: any Error, _ retries: Int) throws -> Duration
+    ) async throws -> T {
+        var retries = 0
+        while true {
+            do {
+                return try await operation()
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                let wait = try decide(error, retries)
+                try Task.checkCancellation()
+                try await clock.sleep(wait)
+                retries += 1
+            }
+        }
     }
 }
 

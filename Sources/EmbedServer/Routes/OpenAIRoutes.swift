@@ -78,7 +78,7 @@ struct OpenAIRoutes: Sendable {
             json.raw(#","embedding":"#)
             switch format {
             case .float: json.floats(vector)
-            case .base64: json.string(Base64Vector.encode(vector))
+            case .base64: json.string(Base64Floats.encode(vector))
             }
             json.raw("}")
         }

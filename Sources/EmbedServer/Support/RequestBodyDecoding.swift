@@ -1,3 +1,4 @@
+import EmbedCore
 import Foundation
 import Hummingbird
 
@@ -27,51 +28,8 @@ extension Request {
         } catch let error as APIError {
             throw error
         } catch let error as DecodingError {
-            throw APIError.invalid(Self.describe(error), param: Self.fieldPath(of: error))
-        }
-    }
-
-    private static func fieldPath(of error: DecodingError) -> String? {
-        let context: DecodingError.Context? =
-            switch error {
-            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context
-            case .keyNotFound(let key, let context):
-                DecodingError.Context(codingPath: context.codingPath + [key], debugDescription: context.debugDescription)
-            @unknown default: nil
-            }
-        guard let path = context?.codingPath, !path.isEmpty else { return nil }
-        return path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-            .joined(separator: ".")
-            .replacingOccurrences(of: ".[", with: "[")
-    }
-
-    /// A one-line explanation of a decoding failure, naming the field.
-    private static func describe(_ error: DecodingError) -> String {
-        let field = fieldPath(of: error).map { "'\($0)'" }
-        switch error {
-        case .keyNotFound(let key, _):
-            return "The request is missing the required field '\(fieldPath(of: error) ?? key.stringValue)'."
-        case .typeMismatch(let type, let context):
-            let reason = context.debugDescription.isEmpty ? "expected \(Self.jsonName(of: type))" : context.debugDescription
-            return "\(field ?? "The body") has the wrong type: \(reason)."
-        case .valueNotFound(let type, _):
-            return "\(field ?? "The body") must not be null; expected \(Self.jsonName(of: type))."
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                return "The request body is not valid JSON: \(context.debugDescription)"
-            }
-            return "\(field ?? "The body") is invalid: \(context.debugDescription)"
-        @unknown default:
-            return "The request body could not be decoded: \(error)"
-        }
-    }
-
-    private static func jsonName(of type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Int.Type, is Double.Type, is Float.Type: "a number"
-        case is Bool.Type: "a boolean"
-        default: "\(type)"
+            let problem = DecodingProblem(error)
+            throw APIError.invalid(problem.description(document: "The request body") + ".", param: problem.path)
         }
     }
 }

@@ -125,7 +125,7 @@ extension EmbedCommand {
             // A provider's requests are reported while a call waits for them, as local batches are.
             let requests = RemoteProgress(command: "encode", enabled: !quiet && resolved.configuration != nil)
             // Ctrl-C stops after the batch in flight instead of losing everything computed.
-            Interruption.install()
+            await Interruption.install()
             do {
                 while true {
                     if Interruption.requested { throw Interruption.Stopped() }
@@ -200,11 +200,21 @@ extension EmbedCommand {
 
         /// Formats one output line.
         static func line(for embedding: Embedding) -> String {
-            var line = "{\"embedding\":" + JSONFormatting.array(embedding.vector)
-            if let tokens = embedding.tokenCount { line += ",\"tokens\":\(tokens)" }
-            if let inputTokens = embedding.inputTokenCount { line += ",\"input_tokens\":\(inputTokens)" }
-            line += ",\"truncated\":\(embedding.isTruncated)}"
-            return line
+            var json = JSONWriter(capacity: 64 + embedding.vector.count * 12)
+            json.raw("{\"embedding\":")
+            json.floats(embedding.vector)
+            if let tokens = embedding.tokenCount {
+                json.raw(",\"tokens\":")
+                json.integer(tokens)
+            }
+            if let inputTokens = embedding.inputTokenCount {
+                json.raw(",\"input_tokens\":")
+                json.integer(inputTokens)
+            }
+            json.raw(",\"truncated\":")
+            json.bool(embedding.isTruncated)
+            json.raw("}")
+            return json.text
         }
     }
 }

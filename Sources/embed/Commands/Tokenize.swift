@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbedCore
 import EmbedKit
 import EmbedLocal
 import EmbedTokenizer
@@ -64,7 +65,11 @@ extension EmbedCommand {
                     while batch.count < Self.batchSize, let record = try records.next() { batch.append(record.text) }
                     if batch.isEmpty { break }
                     for tokens in tokenizer.encode(batch: batch, maxLength: limit) {
-                        try writer.write(line: "{\"ids\":" + JSONFormatting.array(tokens.ids.map(Int.init)) + "}")
+                        var json = JSONWriter(capacity: 16 + tokens.ids.count * 6)
+                        json.raw("{\"ids\":")
+                        json.integers(tokens.ids)
+                        json.raw("}")
+                        try writer.write(line: json.text)
                         if tokens.isTruncated { truncated += 1 }
                     }
                     count += batch.count

@@ -1,21 +1,25 @@
 import Synchronization
+import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Ctrl-C (SIGINT) or SIGTERM during a long run: the first asks the run to stop after the batch in
 /// flight, so that what it computed is kept (`embed encode` keeps it for `--resume`); a second one
 /// ends the process at once, as the default handling would.
 enum Interruption {
-    /// Signals received. An atomic, so the handler stays async-signal-safe.
+    /// Signals received.
     private static let received = Atomic<Int>(0)
 
-    /// Routes SIGINT and SIGTERM here for the rest of the process.
-    static func install() {
-        for number in [SIGINT, SIGTERM] {
-            signal(number) { number in
-                if Interruption.received.add(1, ordering: .relaxed).newValue > 1 { _exit(128 + number) }
+    /// Routes SIGINT and SIGTERM here for the rest of the process; returns once they are.
+    static func install() async {
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        Task.detached {
+            for await signal in signals {
+                if received.add(1, ordering: .relaxed).newValue > 1 { _exit(128 + signal.rawValue) }
             }
         }
     }

@@ -91,7 +91,7 @@ struct HubRequest: Sendable {
 /// (`/api/models/ORG/NAME/revision/REV`, with `?blobs=true` sizes and digests) and file
 /// downloads (`/ORG/NAME/resolve/REV/PATH`, redirected to storage for LFS files, `Range`
 /// honoured).
-final class HubFixtureServer: Sendable {
+final class HubFixtureServer: StoppableServer {
     private let server: LoopbackServer
     private let state: State
 
@@ -298,13 +298,5 @@ func withHubServer<T>(
     _ repositories: [FixtureRepository], behaviour: FixtureBehaviour = FixtureBehaviour(),
     _ body: (HubFixtureServer) async throws -> T
 ) async throws -> T {
-    let server = try await HubFixtureServer.start(repositories: repositories, behaviour: behaviour)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    try await withRunning(try await HubFixtureServer.start(repositories: repositories, behaviour: behaviour), body)
 }

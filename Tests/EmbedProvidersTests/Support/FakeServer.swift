@@ -78,7 +78,7 @@ struct FakeResponse: Sendable {
 
 /// A loopback server that records every request and answers with a handler: the provider's
 /// wire format, spoken by the test.
-final class FakeServer: Sendable {
+final class FakeServer: StoppableServer {
     /// A client of the test's own: shutting it down before the server guarantees that no
     /// connection is still being opened while the server stops.
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -153,15 +153,7 @@ func withFakeServer<T>(
     _ handler: @escaping @Sendable (RecordedRequest) async throws -> FakeResponse,
     _ body: (FakeServer) async throws -> T
 ) async throws -> T {
-    let server = try await FakeServer.start(handler)
-    do {
-        let result = try await body(server)
-        await server.stop()
-        return result
-    } catch {
-        await server.stop()
-        throw error
-    }
+    try await withRunning(try await FakeServer.start(handler), body)
 }
 
 /// A thread-safe counter for handlers that answer differently per attempt.
