@@ -27,10 +27,9 @@ struct ModelDescriptionTests {
 
     // MARK: Layouts
 
-    @Test func readsTheClassicLayoutOfTheDefaultModel() throws {
-        let url = Fixtures.defaultModelFolder
-        try #require(FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path),
-                     "run Scripts/fetch_model.py Models/all-MiniLM-L6-v2.json")
+    @Test(.requires(Fixtures.defaultModelFolder))
+    func readsTheClassicLayoutOfTheDefaultModel() throws {
+        let url = Fixtures.defaultModelFolder.url
         let description = try ModelDescription.load(fromFolder: url)
         #expect(description.encoder.configuration(as: Bert.Configuration.self) == Bert.Configuration(
             vocabularySize: 30522, hiddenSize: 384, layerCount: 6, attentionHeadCount: 12, intermediateSize: 1536,
