@@ -11,13 +11,9 @@ struct ModelDescriptionTests {
     init() throws { folder = try TemporaryFolder() }
 
     /// Loads `url`, expecting a failure, and returns the error.
-    private func loadFailure(_ url: URL) throws -> ModelDescriptionError {
-        do {
-            let description = try ModelDescription.load(fromFolder: url)
-            Issue.record("loading succeeded: \(description)")
-            throw CancellationError()
-        } catch let error as ModelDescriptionError {
-            return error
+    private func loadFailure(_ url: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> ModelDescriptionError {
+        try #require(throws: ModelDescriptionError.self, sourceLocation: sourceLocation) {
+            try ModelDescription.load(fromFolder: url)
         }
     }
 

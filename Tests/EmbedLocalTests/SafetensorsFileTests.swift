@@ -14,17 +14,16 @@ struct SafetensorsFileTests {
     }
 
     /// Opens `data` expecting failure and returns the error.
-    private func failure(_ data: Data, name: String = "bad.safetensors") throws -> SafetensorsError {
+    private func failure(
+        _ data: Data, name: String = "bad.safetensors", sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> SafetensorsError {
         let url = try folder.write(name, data)
-        do {
-            _ = try SafetensorsFile(url: url)
-        } catch {
-            #expect(error.path == url.path)
-            #expect(error.description.hasPrefix(url.path))
-            return error
+        let error = try #require(throws: SafetensorsError.self, "opening \(name) succeeded", sourceLocation: sourceLocation) {
+            try SafetensorsFile(url: url)
         }
-        Issue.record("opening \(name) succeeded")
-        throw CancellationError()
+        #expect(error.path == url.path)
+        #expect(error.description.hasPrefix(url.path))
+        return error
     }
 
     private func sample() -> SafetensorsBuilder {
