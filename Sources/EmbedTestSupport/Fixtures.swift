@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Locations and readers shared by the test targets. Not part of the public API.
 package enum Fixtures {
@@ -20,11 +21,20 @@ package enum Fixtures {
     /// `Models/`, where `Scripts/setup.sh` puts the default model.
     package static let modelsDirectory = repositoryRoot.appendingPathComponent("Models")
 
-    /// The exported default model (`Models/all-MiniLM-L6-v2.embed`), made by `Scripts/setup.sh`.
-    package static let defaultModelFile = modelsDirectory.appendingPathComponent("all-MiniLM-L6-v2.embed")
+    /// The exported default model, `Models/all-MiniLM-L6-v2.embed`, made by `Scripts/setup.sh`.
+    package static let defaultModel = RealModel(
+        "all-MiniLM-L6-v2.embed", whenMissing: "run Scripts/setup.sh to fetch and export it")
 
-    /// The unpacked Hugging Face folder of the default model, made by `Scripts/setup.sh`.
-    package static let defaultModelFolder = modelsDirectory.appendingPathComponent("all-MiniLM-L6-v2")
+    /// The default model's Hugging Face folder, `Models/all-MiniLM-L6-v2/`, fetched by
+    /// `Scripts/setup.sh`.
+    package static let defaultModelFolder = RealModel(
+        "all-MiniLM-L6-v2", weights: "model.safetensors", whenMissing: "run Scripts/setup.sh to fetch it")
+
+    /// all-mpnet-base-v2's Hugging Face folder, `Models/all-mpnet-base-v2/` (438 MB), fetched by
+    /// `Scripts/test.sh`.
+    package static let mpnetFolder = RealModel(
+        "all-mpnet-base-v2", weights: "model.safetensors",
+        whenMissing: "run python3 Scripts/fetch_model.py Models/all-mpnet-base-v2.json (as Scripts/test.sh does)")
 
     /// Decodes every non-empty line of a JSON Lines file.
     package static func readJSONLines<T: Decodable>(_ url: URL, as type: T.Type = T.self) throws -> [T] {
@@ -35,6 +45,41 @@ package enum Fixtures {
             result.append(try decoder.decode(T.self, from: Data(line)))
         }
         return result
+    }
+}
+
+/// A real model below `Models/` that some tests need and the repository does not hold: where it
+/// is, whether it is there, and how to get it.
+///
+/// A test or suite that needs one carries the trait `.enabled(if: model.isPresent,
+/// model.whenMissing)`, spelled `.requires(model)`: where the model is missing it is skipped with
+/// a message saying how to get it. Inside, the test loads `model.url` with `try`: a model that is
+/// there but does not load is a failure, not a skip.
+package struct RealModel: Sendable {
+    /// The file or folder the tests load.
+    package let url: URL
+    /// What must exist for the model to count as present: the file itself, or a folder's weights.
+    let presenceCheck: URL
+    /// Why a test that needs the model was skipped, and how to get it.
+    package let whenMissing: Comment
+
+    /// A model at `Models/NAME`; for a folder, `weights` names the file inside it that must exist.
+    init(_ name: String, weights: String? = nil, whenMissing howToGet: String) {
+        let url = Fixtures.modelsDirectory.appendingPathComponent(name)
+        self.url = url
+        presenceCheck = weights.map { url.appendingPathComponent($0) } ?? url
+        whenMissing = Comment(rawValue: "Models/\(name) is missing: \(howToGet)")
+    }
+
+    /// Whether the model is there.
+    package var isPresent: Bool { FileManager.default.fileExists(atPath: presenceCheck.path) }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test or suite only where `model` is present; elsewhere it is skipped with
+    /// `model.whenMissing`: `.enabled(if: model.isPresent, model.whenMissing)`.
+    package static func requires(_ model: RealModel, sourceLocation: SourceLocation = #_sourceLocation) -> Self {
+        .enabled(if: model.isPresent, model.whenMissing, sourceLocation: sourceLocation)
     }
 }
 

@@ -30,13 +30,13 @@ func writeCompareTexts(to directory: URL, count: Int = 40) throws -> URL {
 
 @Suite("embed compare, end to end", .serialized)
 struct CompareCommandTests {
-    @Test("a model compared with itself: cosine 1, overlap 1; the second run is served from the cache")
+    @Test("a model compared with itself: cosine 1, overlap 1; the second run is served from the cache", .requires(Fixtures.defaultModel))
     func selfComparison() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let texts = try writeCompareTexts(to: directory)
         let environment = ["EMBED_HOME": directory.appendingPathComponent("home").path]
-        let arguments = ["compare", "--a", "all-MiniLM-L6-v2", "--b", "local:\(Fixtures.defaultModelFile.path)", "--input", texts.path, "--json"]
+        let arguments = ["compare", "--a", "all-MiniLM-L6-v2", "--b", "local:\(Fixtures.defaultModel.url.path)", "--input", texts.path, "--json"]
         let first = try await CLIRunner.run(arguments, environment: environment)
         #expect(first.status == 0, "stderr: \(first.stderr)")
         let report = try JSONDecoder().decode(ComparisonJSON.self, from: first.stdout)
@@ -64,7 +64,7 @@ struct CompareCommandTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("other/cache").path))
     }
 
-    @Test("different dimensions: no per-text cosine, structure compared; text and HTML reports")
+    @Test("different dimensions: no per-text cosine, structure compared; text and HTML reports", .requires(Fixtures.defaultModel))
     func differentModels() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -97,7 +97,7 @@ struct CompareCommandTests {
         #expect(report.structure.spearman != nil)
     }
 
-    @Test("--pairs scores both sides against human judgements (STS-B format)")
+    @Test("--pairs scores both sides against human judgements (STS-B format)", .requires(Fixtures.defaultModel))
     func goldPairs() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -44,9 +44,9 @@ struct ModelCommandTests {
         #expect(VectorComparison(va, vb).cosine > 0.999)
     }
 
-    @Test("info describes the default model")
+    @Test("info describes the default model", .requires(Fixtures.defaultModel))
     func info() async throws {
-        let result = try await CLIRunner.run(["info", Fixtures.defaultModelFile.path, "--json"])
+        let result = try await CLIRunner.run(["info", Fixtures.defaultModel.url.path, "--json"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         struct Summary: Decodable { var dimensions: Int; var maxSequenceLength: Int; var pooling: [String]; var normalized: Bool; var checksum: String? }
         let summary = try JSONDecoder().decode(Summary.self, from: result.stdout)
@@ -118,12 +118,12 @@ struct ModelCommandTests {
 
 @Suite("embed with providers and configuration files")
 struct ConfigurationCommandTests {
-    @Test("a YAML mem0 configuration selecting the local provider embeds locally")
+    @Test("a YAML mem0 configuration selecting the local provider embeds locally", .requires(Fixtures.defaultModel))
     func yamlLocal() async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("mem0.yaml")
-        try Data("embedder:\n  provider: huggingface\n  config:\n    model: \(Fixtures.defaultModelFile.path)\n".utf8).write(to: config)
+        try Data("embedder:\n  provider: huggingface\n  config:\n    model: \(Fixtures.defaultModel.url.path)\n".utf8).write(to: config)
         let viaConfig = try await CLIRunner.run(["encode", "-q", "--config", config.path, "A man is playing a guitar."])
         #expect(viaConfig.status == 0, "stderr: \(viaConfig.stderr)")
         let direct = try await CLIRunner.run(["encode", "-q", "A man is playing a guitar."])

@@ -6,19 +6,12 @@ import Foundation
 import Testing
 
 /// all-mpnet-base-v2 — the real model, MPNet's relative position bias and all — against the
-/// sentence-transformers reference. Runs where `Scripts/setup.sh` (or
+/// sentence-transformers reference. Runs where `Scripts/test.sh` (or
 /// `python3 Scripts/fetch_model.py Models/all-mpnet-base-v2.json`) has fetched the weights; the
 /// whole reference file is checked by `Scripts/parity.py` (README, "Parity").
-/// Where `Scripts/fetch_model.py` puts the model's folder.
-private let mpnetFolder = Fixtures.modelsDirectory.appendingPathComponent("all-mpnet-base-v2")
-
-@Suite(
-    "all-mpnet-base-v2 against sentence-transformers",
-    .enabled(if: FileManager.default.fileExists(atPath: mpnetFolder.appendingPathComponent("model.safetensors").path),
-             "all-mpnet-base-v2 is not in Models/: run python3 Scripts/fetch_model.py Models/all-mpnet-base-v2.json")
-)
+@Suite("all-mpnet-base-v2 against sentence-transformers", .requires(Fixtures.mpnetFolder))
 struct MPNetReferenceTests {
-    static let folder = mpnetFolder
+    static let folder = Fixtures.mpnetFolder.url
 
     /// One reference line: the text, sentence-transformers' ids and its 768-d vector.
     struct Reference: Decodable {

@@ -87,10 +87,10 @@ struct EmbedderSpecTests {
         #expect(CacheIdentity.remote(other, environment: [:]) != CacheIdentity.remote(configuration, environment: [:]))
     }
 
-    @Test("a local model's identity is its file checksum; a folder's its path")
+    @Test("a local model's identity is its file checksum; a folder's its path", .requires(Fixtures.defaultModel))
     func localIdentity() throws {
-        let file = try EmbedderFactory.resolve(model: Fixtures.defaultModelFile.path, provider: nil, configurationFile: nil)
-        let model = try LocalModel(contentsOf: Fixtures.defaultModelFile, verifyChecksum: false)
+        let file = try EmbedderFactory.resolve(model: Fixtures.defaultModel.url.path, provider: nil, configurationFile: nil)
+        let model = try LocalModel(contentsOf: Fixtures.defaultModel.url, verifyChecksum: false)
         #expect(file.cacheIdentity == "local:\(try #require(model.file?.checksum))")
         #expect(file.configuration == nil)
         let folder = try EmbedderFactory.resolve(model: Fixtures.url("tiny/tiny-cls-normalize").path, provider: nil, configurationFile: nil)

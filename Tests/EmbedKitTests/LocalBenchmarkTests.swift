@@ -38,6 +38,7 @@ struct LocalBenchmarkTests {
         #expect(report.idlePauseMilliseconds == 1)
         #expect(report.singleTextAfterIdleMedianMilliseconds > 0)
         #expect(report.singleTextAfterIdleP99Milliseconds >= report.singleTextAfterIdleMedianMilliseconds)
+        #expect(report.cachedLoadMilliseconds > 0 && report.cachedLoadUnverifiedMilliseconds > 0)
     }
 
     @Test("Without short texts, the corpus texts of at most 32 tokens; no pause figure when not asked")

@@ -5,9 +5,9 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("The forward pass's threads: --threads, then EMBED_THREADS, then the available cores")
+@Suite("The forward pass's threads: --threads, then EMBED_THREADS, then the available cores", .requires(Fixtures.defaultModel))
 struct ThreadSelectionTests {
-    let model = Fixtures.defaultModelFile.path
+    let model = Fixtures.defaultModel.url.path
 
     @Test func explicitThenEnvironmentThenCores() throws {
         let explicit = try EmbedderFactory.loadModel(model, threads: 2, environment: ["EMBED_THREADS": "1"])

@@ -11,13 +11,9 @@ struct ModelDescriptionTests {
     init() throws { folder = try TemporaryFolder() }
 
     /// Loads `url`, expecting a failure, and returns the error.
-    private func loadFailure(_ url: URL) throws -> ModelDescriptionError {
-        do {
-            let description = try ModelDescription.load(fromFolder: url)
-            Issue.record("loading succeeded: \(description)")
-            throw CancellationError()
-        } catch let error as ModelDescriptionError {
-            return error
+    private func loadFailure(_ url: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> ModelDescriptionError {
+        try #require(throws: ModelDescriptionError.self, sourceLocation: sourceLocation) {
+            try ModelDescription.load(fromFolder: url)
         }
     }
 
@@ -27,10 +23,9 @@ struct ModelDescriptionTests {
 
     // MARK: Layouts
 
-    @Test func readsTheClassicLayoutOfTheDefaultModel() throws {
-        let url = Fixtures.defaultModelFolder
-        try #require(FileManager.default.fileExists(atPath: url.appendingPathComponent("config.json").path),
-                     "run Scripts/fetch_model.py Models/all-MiniLM-L6-v2.json")
+    @Test(.requires(Fixtures.defaultModelFolder))
+    func readsTheClassicLayoutOfTheDefaultModel() throws {
+        let url = Fixtures.defaultModelFolder.url
         let description = try ModelDescription.load(fromFolder: url)
         #expect(description.encoder.configuration(as: Bert.Configuration.self) == Bert.Configuration(
             vocabularySize: 30522, hiddenSize: 384, layerCount: 6, attentionHeadCount: 12, intermediateSize: 1536,

@@ -118,48 +118,4 @@ struct ModelFileChecksumTests {
         #expect(HalfPrecision.bits(from: -.leastNonzeroMagnitude) == 0x8000)
     }
     #endif
-
-    /// Run with `RUN_BENCHMARKS=1 swift test -c release --filter ModelFileChecksumTests`.
-    @Test("checksum and load speed on ~90 MB", .enabled(if: ProcessInfo.processInfo.environment["RUN_BENCHMARKS"] == "1"))
-    func benchmark() throws {
-        let byteCount = 90 * 1_000_000
-        var generator = SeededGenerator(seed: 1)
-        let floats = (0..<(byteCount / 4)).map { _ in Float.random(in: -1...1, using: &generator) }
-        let megabytes = Double(byteCount) / 1_000_000
-        let clock = ContinuousClock()
-
-        var best = Duration.seconds(1000)
-        var hash: UInt64 = 0
-        for _ in 0..<7 {
-            let elapsed = clock.measure { hash = floats.withUnsafeBytes { XXHash64.hash($0) } }
-            best = min(best, elapsed)
-        }
-        let hashSeconds = Double(best.components.attoseconds) / 1e18 + Double(best.components.seconds)
-        print("XXH64 over \(megabytes) MB (in memory): best \(best), \(Int(megabytes / hashSeconds)) MB/s (hash \(String(hash, radix: 16)))")
-
-        // End to end: open a ~90 MB model file, validating and hashing everything.
-        let directory = try ModelFileTestDirectory()
-        let url = directory.file("big.embed")
-        let source = ModelFileTestTensors([
-            ("big", [floats.count / 384, 384], Array(floats.prefix(floats.count / 384 * 384))),
-        ])
-        try ModelFileWriter.write(metadata: Data("{}".utf8), tensors: source, names: ["big"], to: url)
-        for verify in [true, false] {
-            var bestOpen = Duration.seconds(1000)
-            for _ in 0..<5 {
-                let elapsed = try clock.measure {
-                    _ = try ModelFile(path: url.path(percentEncoded: false), verifyChecksum: verify)
-                }
-                bestOpen = min(bestOpen, elapsed)
-            }
-            print("ModelFile open of \(megabytes) MB, verifyChecksum \(verify): best \(bestOpen)")
-        }
-
-        try ModelFileWriter.write(metadata: Data("{}".utf8), tensors: source, names: ["big"], storage: .float16, to: url)
-        var bestHalf = Duration.seconds(1000)
-        for _ in 0..<5 {
-            bestHalf = min(bestHalf, try clock.measure { _ = try ModelFile(path: url.path(percentEncoded: false)) })
-        }
-        print("ModelFile open of the fp16 export (\(megabytes / 2) MB, widened to fp32): best \(bestHalf)")
-    }
 }

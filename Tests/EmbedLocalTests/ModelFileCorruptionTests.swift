@@ -383,21 +383,15 @@ struct ModelFileCorruptionTests {
     func notAFile() throws {
         let directory = try ModelFileTestDirectory()
         let folder = directory.path("")
-        #expect(throws: ModelFileError.self) { try ModelFile(path: folder) }
-        do {
-            _ = try ModelFile(path: folder)
-        } catch {
-            guard case .unreadable(_, let reason) = error else { Issue.record("unexpected \(error)"); return }
+        let notAFile = #expect(throws: ModelFileError.self) { try ModelFile(path: folder) }
+        if let notAFile {
+            guard case .unreadable(_, let reason) = notAFile else { Issue.record("unexpected \(notAFile)"); return }
             #expect(reason.contains("not a regular file"))
         }
         let missing = directory.path("missing.embed")
-        do {
-            _ = try ModelFile(path: missing)
-            Issue.record("opened a missing file")
-        } catch {
-            guard case .unreadable(missing, let reason) = error else { Issue.record("unexpected \(error)"); return }
-            #expect(reason.contains("No such file or directory"))
-            #expect(error.description.hasPrefix("Cannot read model file \(missing)"))
-        }
+        let error = try #require(throws: ModelFileError.self, "opened a missing file") { try ModelFile(path: missing) }
+        guard case .unreadable(missing, let reason) = error else { Issue.record("unexpected \(error)"); return }
+        #expect(reason.contains("No such file or directory"))
+        #expect(error.description.hasPrefix("Cannot read model file \(missing)"))
     }
 }

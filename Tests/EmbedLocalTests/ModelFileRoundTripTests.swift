@@ -109,10 +109,10 @@ struct ModelFileRoundTripTests {
 
         var bad = ModelFileSample.tensors()
         bad.add("embeddings.LayerNorm.weight", shape: [16], values: Array(repeating: .nan, count: 16))
-        do {
+        let error = #expect(throws: ModelFileError.self, "wrote a NaN weight") {
             try ModelFileWriter.write(metadata: ModelFileSample.metadata, tensors: bad, names: ModelFileSample.names, to: url)
-            Issue.record("wrote a NaN weight")
-        } catch {
+        }
+        if let error {
             guard case .unrepresentableValue("embeddings.LayerNorm.weight", 0, let value, .float32) = error else {
                 Issue.record("unexpected \(error)")
                 return
@@ -194,11 +194,11 @@ struct ModelFileWriterInputTests {
         var source = ModelFileSample.tensors()
         testCase.mutate(&source)
         let url = directory.file("model.embed")
-        do {
+        let error = #expect(throws: ModelFileError.self, "wrote a file from bad input") {
             try ModelFileWriter.write(
                 metadata: testCase.metadata, tensors: source, names: testCase.names, storage: testCase.storage, to: url)
-            Issue.record("wrote a file from bad input")
-        } catch {
+        }
+        if let error {
             if let expected = testCase.expected { #expect(error == expected) }
             #expect(error.description.contains(testCase.fragment), "\(error)")
         }
@@ -209,17 +209,13 @@ struct ModelFileWriterInputTests {
     func missingFolder() throws {
         let directory = try ModelFileTestDirectory()
         let url = directory.url.appendingPathComponent("no/such/folder/model.embed")
-        do {
-            try ModelFileSample.write(to: url)
-            Issue.record("wrote into a missing folder")
-        } catch let error as ModelFileError {
-            guard case .cannotWrite(let path, let reason) = error else {
-                Issue.record("unexpected \(error)")
-                return
-            }
-            #expect(path == url.path(percentEncoded: false))
-            #expect(reason.contains("No such file or directory"), "\(reason)")
+        let error = try #require(throws: ModelFileError.self, "wrote into a missing folder") { try ModelFileSample.write(to: url) }
+        guard case .cannotWrite(let path, let reason) = error else {
+            Issue.record("unexpected \(error)")
+            return
         }
+        #expect(path == url.path(percentEncoded: false))
+        #expect(reason.contains("No such file or directory"), "\(reason)")
     }
 
     @Test("a destination that is a directory")

@@ -119,12 +119,8 @@ func modelFileOpeningError(
 ) throws -> ModelFileError? {
     let url = directory.file(name)
     try Data(bytes).write(to: url)
-    do {
-        _ = try ModelFile(path: url.path(percentEncoded: false), verifyChecksum: verifyChecksum)
-        Issue.record("opened a damaged file: \(context())", sourceLocation: sourceLocation)
-        return nil
-    } catch {
-        return error
+    return #expect(throws: ModelFileError.self, "opened a damaged file: \(context())", sourceLocation: sourceLocation) {
+        try ModelFile(path: url.path(percentEncoded: false), verifyChecksum: verifyChecksum)
     }
 }
 

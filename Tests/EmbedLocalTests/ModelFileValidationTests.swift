@@ -31,28 +31,20 @@ struct ModelFileValidationTests {
     func wrongShape() throws {
         var expected = ModelFileSample.shapes
         expected[2].shape = [16, 32]
-        do {
-            try file.validate(expected: expected)
-            Issue.record("accepted a wrong shape")
-        } catch {
-            #expect(error == .tensorsDoNotMatchModel(
-                path: file.path, missing: [],
-                wrongShapes: [.init(tensor: "encoder.layer.0.attention.self.query.weight", expected: [16, 32], found: [16, 16])],
-                unused: []))
-            #expect(error.description.contains("encoder.layer.0.attention.self.query.weight is [16, 16], expected [16, 32]"))
-        }
+        let error = try #require(throws: ModelFileError.self, "accepted a wrong shape") { try file.validate(expected: expected) }
+        #expect(error == .tensorsDoNotMatchModel(
+            path: file.path, missing: [],
+            wrongShapes: [.init(tensor: "encoder.layer.0.attention.self.query.weight", expected: [16, 32], found: [16, 16])],
+            unused: []))
+        #expect(error.description.contains("encoder.layer.0.attention.self.query.weight is [16, 16], expected [16, 32]"))
     }
 
     @Test("tensors the model would not use are an error that names them")
     func unused() throws {
         let expected = ModelFileSample.shapes.filter { $0.name != "odd.sized" && $0.name != "scalar" }
-        do {
-            try file.validate(expected: expected)
-            Issue.record("accepted unused tensors")
-        } catch {
-            #expect(error == .tensorsDoNotMatchModel(path: file.path, missing: [], wrongShapes: [], unused: ["odd.sized", "scalar"]))
-            #expect(error.description.contains("not used by the model: odd.sized, scalar"), "\(error)")
-        }
+        let error = try #require(throws: ModelFileError.self, "accepted unused tensors") { try file.validate(expected: expected) }
+        #expect(error == .tensorsDoNotMatchModel(path: file.path, missing: [], wrongShapes: [], unused: ["odd.sized", "scalar"]))
+        #expect(error.description.contains("not used by the model: odd.sized, scalar"), "\(error)")
     }
 
     @Test("every kind of problem is reported at once")
@@ -60,18 +52,14 @@ struct ModelFileValidationTests {
         var expected = ModelFileSample.shapes.filter { $0.name != "scalar" }
         expected[0].shape = [31, 16]
         expected.append(("pooler.dense.weight", [16, 16]))
-        do {
-            try file.validate(expected: expected)
-            Issue.record("accepted a mismatched model")
-        } catch {
-            guard case .tensorsDoNotMatchModel(_, let missing, let wrongShapes, let unused) = error else {
-                Issue.record("unexpected \(error)")
-                return
-            }
-            #expect(missing == ["pooler.dense.weight"])
-            #expect(wrongShapes.map(\.tensor) == ["embeddings.word_embeddings.weight"])
-            #expect(unused == ["scalar"])
-            #expect(error.description.contains(file.path))
+        let error = try #require(throws: ModelFileError.self, "accepted a mismatched model") { try file.validate(expected: expected) }
+        guard case .tensorsDoNotMatchModel(_, let missing, let wrongShapes, let unused) = error else {
+            Issue.record("unexpected \(error)")
+            return
         }
+        #expect(missing == ["pooler.dense.weight"])
+        #expect(wrongShapes.map(\.tensor) == ["embeddings.word_embeddings.weight"])
+        #expect(unused == ["scalar"])
+        #expect(error.description.contains(file.path))
     }
 }

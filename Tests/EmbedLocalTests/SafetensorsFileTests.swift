@@ -14,17 +14,16 @@ struct SafetensorsFileTests {
     }
 
     /// Opens `data` expecting failure and returns the error.
-    private func failure(_ data: Data, name: String = "bad.safetensors") throws -> SafetensorsError {
+    private func failure(
+        _ data: Data, name: String = "bad.safetensors", sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> SafetensorsError {
         let url = try folder.write(name, data)
-        do {
-            _ = try SafetensorsFile(url: url)
-        } catch {
-            #expect(error.path == url.path)
-            #expect(error.description.hasPrefix(url.path))
-            return error
+        let error = try #require(throws: SafetensorsError.self, "opening \(name) succeeded", sourceLocation: sourceLocation) {
+            try SafetensorsFile(url: url)
         }
-        Issue.record("opening \(name) succeeded")
-        throw CancellationError()
+        #expect(error.path == url.path)
+        #expect(error.description.hasPrefix(url.path))
+        return error
     }
 
     private func sample() -> SafetensorsBuilder {
@@ -197,9 +196,9 @@ struct SafetensorsFileTests {
         }
     }
 
-    @Test func readsTheDefaultModelWithoutCopying() throws {
-        let url = Fixtures.defaultModelFolder.appendingPathComponent("model.safetensors")
-        try #require(FileManager.default.fileExists(atPath: url.path), "run Scripts/fetch_model.py Models/all-MiniLM-L6-v2.json")
+    @Test(.requires(Fixtures.defaultModelFolder))
+    func readsTheDefaultModelWithoutCopying() throws {
+        let url = Fixtures.defaultModelFolder.url.appendingPathComponent("model.safetensors")
         let file = try SafetensorsFile(url: url)
         #expect(file.tensorNames.count == 104)  // position_ids, 5 embedding, 6 × 16 layer and 2 pooler tensors
         let words = try file.floats("embeddings.word_embeddings.weight")

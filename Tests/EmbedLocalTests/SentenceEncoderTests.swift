@@ -23,10 +23,9 @@ struct SentenceEncoderTests {
         #expect(worst <= 1e-6)
     }
 
-    @Test func defaultModelBatchesMatchOneAtATime() async throws {
-        let folder = Fixtures.defaultModelFolder
-        try #require(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path),
-                     "run Scripts/fetch_model.py Models/all-MiniLM-L6-v2.json")
+    @Test(.requires(Fixtures.defaultModelFolder))
+    func defaultModelBatchesMatchOneAtATime() async throws {
+        let folder = Fixtures.defaultModelFolder.url
         let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl"), as: GoldenRecord.self)
         // A spread of lengths, the 256-token ones included.
         let longest = try #require(records.max { $0.ids.count < $1.ids.count })

@@ -237,10 +237,9 @@ struct ProviderBehaviourTests {
         let clock = RecordingClock()
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let embedder = try provider.make(base, client, clock.transport(retries: 1, timeout: .seconds(2)))
-        var failure: (any Error)?
-        do { _ = try await embedder.embed(["t1"]) } catch { failure = error }
+        let failure = await #expect(throws: ProviderError.self) { try await embedder.embed(["t1"]) }
         try await client.shutdown()
-        let error = try #require(failure as? ProviderError)
+        let error = try #require(failure)
         #expect(error.kind == .retriesExhausted)
         #expect(error.lastError?.kind == .connection || error.lastError?.kind == .timeout)
         #expect(clock.sleeps.count == 1)

@@ -19,16 +19,18 @@ struct UnreachableServerTests {
     static let bound: Duration = .seconds(15)
 
     /// Runs `body` with a client configured as ``ProviderHTTPClient/shared`` but for a connect
-    /// timeout longer than ``bound``, and returns its error and how long it took to fail.
-    private func failure(_ body: (HTTPClient) async throws -> Void) async throws -> (error: ProviderError?, elapsed: Duration) {
+    /// timeout longer than ``bound``, expecting a ``ProviderError``, and returns it and how long
+    /// it took to fail.
+    private func failure(
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: (HTTPClient) async throws -> Void
+    ) async throws -> (error: ProviderError?, elapsed: Duration) {
         let client = HTTPClient(
             eventLoopGroupProvider: .singleton, configuration: ProviderHTTPClient.configuration(connectTimeout: .seconds(30)))
         let start = ContinuousClock.now
-        var failure: (any Error)?
-        do { try await body(client) } catch { failure = error }
+        let failure = await #expect(throws: ProviderError.self, sourceLocation: sourceLocation) { try await body(client) }
         let elapsed = ContinuousClock.now - start
         try await client.shutdown()
-        return (failure as? ProviderError, elapsed)
+        return (failure, elapsed)
     }
 
     private func make(

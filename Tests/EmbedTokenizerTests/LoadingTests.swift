@@ -30,14 +30,13 @@ struct LoadingTests {
         for (name, data) in files { try data.write(to: folder.appendingPathComponent(name)) }
     }
 
-    static func loadError(_ files: [String: Data]) throws -> TokenizerError? {
+    /// Loads `files` as a model folder, expecting a failure, and returns the error (nil, the
+    /// missing failure recorded, when the folder loads).
+    static func loadError(_ files: [String: Data], sourceLocation: SourceLocation = #_sourceLocation) throws -> TokenizerError? {
         try TokenizerFixtures.withTemporaryFolder { folder -> TokenizerError? in
             try write(files, to: folder)
-            do throws(TokenizerError) {
-                _ = try WordPieceTokenizer(modelDirectory: folder)
-                return nil
-            } catch {
-                return error
+            return #expect(throws: TokenizerError.self, "loaded", sourceLocation: sourceLocation) {
+                try WordPieceTokenizer(modelDirectory: folder)
             }
         }
     }

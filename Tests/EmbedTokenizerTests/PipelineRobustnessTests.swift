@@ -281,13 +281,11 @@ struct PipelineRobustnessTests {
     func sentencePieceOnly() throws {
         try TokenizerFixtures.withTemporaryFolder { folder in
             try Data([0, 1, 2]).write(to: folder.appendingPathComponent("sentencepiece.bpe.model"))
-            do throws(TokenizerError) {
-                _ = try TokenizerDefinition.load(fromModelDirectory: folder)
-                Issue.record("loaded")
-            } catch {
-                #expect(error.kind == .missingFile)
-                #expect(error.description.contains("tokenizer.json") && error.description.contains("sentencepiece.bpe.model"))
+            let error = try #require(throws: TokenizerError.self, "loaded") {
+                try TokenizerDefinition.load(fromModelDirectory: folder)
             }
+            #expect(error.kind == .missingFile)
+            #expect(error.description.contains("tokenizer.json") && error.description.contains("sentencepiece.bpe.model"))
         }
     }
 

@@ -81,14 +81,4 @@ struct TokenizerBenchmarks {
         print("tokenizer \(definition.modelName) (\(folder)): \(result)")
         #expect(result.tokens > 0)
     }
-
-    @Test("Load and build time of the default tokenizer")
-    func loadTime() throws {
-        let start = ContinuousClock.now
-        let configuration = try TokenizerConfiguration.load(fromModelDirectory: TokenizerFixtures.defaultModel)
-        let loaded = ContinuousClock.now
-        _ = try WordPieceTokenizer(configuration: configuration)
-        let built = ContinuousClock.now
-        print("tokenizer: load \(loaded - start), build \(built - loaded)")
-    }
 }
