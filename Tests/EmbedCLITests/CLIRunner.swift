@@ -46,8 +46,12 @@ struct CLIRunner {
         process.standardInput = input
         let start = ContinuousClock.now
         try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
+        // A child that exits before reading all of its input closes the pipe: the write then
+        // fails with EPIPE (SIGPIPE is ignored, see `ignoreBrokenPipes`), which is the child's
+        // business to report through its status and stderr, not a reason to end the test run.
+        _ = ignoreBrokenPipes
+        if let stdin { try? input.fileHandleForWriting.write(contentsOf: stdin) }
+        try? input.fileHandleForWriting.close()
         // Read both pipes to the end before waiting, so a large output cannot block the child.
         nonisolated(unsafe) var errorData = Data()
         let reader = Thread { errorData = error.fileHandleForReading.readDataToEndOfFile() }
@@ -60,6 +64,10 @@ struct CLIRunner {
             status: process.terminationStatus, stdout: outputData, stderr: String(decoding: errorData, as: UTF8.self),
             duration: duration)
     }
+
+    /// Ignores SIGPIPE in the test process once, so writing to a child that has gone is an error
+    /// rather than the end of the whole test run.
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     /// A fresh temporary folder, removed by the caller.
     static func temporaryDirectory() throws -> URL {

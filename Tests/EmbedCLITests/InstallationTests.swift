@@ -46,4 +46,12 @@ struct InstallationTests {
         let golden: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/\(model).jsonl"))
         #expect(line.embedding.count == golden.first?.embedding?.count)
     }
+
+    @Test("a child that exits before reading its input fails on its own, without ending the test run (broken pipe)")
+    func childExitsBeforeReadingInput() async throws {
+        let input = Data(String(repeating: "{\"text\": \"unread\"}\n", count: 100_000).utf8)  // beyond a pipe's buffer
+        let result = try await CLIRunner.run(["encode", "--model", "/nonexistent/model.embed", "-i", "-"], stdin: input)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("/nonexistent/model.embed"), "\(result.stderr)")
+    }
 }
