@@ -8,7 +8,7 @@
 //   CEmbedKernels ──┤
 //   EmbedTokenizer ─┼─> EmbedLocal ─┐
 //   EmbedCore ──────┼─> EmbedProviders ─┼─> EmbedKit ─┐   (EmbedCompare: statistics, reports, cache)
-//                   └─> EmbedServer ────────────────┴─> embed (CLI)
+//                   └─> EmbedServer ────────────────┴─> embed (CLI) <── CEmbedBuild (release commit)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
