@@ -4,9 +4,7 @@ import Testing
 
 @Suite("embed convert, info and model errors, end to end")
 struct ModelCommandTests {
-    static let tinyModels = ["tiny-cls-normalize", "tiny-maxmean-cased", "tiny-sqrtlen-dense", "tiny-lasttoken-weighted"]
-
-    @Test("convert + encode reproduce each tiny model's golden vectors", arguments: tinyModels)
+    @Test("convert + encode reproduce each tiny model's golden vectors", arguments: Fixtures.tinyModels)
     func convertAndEncode(model: String) async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -13,7 +13,7 @@ struct ArchitectureTests {
     init() throws { folder = try TemporaryFolder() }
 
     @Test("Converted to a model file, each architecture's tiny model gives sentence-transformers' ids and vectors",
-          arguments: ParityTests.architectureModels)
+          arguments: Fixtures.architectureModels)
     func convertedModelMatchesGolden(name: String) async throws {
         let file = folder.url.appendingPathComponent("\(name).embed")
         try LocalModel.export(folder: Fixtures.url("arch/\(name)"), to: file)
@@ -36,7 +36,7 @@ struct ArchitectureTests {
 
     @Test("Each architecture is recorded by name and reads back equal")
     func descriptionsRoundTrip() throws {
-        for name in ParityTests.architectureModels {
+        for name in Fixtures.architectureModels {
             let description = try ModelDescription.load(fromFolder: Fixtures.url("arch/\(name)"))
             let decoded = try JSONDecoder().decode(ModelDescription.self, from: JSONEncoder().encode(description))
             #expect(decoded == description, "\(name)")

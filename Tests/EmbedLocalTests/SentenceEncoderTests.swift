@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Sentence encoder")
 struct SentenceEncoderTests {
-    @Test("Batches give the same vectors as one text at a time", arguments: ParityTests.tinyModels)
+    @Test("Batches give the same vectors as one text at a time", arguments: Fixtures.tinyModels)
     func batchEqualsOneAtATime(name: String) throws {
         let records = try tinyGolden(name)
         let ids = records.map(\.ids)
@@ -49,7 +49,7 @@ struct SentenceEncoderTests {
     }
 
     @Test("A lone text split over 2 or 3 threads, or over more threads than heads, matches one thread",
-          arguments: ParityTests.tinyModels)
+          arguments: Fixtures.tinyModels)
     func splittingOneTextChangesNothing(name: String) throws {
         let records = try tinyGolden(name).filter { $0.ids.count >= SentenceEncoder.minimumTokensToSplit }
         try #require(!records.isEmpty)

@@ -18,7 +18,7 @@ struct ParityTests {
         #expect(result.mismatches == 0, "\(file): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
 
-    @Test("Tiny models: each tokenizer gives its reference ids", arguments: TokenizerFixtures.tinyModels)
+    @Test("Tiny models: each tokenizer gives its reference ids", arguments: Fixtures.tinyModels)
     func tinyModel(name: String) throws {
         let tokenizer = try WordPieceTokenizer(modelDirectory: Fixtures.url("tiny/\(name)"))
         let rows = try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl"), as: TokenizerFixtures.Row.self)

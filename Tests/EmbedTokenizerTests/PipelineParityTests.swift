@@ -30,13 +30,8 @@ struct PipelineParityTests {
         #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
 
-    static let archModels = [
-        "tiny-xlmr-mean", "tiny-bert-unigram", "tiny-roberta-bpe", "tiny-modernbert", "tiny-mpnet-mean",
-        "tiny-distilbert-cls-dense",
-    ]
-
     @Test("Tiny arch models: the folder's tokenizer gives the reference ids, truncated as the model truncates",
-          arguments: archModels)
+          arguments: Fixtures.architectureModels)
     func archModel(name: String) throws {
         let folder = Fixtures.url("arch/\(name)")
         let definition = try TokenizerDefinition.load(fromModelDirectory: folder)
