@@ -41,9 +41,10 @@ package enum Fixtures {
     /// The unpacked Hugging Face folder of the default model, made by `Scripts/setup.sh`.
     package static let defaultModelFolder = modelsDirectory.appendingPathComponent("all-MiniLM-L6-v2")
 
-    /// Decodes every non-empty line of a JSON Lines file.
+    /// Decodes every non-empty line of a JSON Lines file, inflating a `.jsonl.gz` one (the golden
+    /// files are stored gzip-compressed).
     package static func readJSONLines<T: Decodable>(_ url: URL, as type: T.Type = T.self) throws -> [T] {
-        let data = try Data(contentsOf: url)
+        let data = try data(url)
         let decoder = JSONDecoder()
         var result: [T] = []
         for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {

@@ -12,7 +12,7 @@ struct ModelCommandTests {
         let convert = try await CLIRunner.run(["convert", Fixtures.url("tiny/\(model)").path, file.path])
         #expect(convert.status == 0, "stderr: \(convert.stderr)")
 
-        let golden: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/\(model).jsonl"))
+        let golden: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/\(model).jsonl.gz"))
         let input = golden.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n")
         let encode = try await CLIRunner.run(["encode", "--model", file.path, "-i", "-", "--allow-empty"], stdin: Data(input.utf8))
         #expect(encode.status == 0, "stderr: \(encode.stderr)")

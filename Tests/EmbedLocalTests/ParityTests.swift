@@ -49,11 +49,11 @@ struct ParityReport: CustomStringConvertible {
 
 @Suite("Parity with sentence-transformers")
 struct ParityTests {
-    /// Runs the model in `fixtures/NAME` on the golden ids of `fixtures/NAME.jsonl` and checks the
+    /// Runs the model in `fixtures/NAME` on the golden ids of `fixtures/NAME.jsonl.gz` and checks the
     /// vectors at the parity bars.
     private func checkGolden(_ fixtures: String, _ name: String, count: Int) async throws {
         let encoder = try SentenceEncoder(folder: Fixtures.url("\(fixtures)/\(name)"))
-        let records = try Fixtures.readJSONLines(Fixtures.url("\(fixtures)/\(name).jsonl"), as: GoldenRecord.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url("\(fixtures)/\(name).jsonl.gz"), as: GoldenRecord.self)
         try #require(records.count == count)
         let vectors = try await offThePool { try encoder.encode(records.map(\.ids)) }
         var report = ParityReport()
@@ -90,7 +90,7 @@ struct ParityTests {
         }
         let encoder = try SentenceEncoder(folder: folder)
         #expect(encoder.outputDimension == 384)
-        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl"), as: GoldenRecord.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"), as: GoldenRecord.self)
         try #require(records.count == 603)
         let ids = records.map(\.ids)
         let start = ContinuousClock.now

@@ -27,7 +27,7 @@ struct SentenceEncoderTests {
         let folder = Fixtures.defaultModelFolder
         try #require(FileManager.default.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path),
                      "run Scripts/fetch_model.py Models/all-MiniLM-L6-v2.json")
-        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl"), as: GoldenRecord.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"), as: GoldenRecord.self)
         // A spread of lengths, the 256-token ones included.
         let longest = try #require(records.max { $0.ids.count < $1.ids.count })
         let sample = stride(from: 0, to: records.count, by: 25).map { records[$0].ids } + [longest.ids]

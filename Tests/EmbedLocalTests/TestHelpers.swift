@@ -130,5 +130,5 @@ func tinyEncoder(_ name: String, options: SentenceEncoder.Options = .init()) thr
 
 /// The golden records of a tiny fixture model.
 func tinyGolden(_ name: String) throws -> [GoldenRecord] {
-    try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl"), as: GoldenRecord.self)
+    try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl.gz"), as: GoldenRecord.self)
 }
