@@ -50,9 +50,45 @@ extension Fixtures {
     }
 }
 
-/// A fixture file that is not the gzip stream (or the UTF-8) it should be.
+/// A fixture file that is missing, or not the gzip stream (or the UTF-8) it should be.
 package struct FixtureFileError: Error, CustomStringConvertible {
     package var path: String
     package var detail: String
     package var description: String { "\(path): \(detail)" }
+}
+
+extension Fixtures {
+    /// Copies a fixture file or folder to `destination`, following symbolic links. A file stored
+    /// once and linked from several model folders (a shared `tokenizer.json`) arrives as an
+    /// ordinary file, so that the copy stands on its own (a copied relative link would dangle).
+    package static func copy(_ source: URL, to destination: URL) throws {
+        let manager = FileManager.default
+        let resolved = source.resolvingSymlinksInPath()
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: resolved.path, isDirectory: &isDirectory) else {
+            throw FixtureFileError(path: source.path, detail: "no such file")
+        }
+        guard isDirectory.boolValue else {
+            try manager.copyItem(at: resolved, to: destination)
+            return
+        }
+        try manager.createDirectory(at: destination, withIntermediateDirectories: true)
+        for name in try manager.contentsOfDirectory(atPath: resolved.path) {
+            try copy(resolved.appendingPathComponent(name), to: destination.appendingPathComponent(name))
+        }
+    }
+
+    /// The contents of every file below `folder`, keyed by its path relative to the folder, symbolic
+    /// links followed: a model folder's files as a Hub repository would serve them.
+    package static func files(under folder: URL) throws -> [String: Data] {
+        let base = folder.standardizedFileURL.path
+        var files: [String: Data] = [:]
+        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+        while let url = enumerator?.nextObject() as? URL {
+            let target = url.resolvingSymlinksInPath()
+            guard (try target.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true else { continue }
+            files[String(url.standardizedFileURL.path.dropFirst(base.count + 1))] = try Data(contentsOf: target)
+        }
+        return files
+    }
 }

@@ -99,7 +99,7 @@ struct ModelCommandTests {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let folder = directory.appendingPathComponent("model")
-        try FileManager.default.copyItem(at: Fixtures.url("tiny/tiny-cls-normalize"), to: folder)
+        try Fixtures.copy(Fixtures.url("tiny/tiny-cls-normalize"), to: folder)
         let modules = """
             [{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},
              {"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"},

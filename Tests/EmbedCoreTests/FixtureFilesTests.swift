@@ -29,3 +29,23 @@ struct FixtureFilesTests {
         }
     }
 }
+
+/// Files that several model folders share are stored once and linked; a copy of such a folder
+/// must stand on its own.
+@Suite("Shared fixture files")
+struct SharedFixtureFilesTests {
+    @Test("A folder whose tokenizer.json is a link copies as ordinary files with the same bytes")
+    func copyFollowsLinks() throws {
+        let source = Fixtures.url("arch/tiny-xlmr-mean")
+        let linked = source.appendingPathComponent("tokenizer.json")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: linked.path)) == "../tokenizers/unigram/tokenizer.json")
+        let destination = FileManager.default.temporaryDirectory.appendingPathComponent("EmbedCoreTests-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: destination) }
+        try Fixtures.copy(source, to: destination)
+        let copied = destination.appendingPathComponent("tokenizer.json")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: copied.path)) == nil)
+        #expect(try Data(contentsOf: copied) == Data(contentsOf: Fixtures.url("arch/tokenizers/unigram/tokenizer.json")))
+        #expect(try Data(contentsOf: destination.appendingPathComponent("1_Pooling/config.json"))
+            == Data(contentsOf: source.appendingPathComponent("1_Pooling/config.json")))
+    }
+}

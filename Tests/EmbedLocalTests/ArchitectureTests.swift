@@ -304,7 +304,7 @@ struct ArchitectureTests {
         let description = try ModelDescription.load(fromFolder: folderURL)
         let nomic = try #require(description.encoder.configuration(as: NomicBert.Configuration.self))
         #expect(nomic.hiddenSize == 32 && nomic.layerCount == 2 && nomic.attentionHeadCount == 4)
-        #expect(nomic.intermediateSize == 256 && nomic.vocabularySize == 30528 && nomic.ropeTheta == 1000)
+        #expect(nomic.intermediateSize == 256 && nomic.vocabularySize == 3008 && nomic.ropeTheta == 1000)  // 3,000 padded to 64s
         #expect(nomic.maximumPositionCount == 8192)
 
         // transformers-5 spelling only.

@@ -28,10 +28,11 @@ final class TemporaryFolder {
         return file
     }
 
-    /// Copies a fixture folder (e.g. `tiny/tiny-cls-normalize`) into `name` and returns its URL.
+    /// Copies a fixture folder (e.g. `tiny/tiny-cls-normalize`) into `name`, shared files
+    /// (symbolic links) as ordinary ones, and returns its URL.
     func copyFixture(_ fixture: String, as name: String = "model") throws -> URL {
         let destination = url.appendingPathComponent(name)
-        try FileManager.default.copyItem(at: Fixtures.url(fixture), to: destination)
+        try Fixtures.copy(Fixtures.url(fixture), to: destination)
         return destination
     }
 }

@@ -64,6 +64,15 @@ struct ParityTests {
         var testDescription: String { rawValue }
     }
 
+    /// The default tokenizer (30,522 tokens) with the normalizer of a tiny model's tokenizer.json:
+    /// the set-ups `parity/make_parity_fixtures.py` records. (The tiny models have the default
+    /// tokenizer's pipeline and special ids but a 3,000-token vocabulary.)
+    static func defaultVocabulary(withNormalizerOf tinyModel: String) throws -> TokenizerConfiguration {
+        var configuration = try TokenizerFixtures.defaultConfiguration.get()
+        configuration.normalizer = try TokenizerConfiguration.load(fromModelDirectory: Fixtures.url("tiny/\(tinyModel)")).normalizer
+        return configuration
+    }
+
     @Test(
         "Unicode stress texts (newer Unicode, format characters, reordering, Hangul, sigma) match",
         arguments: Setup.allCases)
@@ -73,10 +82,10 @@ struct ParityTests {
         case .uncased:
             configuration = try TokenizerFixtures.defaultConfiguration.get()
         case .cased, .casedWithLowercaseInput:
-            configuration = try TokenizerConfiguration.load(fromModelDirectory: Fixtures.url("tiny/tiny-maxmean-cased"))
+            configuration = try Self.defaultVocabulary(withNormalizerOf: "tiny-maxmean-cased")
             configuration.lowercaseInput = setup == .casedWithLowercaseInput
         case .lowercaseKeepAccents:
-            configuration = try TokenizerConfiguration.load(fromModelDirectory: Fixtures.url("tiny/tiny-sqrtlen-dense"))
+            configuration = try Self.defaultVocabulary(withNormalizerOf: "tiny-sqrtlen-dense")
         }
         configuration.maxLength = 100_000  // the fixture is not truncated
         let tokenizer = try WordPieceTokenizer(configuration: configuration)
