@@ -117,9 +117,15 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // zlib, through which EmbedTestSupport reads the gzip-compressed golden files.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "EmbedTestSupport",
-            dependencies: ["EmbedCore"],
+            dependencies: ["EmbedCore", "CZlib"],
             path: "Sources/EmbedTestSupport",
             swiftSettings: swiftSettings
         ),

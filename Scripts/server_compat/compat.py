@@ -5,12 +5,12 @@ LangChain's OpenAIEmbeddings and OllamaEmbeddings are checked too when langchain
 langchain-ollama are installed (run.sh installs them with EMBED_COMPAT_LANGCHAIN=1).
 
 Usage:
-    python compat.py BASE_URL EXPECTED.jsonl [--api-key KEY] [--model NAME] [--limit N]
+    python compat.py BASE_URL EXPECTED.jsonl[.gz] [--api-key KEY] [--model NAME] [--limit N]
 
 BASE_URL is the server root (e.g. http://127.0.0.1:8080). EXPECTED.jsonl has one JSON object per
 line with "text" and "embedding" (the vector the served model must produce) and optionally "ids"
 (the model's token ids for the text, used to check token-id input) -- the format of
-Tests/Fixtures/reference/minilm-dev-embeddings.jsonl.
+Tests/Fixtures/reference/minilm-dev-embeddings.jsonl.gz (a name ending in .gz is read as gzip).
 
 Every vector the clients return must have the expected length and a cosine of at least 0.99999
 with the expected one. Exits 0 when every check passes, 1 with one line per failure otherwise.
@@ -19,6 +19,7 @@ with the expected one. Exits 0 when every check passes, 1 with one line per fail
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import math
 import sys
@@ -87,7 +88,8 @@ class Checker:
 
 def load_expected(path: str, limit: int | None) -> list[dict]:
     rows = []
-    with open(path, encoding="utf-8") as handle:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue

@@ -12,7 +12,7 @@
 #
 # Environment:
 #   EMBED_COMPAT_URL       server root the command listens on   (default http://127.0.0.1:8080)
-#   EMBED_COMPAT_EXPECTED  JSON Lines of expected vectors       (default Tests/Fixtures/reference/minilm-dev-embeddings.jsonl)
+#   EMBED_COMPAT_EXPECTED  JSON Lines of expected vectors       (default Tests/Fixtures/reference/minilm-dev-embeddings.jsonl.gz)
 #   EMBED_COMPAT_LIMIT     use only the first N expected vectors (default 200)
 #   EMBED_COMPAT_API_KEY   bearer token, if the server requires one
 #   EMBED_COMPAT_MODEL     model name the clients send          (default: whatever the server lists)
@@ -29,7 +29,7 @@ fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 url="${EMBED_COMPAT_URL:-http://127.0.0.1:8080}"
-expected="${EMBED_COMPAT_EXPECTED:-$repo/Tests/Fixtures/reference/minilm-dev-embeddings.jsonl}"
+expected="${EMBED_COMPAT_EXPECTED:-$repo/Tests/Fixtures/reference/minilm-dev-embeddings.jsonl.gz}"
 limit="${EMBED_COMPAT_LIMIT:-200}"
 timeout="${EMBED_COMPAT_TIMEOUT:-120}"
 

@@ -18,6 +18,21 @@ package enum Fixtures {
         directory.appendingPathComponent(relativePath)
     }
 
+    /// The four tiny random-weight BERT models in `tiny/`, each with the pipeline options the
+    /// default model lacks: CLS pooling + Normalize; max + mean pooling with a cased tokenizer;
+    /// mean_sqrt_len pooling + Dense + Normalize, accents kept; weighted-mean + last-token pooling
+    /// without Normalize. Golden outputs next to each folder. Every test that runs them all takes
+    /// this list.
+    package static let tinyModels = ["tiny-cls-normalize", "tiny-maxmean-cased", "tiny-sqrtlen-dense", "tiny-lasttoken-weighted"]
+
+    /// One tiny random-weight model per architecture and tokenizer kind in `arch/` (MPNet,
+    /// DistilBERT + CLS + Dense, XLM-R, BERT + Unigram, RoBERTa + BPE, ModernBERT), with golden
+    /// outputs from sentence-transformers on 200 multilingual stress texts next to each folder.
+    package static let architectureModels = [
+        "tiny-mpnet-mean", "tiny-distilbert-cls-dense", "tiny-xlmr-mean", "tiny-bert-unigram", "tiny-roberta-bpe",
+        "tiny-modernbert",
+    ]
+
     /// `Models/`, where `Scripts/setup.sh` puts the default model.
     package static let modelsDirectory = repositoryRoot.appendingPathComponent("Models")
 
@@ -36,9 +51,10 @@ package enum Fixtures {
         "all-mpnet-base-v2", weights: "model.safetensors",
         whenMissing: "run python3 Scripts/fetch_model.py Models/all-mpnet-base-v2.json (as Scripts/test.sh does)")
 
-    /// Decodes every non-empty line of a JSON Lines file.
+    /// Decodes every non-empty line of a JSON Lines file, inflating a `.jsonl.gz` one (the golden
+    /// files are stored gzip-compressed).
     package static func readJSONLines<T: Decodable>(_ url: URL, as type: T.Type = T.self) throws -> [T] {
-        let data = try Data(contentsOf: url)
+        let data = try data(url)
         let decoder = JSONDecoder()
         var result: [T] = []
         for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {

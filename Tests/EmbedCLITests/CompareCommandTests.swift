@@ -21,7 +21,7 @@ struct ComparisonJSON: Decodable {
 /// A texts file: the tiny models' stress texts that are not empty and not long (a debug build
 /// runs MiniLM slowly).
 func writeCompareTexts(to directory: URL, count: Int = 40) throws -> URL {
-    let lines: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/tiny-cls-normalize.jsonl"))
+    let lines: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/tiny-cls-normalize.jsonl.gz"))
     let texts = lines.map(\.text).filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && $0.count < 120 }
     let url = directory.appendingPathComponent("texts.jsonl")
     try Data(texts.prefix(count).map { "{\"text\":" + jsonString($0) + "}" }.joined(separator: "\n").utf8).write(to: url)

@@ -7,7 +7,7 @@ import Testing
 struct EncodeCommandTests {
     @Test("encode: JSON Lines in, vectors equal to sentence-transformers' out, in order")
     func encodeMatchesReference() async throws {
-        let reference: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl"))
+        let reference: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"))
         let sample = Array(reference.prefix(120))
         let input = sample.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n") + "\n"
         let result = try await CLIRunner.run(["encode", "--input", "-", "--output", "-", "--allow-empty", "--batch-size", "50"], stdin: Data(input.utf8))
@@ -175,7 +175,7 @@ struct EncodeCommandTests {
 
     @Test("tokenize: ids equal Hugging Face's, one line per input")
     func tokenizeMatchesReference() async throws {
-        let reference: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-ids.jsonl"))
+        let reference: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-ids.jsonl.gz"))
         let sample = Array(reference.suffix(400))
         let input = sample.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n")
         let result = try await CLIRunner.run(["tokenize", "--input", "-", "--output", "-"], stdin: Data(input.utf8))

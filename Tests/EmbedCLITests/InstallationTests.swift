@@ -43,7 +43,7 @@ struct InstallationTests {
         let encode = try await CLIRunner.run(["encode", "-q", "a bundled model"], environment: environment, executable: installed)
         #expect(encode.status == 0, "stderr: \(encode.stderr)")
         let line = try JSONDecoder().decode(EncodedLine.self, from: Data(try #require(encode.lines.first).utf8))
-        let golden: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/\(model).jsonl"))
+        let golden: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/\(model).jsonl.gz"))
         #expect(line.embedding.count == golden.first?.embedding?.count)
     }
 

@@ -4,9 +4,7 @@ import Testing
 
 @Suite("embed convert, info and model errors, end to end")
 struct ModelCommandTests {
-    static let tinyModels = ["tiny-cls-normalize", "tiny-maxmean-cased", "tiny-sqrtlen-dense", "tiny-lasttoken-weighted"]
-
-    @Test("convert + encode reproduce each tiny model's golden vectors", arguments: tinyModels)
+    @Test("convert + encode reproduce each tiny model's golden vectors", arguments: Fixtures.tinyModels)
     func convertAndEncode(model: String) async throws {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -14,7 +12,7 @@ struct ModelCommandTests {
         let convert = try await CLIRunner.run(["convert", Fixtures.url("tiny/\(model)").path, file.path])
         #expect(convert.status == 0, "stderr: \(convert.stderr)")
 
-        let golden: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/\(model).jsonl"))
+        let golden: [ReferenceLine] = try Fixtures.readJSONLines(Fixtures.url("tiny/\(model).jsonl.gz"))
         let input = golden.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n")
         let encode = try await CLIRunner.run(["encode", "--model", file.path, "-i", "-", "--allow-empty"], stdin: Data(input.utf8))
         #expect(encode.status == 0, "stderr: \(encode.stderr)")
@@ -101,7 +99,7 @@ struct ModelCommandTests {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let folder = directory.appendingPathComponent("model")
-        try FileManager.default.copyItem(at: Fixtures.url("tiny/tiny-cls-normalize"), to: folder)
+        try Fixtures.copy(Fixtures.url("tiny/tiny-cls-normalize"), to: folder)
         let modules = """
             [{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},
              {"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"},

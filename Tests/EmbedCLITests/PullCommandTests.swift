@@ -40,7 +40,7 @@ struct PullCommandTests {
             #expect(table.lines.first?.hasPrefix("NAME") == true)
             #expect(table.lines.contains { $0.hasPrefix("tiny-cls-normalize ") && $0.contains("hub:\(Self.repository)@") }, "\(table.stdoutText)")
 
-            let golden: [ReferenceLine] = Array(try Fixtures.readJSONLines(Fixtures.url("tiny/tiny-cls-normalize.jsonl")).filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.prefix(12))
+            let golden: [ReferenceLine] = Array(try Fixtures.readJSONLines(Fixtures.url("tiny/tiny-cls-normalize.jsonl.gz")).filter { !$0.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }.prefix(12))
             let input = golden.map { "{\"text\":" + jsonString($0.text) + "}" }.joined(separator: "\n")
             for name in ["tiny-cls-normalize", Self.repository] {
                 let encode = try await CLIRunner.run(["encode", "-q", "--model", name, "-i", "-"], stdin: Data(input.utf8), environment: environment)

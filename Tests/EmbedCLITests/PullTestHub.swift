@@ -36,13 +36,7 @@ final class PullTestHub: StoppableServer {
     static func start(
         folder: URL, repository: String, commit: String = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
     ) async throws -> PullTestHub {
-        var files: [String: Data] = [:]
-        let base = folder.standardizedFileURL.path
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true else { continue }
-            files[String(url.standardizedFileURL.path.dropFirst(base.count + 1))] = try Data(contentsOf: url)
-        }
+        var files = try Fixtures.files(under: folder)
         files["README.md"] = Data("# a model card the pull must skip\n".utf8)
         let content = Content(repository: repository, commit: commit, files: files)
         let log = RequestLog()

@@ -19,7 +19,7 @@ struct TokenizeCommandTests {
     @Test("A Unigram or BPE tokenizer.json (file or folder) gives Hugging Face's ids, not truncated",
           arguments: [("unigram", "arch/tokenizers/unigram/tokenizer.json"), ("bpe", "arch/tokenizers/bpe")])
     func referenceIDs(name: String, path: String) async throws {
-        let reference: [Reference] = try Fixtures.readJSONLines(Fixtures.url("arch/tokenizers/\(name)-ids.jsonl"))
+        let reference: [Reference] = try Fixtures.readJSONLines(Fixtures.url("arch/tokenizers/\(name)-ids.jsonl.gz"))
         let sample = Array(reference.prefix(300))
         let result = try await CLIRunner.run(
             ["tokenize", "--tokenizer", Fixtures.url(path).path, "--input", "-", "--output", "-"],

@@ -24,7 +24,7 @@ struct MPNetReferenceTests {
     func referenceTexts() async throws {
         let model = try LocalModel(contentsOf: Self.folder)
         #expect(model.metadata.model.encoder.name == "mpnet")
-        let records = try Fixtures.readJSONLines(Fixtures.url("reference/mpnet-dev-150.jsonl"), as: Reference.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url("reference/mpnet-dev-150.jsonl.gz"), as: Reference.self)
         try #require(records.count == 150)
         let tokenized = model.tokenizer.encode(batch: records.map(\.text))
         let differing = zip(tokenized, records).filter { $0.0.ids != $0.1.ids }.map(\.1.text)

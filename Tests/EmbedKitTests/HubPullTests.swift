@@ -137,7 +137,7 @@ struct HubPullTests {
     func resumesWithinOnePull() async throws {
         let home = try temporaryHome()
         defer { try? FileManager.default.removeItem(at: home) }
-        let cut = 1_000_000
+        let cut = try #require(try tinyRepository().files["model.safetensors"]).count / 4  // a quarter of the weights
         try await withHubServer([try tinyRepository()], behaviour: FixtureBehaviour(cutAfter: ["model.safetensors": cut])) { server in
             let log = EventLog()
             let result = try await makePuller(server, home: home).pull(tinyRepositoryID, progress: { log.record($0) })
@@ -163,7 +163,8 @@ struct HubPullTests {
         let home = try temporaryHome()
         defer { try? FileManager.default.removeItem(at: home) }
         let repository = try tinyRepository()
-        try await withHubServer([repository], behaviour: FixtureBehaviour(cutAfter: ["model.safetensors": 1_500_000])) { server in
+        let cut = try #require(repository.files["model.safetensors"]).count * 3 / 8
+        try await withHubServer([repository], behaviour: FixtureBehaviour(cutAfter: ["model.safetensors": cut])) { server in
             let error = await #expect(throws: HubError.self) {
                 try await makePuller(server, home: home, maxAttempts: 1).pull(tinyRepositoryID)
             }
@@ -171,7 +172,7 @@ struct HubPullTests {
             #expect(error?.description.contains("run the same `embed pull` again to resume") == true, "\(String(describing: error))")
             let partial = home.appendingPathComponent("downloads/fixtures--tiny-cls-normalize/\(repository.commit)/model.safetensors.incomplete")
             let kept = try #require(try FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? Int)
-            #expect(kept > 0 && kept <= 1_500_000)
+            #expect(kept > 0 && kept <= cut)
             #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("models/tiny-cls-normalize.embed").path))
             // `embed models` would show it.
             let scan = InstalledModels.scan(searchDirectories: [home.appendingPathComponent("models")], home: EmbedHome(url: home))
@@ -192,7 +193,8 @@ struct HubPullTests {
     func rangeIgnored() async throws {
         let home = try temporaryHome()
         defer { try? FileManager.default.removeItem(at: home) }
-        let behaviour = FixtureBehaviour(cutAfter: ["model.safetensors": 700_000], honoursRange: false)
+        let cut = try #require(try tinyRepository().files["model.safetensors"]).count / 6
+        let behaviour = FixtureBehaviour(cutAfter: ["model.safetensors": cut], honoursRange: false)
         try await withHubServer([try tinyRepository()], behaviour: behaviour) { server in
             let result = try await makePuller(server, home: home).pull(tinyRepositoryID)
             #expect(server.downloads(of: "model.safetensors").count == 2)
@@ -239,10 +241,11 @@ struct HubPullTests {
         let home = try temporaryHome()
         defer { try? FileManager.default.removeItem(at: home) }
         var repository = try tinyRepository()
+        let size = try #require(repository.files["config.json"]).count  // 665
         repository.servedInstead["config.json"] = try #require(repository.files["config.json"]) + Data(" ".utf8)
         try await withHubServer([repository]) { server in
             let error = await #expect(throws: HubError.self) { try await makePuller(server, home: home).pull(tinyRepositoryID) }
-            #expect(error?.description.contains("config.json has 667 bytes but the Hub says 666") == true, "\(String(describing: error))")
+            #expect(error?.description.contains("config.json has \(size + 1) bytes but the Hub says \(size)") == true, "\(String(describing: error))")
         }
     }
 

@@ -81,10 +81,13 @@ struct HubUnitTests {
         #expect(try FileDigest.compute(.sha256, of: file("")).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(try FileDigest.compute(.gitBlobSHA1, of: file("hello\n")).hex == "ce013625030ba8dba906f756967f9e9ca394464a")
         #expect(try FileDigest.compute(.gitBlobSHA1, of: file("")).hex == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")
-        // Files larger than one read: the fixture's blob id as git stores it, and its SHA-256.
-        let folder = Fixtures.url("tiny/tiny-cls-normalize")
-        #expect(try FileDigest.compute(.gitBlobSHA1, of: folder.appendingPathComponent("tokenizer.json")).hex == "c17ed520ed8438736732a54957a69306b8822215")
-        #expect(try FileDigest.compute(.sha256, of: folder.appendingPathComponent("model.safetensors")).hex == "42c7dacf48222d968c5901fe08354c80a71eca30fd733f3188db9da8d480006c")
+        // Fixture files as git stores them (blob ids), and one larger than a read (1 MiB): its
+        // SHA-256 too.
+        let tokenizer = Fixtures.url("tiny/tiny-cls-normalize/tokenizer.json")
+        #expect(try FileDigest.compute(.gitBlobSHA1, of: tokenizer).hex == "45862d6c9c075036413798f44b7b607fa951cd1b")
+        let large = Fixtures.url("reference/tokens-dev.jsonl.gz")  // 1,929,358 bytes
+        #expect(try FileDigest.compute(.gitBlobSHA1, of: large).hex == "9c0df87b4f6d164a42b95a00dea1c785ccbe3db1")
+        #expect(try FileDigest.compute(.sha256, of: large).hex == "08375dc79200becdb18b1adec65cf411460bc0f155c5204b082780f6199c92de")
     }
 
     static let repositoryFiles: [HubFile] = [

@@ -13,13 +13,13 @@ struct ArchitectureTests {
     init() throws { folder = try TemporaryFolder() }
 
     @Test("Converted to a model file, each architecture's tiny model gives sentence-transformers' ids and vectors",
-          arguments: ParityTests.architectureModels)
+          arguments: Fixtures.architectureModels)
     func convertedModelMatchesGolden(name: String) async throws {
         let file = folder.url.appendingPathComponent("\(name).embed")
         try LocalModel.export(folder: Fixtures.url("arch/\(name)"), to: file)
         let model = try LocalModel(contentsOf: file)
         #expect(model.file?.formatVersion == ModelFile.currentFormatVersion)
-        let records = try Fixtures.readJSONLines(Fixtures.url("arch/\(name).jsonl"), as: GoldenRecord.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url("arch/\(name).jsonl.gz"), as: GoldenRecord.self)
         try #require(records.count == 200)
 
         let tokenized = model.tokenizer.encode(batch: records.map(\.text))
@@ -36,7 +36,7 @@ struct ArchitectureTests {
 
     @Test("Each architecture is recorded by name and reads back equal")
     func descriptionsRoundTrip() throws {
-        for name in ParityTests.architectureModels {
+        for name in Fixtures.architectureModels {
             let description = try ModelDescription.load(fromFolder: Fixtures.url("arch/\(name)"))
             let decoded = try JSONDecoder().decode(ModelDescription.self, from: JSONEncoder().encode(description))
             #expect(decoded == description, "\(name)")
@@ -234,19 +234,19 @@ struct ArchitectureTests {
 
     @Test("NomicBERT converted end to end: plain, at 512 tokens, and with its search_query prompt by name or text")
     func nomicConverted() async throws {
-        let plain = try Fixtures.readJSONLines(Fixtures.url("nomic/tiny-nomic-bert.jsonl"), as: GoldenRecord.self)
+        let plain = try Fixtures.readJSONLines(Fixtures.url("nomic/tiny-nomic-bert.jsonl.gz"), as: GoldenRecord.self)
         try await checkConverted(Fixtures.url("nomic/tiny-nomic-bert"), texts: plain.map(\.text), ids: plain.map(\.ids),
                                  embeddings: plain.map(\.embedding), label: "nomic")
 
         // The long reference: the same weights read up to 512 tokens (28 texts over 128, 10 over 512).
         let long = try folder.copyFixture("nomic/tiny-nomic-bert", as: "nomic-long")
         try editJSON(long.appendingPathComponent("tokenizer_config.json")) { $0["model_max_length"] = 512 }
-        let longRecords = try Fixtures.readJSONLines(Fixtures.url("nomic/tiny-nomic-bert-long.jsonl"), as: GoldenRecord.self)
+        let longRecords = try Fixtures.readJSONLines(Fixtures.url("nomic/tiny-nomic-bert-long.jsonl.gz"), as: GoldenRecord.self)
         #expect(longRecords.contains { $0.ids.count > 128 })
         try await checkConverted(long, texts: longRecords.map(\.text), ids: longRecords.map(\.ids),
                                  embeddings: longRecords.map(\.embedding), label: "nomic-long")
 
-        let prompted = try Fixtures.readJSONLines(Fixtures.url("nomic/tiny-nomic-bert-prompted.jsonl"), as: PromptedRecord.self)
+        let prompted = try Fixtures.readJSONLines(Fixtures.url("nomic/tiny-nomic-bert-prompted.jsonl.gz"), as: PromptedRecord.self)
         #expect(Set(prompted.map(\.prompt)) == ["search_query: "])
         for (options, label) in [(EmbeddingOptions(promptName: "search_query"), "nomic-prompt-name"),
                                  (EmbeddingOptions(prompt: "search_query: "), "nomic-prompt-text")] {
@@ -304,7 +304,7 @@ struct ArchitectureTests {
         let description = try ModelDescription.load(fromFolder: folderURL)
         let nomic = try #require(description.encoder.configuration(as: NomicBert.Configuration.self))
         #expect(nomic.hiddenSize == 32 && nomic.layerCount == 2 && nomic.attentionHeadCount == 4)
-        #expect(nomic.intermediateSize == 256 && nomic.vocabularySize == 30528 && nomic.ropeTheta == 1000)
+        #expect(nomic.intermediateSize == 256 && nomic.vocabularySize == 3008 && nomic.ropeTheta == 1000)  // 3,000 padded to 64s
         #expect(nomic.maximumPositionCount == 8192)
 
         // transformers-5 spelling only.

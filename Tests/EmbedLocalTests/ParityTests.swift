@@ -49,13 +49,11 @@ struct ParityReport: CustomStringConvertible {
 
 @Suite("Parity with sentence-transformers")
 struct ParityTests {
-    static let tinyModels = ["tiny-cls-normalize", "tiny-maxmean-cased", "tiny-sqrtlen-dense", "tiny-lasttoken-weighted"]
-
-    /// Runs the model in `fixtures/NAME` on the golden ids of `fixtures/NAME.jsonl` and checks the
+    /// Runs the model in `fixtures/NAME` on the golden ids of `fixtures/NAME.jsonl.gz` and checks the
     /// vectors at the parity bars.
     private func checkGolden(_ fixtures: String, _ name: String, count: Int) async throws {
         let encoder = try SentenceEncoder(folder: Fixtures.url("\(fixtures)/\(name)"))
-        let records = try Fixtures.readJSONLines(Fixtures.url("\(fixtures)/\(name).jsonl"), as: GoldenRecord.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url("\(fixtures)/\(name).jsonl.gz"), as: GoldenRecord.self)
         try #require(records.count == count)
         let vectors = try await offThePool { try encoder.encode(records.map(\.ids)) }
         var report = ParityReport()
@@ -68,19 +66,12 @@ struct ParityTests {
         #expect(report.worstDifference <= 2e-5, "\(report)")
     }
 
-    @Test("Tiny models match their golden embeddings", arguments: tinyModels)
+    @Test("Tiny models match their golden embeddings", arguments: Fixtures.tinyModels)
     func tinyModelMatchesGolden(name: String) async throws {
         try await checkGolden("tiny", name, count: 160)
     }
 
-    /// One tiny random-weight model per architecture (and tokenizer kind), with golden outputs
-    /// from sentence-transformers on 200 multilingual stress texts.
-    static let architectureModels = [
-        "tiny-mpnet-mean", "tiny-distilbert-cls-dense", "tiny-xlmr-mean", "tiny-bert-unigram", "tiny-roberta-bpe",
-        "tiny-modernbert",
-    ]
-
-    @Test("Each architecture's tiny model matches its golden embeddings", arguments: architectureModels)
+    @Test("Each architecture's tiny model matches its golden embeddings", arguments: Fixtures.architectureModels)
     func architectureMatchesGolden(name: String) async throws {
         try await checkGolden("arch", name, count: 200)
     }
@@ -95,7 +86,7 @@ struct ParityTests {
         let folder = Fixtures.defaultModelFolder.url
         let encoder = try SentenceEncoder(folder: folder)
         #expect(encoder.outputDimension == 384)
-        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl"), as: GoldenRecord.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"), as: GoldenRecord.self)
         try #require(records.count == 603)
         let ids = records.map(\.ids)
         let start = ContinuousClock.now

@@ -28,10 +28,11 @@ final class TemporaryFolder {
         return file
     }
 
-    /// Copies a fixture folder (e.g. `tiny/tiny-cls-normalize`) into `name` and returns its URL.
+    /// Copies a fixture folder (e.g. `tiny/tiny-cls-normalize`) into `name`, shared files
+    /// (symbolic links) as ordinary ones, and returns its URL.
     func copyFixture(_ fixture: String, as name: String = "model") throws -> URL {
         let destination = url.appendingPathComponent(name)
-        try FileManager.default.copyItem(at: Fixtures.url(fixture), to: destination)
+        try Fixtures.copy(Fixtures.url(fixture), to: destination)
         return destination
     }
 }
@@ -130,5 +131,5 @@ func tinyEncoder(_ name: String, options: SentenceEncoder.Options = .init()) thr
 
 /// The golden records of a tiny fixture model.
 func tinyGolden(_ name: String) throws -> [GoldenRecord] {
-    try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl"), as: GoldenRecord.self)
+    try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl.gz"), as: GoldenRecord.self)
 }

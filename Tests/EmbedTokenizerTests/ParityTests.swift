@@ -8,7 +8,7 @@ import Testing
 struct ParityTests {
     @Test(
         "Default model: every text of the reference files gets Hugging Face's ids",
-        arguments: ["reference/tokens-dev.jsonl", "reference/minilm-dev-ids.jsonl"])
+        arguments: ["reference/tokens-dev.jsonl.gz", "reference/minilm-dev-ids.jsonl.gz"])
     func defaultModelReference(file: String) throws {
         let tokenizer = try TokenizerFixtures.defaultTokenizer.get()
         #expect(tokenizer.maxLength == 256)
@@ -18,10 +18,10 @@ struct ParityTests {
         #expect(result.mismatches == 0, "\(file): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
 
-    @Test("Tiny models: each tokenizer gives its reference ids", arguments: TokenizerFixtures.tinyModels)
+    @Test("Tiny models: each tokenizer gives its reference ids", arguments: Fixtures.tinyModels)
     func tinyModel(name: String) throws {
         let tokenizer = try WordPieceTokenizer(modelDirectory: Fixtures.url("tiny/\(name)"))
-        let rows = try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl"), as: TokenizerFixtures.Row.self)
+        let rows = try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl.gz"), as: TokenizerFixtures.Row.self)
         try #require(rows.count == 160)
         // The reference truncates at the model's length, so the longest row shows that we do too.
         #expect(rows.map(\.ids.count).max() == tokenizer.maxLength)
@@ -44,13 +44,13 @@ struct ParityTests {
             #expect(classic.addedTokens.sorted { $0.id < $1.id } == modern.addedTokens)
             #expect(classic.maxLength == 256)
             let tokenizer = try WordPieceTokenizer(configuration: classic)
-            let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl"), as: TokenizerFixtures.Row.self)
+            let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl.gz"), as: TokenizerFixtures.Row.self)
             let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) { tokenizer.encode($0).ids }
             #expect(result.mismatches == 0, "\(result.mismatches) of \(rows.count) texts differ:\(result.report)")
         }
     }
 
-    /// A line of `parity/edge-cases.jsonl`: one text, the ids of four tokenizer set-ups.
+    /// A line of `parity/edge-cases.jsonl.gz`: one text, the ids of four tokenizer set-ups.
     struct EdgeCase: Decodable {
         var text: String
         var uncased: [Int32]
@@ -64,6 +64,15 @@ struct ParityTests {
         var testDescription: String { rawValue }
     }
 
+    /// The default tokenizer (30,522 tokens) with the normalizer of a tiny model's tokenizer.json:
+    /// the set-ups `parity/make_parity_fixtures.py` records. (The tiny models have the default
+    /// tokenizer's pipeline and special ids but a 3,000-token vocabulary.)
+    static func defaultVocabulary(withNormalizerOf tinyModel: String) throws -> TokenizerConfiguration {
+        var configuration = try TokenizerFixtures.defaultConfiguration.get()
+        configuration.normalizer = try TokenizerConfiguration.load(fromModelDirectory: Fixtures.url("tiny/\(tinyModel)")).normalizer
+        return configuration
+    }
+
     @Test(
         "Unicode stress texts (newer Unicode, format characters, reordering, Hangul, sigma) match",
         arguments: Setup.allCases)
@@ -73,15 +82,15 @@ struct ParityTests {
         case .uncased:
             configuration = try TokenizerFixtures.defaultConfiguration.get()
         case .cased, .casedWithLowercaseInput:
-            configuration = try TokenizerConfiguration.load(fromModelDirectory: Fixtures.url("tiny/tiny-maxmean-cased"))
+            configuration = try Self.defaultVocabulary(withNormalizerOf: "tiny-maxmean-cased")
             configuration.lowercaseInput = setup == .casedWithLowercaseInput
         case .lowercaseKeepAccents:
-            configuration = try TokenizerConfiguration.load(fromModelDirectory: Fixtures.url("tiny/tiny-sqrtlen-dense"))
+            configuration = try Self.defaultVocabulary(withNormalizerOf: "tiny-sqrtlen-dense")
         }
         configuration.maxLength = 100_000  // the fixture is not truncated
         let tokenizer = try WordPieceTokenizer(configuration: configuration)
         let rows = try Fixtures.readJSONLines(
-            TokenizerFixtures.parity.appendingPathComponent("edge-cases.jsonl"), as: EdgeCase.self)
+            TokenizerFixtures.parity.appendingPathComponent("edge-cases.jsonl.gz"), as: EdgeCase.self)
         try #require(rows.count >= 1000)
         let expected: [(String, [Int32])] = rows.map { row in
             switch setup {
@@ -95,7 +104,7 @@ struct ParityTests {
         #expect(result.mismatches == 0, "\(setup): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
 
-    /// The first line of `parity/added-tokens.jsonl`.
+    /// The first line of `parity/added-tokens.jsonl.gz`.
     struct AddedTokenHeader: Decodable {
         struct Token: Decodable {
             var id: Int
@@ -111,8 +120,8 @@ struct ParityTests {
 
     @Test("Added tokens with every flag (single_word, lstrip, rstrip, normalized) split as Hugging Face does")
     func addedTokenFlags() throws {
-        let url = TokenizerFixtures.parity.appendingPathComponent("added-tokens.jsonl")
-        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        let url = TokenizerFixtures.parity.appendingPathComponent("added-tokens.jsonl.gz")
+        let lines = try Fixtures.text(url).split(separator: "\n")
         let header = try JSONDecoder().decode(AddedTokenHeader.self, from: Data(try #require(lines.first).utf8))
         let rows = try lines.dropFirst().map { try JSONDecoder().decode(TokenizerFixtures.Row.self, from: Data($0.utf8)) }
         var configuration = try TokenizerFixtures.defaultConfiguration.get()
@@ -135,7 +144,7 @@ struct ParityTests {
         let decoded = try JSONDecoder().decode(TokenizerConfiguration.self, from: data)
         #expect(decoded == configuration)
         let restored = try WordPieceTokenizer(configuration: decoded)
-        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl"), as: TokenizerFixtures.Row.self)
+        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl.gz"), as: TokenizerFixtures.Row.self)
         let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) { restored.encode($0).ids }
         #expect(result.mismatches == 0, "\(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
@@ -143,7 +152,7 @@ struct ParityTests {
     @Test("Batch encoding (split across cores) equals one-by-one encoding, in order")
     func batchMatchesSingle() throws {
         let tokenizer = try TokenizerFixtures.defaultTokenizer.get()
-        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl"), as: TokenizerFixtures.Row.self)
+        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl.gz"), as: TokenizerFixtures.Row.self)
         let texts = rows.map(\.text)
         let batch = tokenizer.encode(batch: texts, maxLength: 64)
         #expect(batch == texts.map { tokenizer.encode($0, maxLength: 64) })

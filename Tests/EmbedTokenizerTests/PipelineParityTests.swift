@@ -22,7 +22,7 @@ struct PipelineParityTests {
         let tokenizer = try Self.tokenizer(json: Fixtures.url("arch/tokenizers/\(name)/tokenizer.json"))
         #expect(tokenizer.modelName == (name == "bpe" ? "BPE" : "Unigram"))
         let rows = try Fixtures.readJSONLines(
-            Fixtures.url("arch/tokenizers/\(name)-ids.jsonl"), as: TokenizerFixtures.Row.self)
+            Fixtures.url("arch/tokenizers/\(name)-ids.jsonl.gz"), as: TokenizerFixtures.Row.self)
         try #require(rows.count == 1200)
         let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) {
             tokenizer.encode($0, maxLength: nil, strippingInput: false).ids
@@ -30,18 +30,13 @@ struct PipelineParityTests {
         #expect(result.mismatches == 0, "\(name): \(result.mismatches) of \(rows.count) texts differ:\(result.report)")
     }
 
-    static let archModels = [
-        "tiny-xlmr-mean", "tiny-bert-unigram", "tiny-roberta-bpe", "tiny-modernbert", "tiny-mpnet-mean",
-        "tiny-distilbert-cls-dense",
-    ]
-
     @Test("Tiny arch models: the folder's tokenizer gives the reference ids, truncated as the model truncates",
-          arguments: archModels)
+          arguments: Fixtures.architectureModels)
     func archModel(name: String) throws {
         let folder = Fixtures.url("arch/\(name)")
         let definition = try TokenizerDefinition.load(fromModelDirectory: folder)
         let tokenizer = try definition.makeTokenizer()
-        let rows = try Fixtures.readJSONLines(Fixtures.url("arch/\(name).jsonl"), as: TokenizerFixtures.Row.self)
+        let rows = try Fixtures.readJSONLines(Fixtures.url("arch/\(name).jsonl.gz"), as: TokenizerFixtures.Row.self)
         try #require(rows.count == 200)
         #expect(rows.map(\.ids.count).max() == tokenizer.maxLength)
         // The reference calls the tokenizer directly (no strip()); WordPiece drops white space
@@ -67,7 +62,7 @@ struct PipelineParityTests {
     @Test("XLM-R style single Metaspace pre-tokenizer (prepend_scheme always/first/never, split, legacy add_prefix_space)",
           arguments: metaspaceVariants)
     func metaspaceVariant(name: String) throws {
-        let lines = try String(contentsOf: Fixtures.url("tokenizers-extra/metaspace-ids.jsonl"), encoding: .utf8)
+        let lines = try Fixtures.text(Fixtures.url("tokenizers-extra/metaspace-ids.jsonl.gz"))
             .split(separator: "\n")
         let firstLine = try #require(lines.first)
         let header = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
@@ -94,7 +89,7 @@ struct PipelineParityTests {
         let tokenizer = try Self.tokenizer(json: Fixtures.url("tokenizers-extra/llama-bpe/tokenizer.json"))
         #expect(tokenizer.modelName == "BPE")
         let rows = try Fixtures.readJSONLines(
-            Fixtures.url("tokenizers-extra/llama-bpe-ids.jsonl"), as: TokenizerFixtures.Row.self)
+            Fixtures.url("tokenizers-extra/llama-bpe-ids.jsonl.gz"), as: TokenizerFixtures.Row.self)
         try #require(rows.count > 250)
         #expect(rows.filter { $0.ids.contains { (3..<259).contains($0) } }.count > 100)  // byte fallback is exercised
         let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) {
@@ -113,7 +108,7 @@ struct PipelineParityTests {
           arguments: ["unigram", "bpe"])
     func strippedText(name: String) throws {
         let tokenizer = try Self.tokenizer(json: Fixtures.url("arch/tokenizers/\(name)/tokenizer.json"))
-        let rows = try Fixtures.readJSONLines(Fixtures.url("tokenizers-extra/stripped-ids.jsonl"), as: StrippedRow.self)
+        let rows = try Fixtures.readJSONLines(Fixtures.url("tokenizers-extra/stripped-ids.jsonl.gz"), as: StrippedRow.self)
         try #require(rows.count > 250)
         let result = TokenizerFixtures.compare(rows.map { ($0.text, name == "bpe" ? $0.bpe : $0.unigram) }) {
             tokenizer.encode($0, maxLength: nil, strippingInput: true).ids
@@ -135,7 +130,7 @@ struct PipelineParityTests {
     @Test("Other normalizers and pre-tokenizers (NFx, Lowercase, Strip, StripAccents, Replace, Prepend, Nmt, Whitespace, CharDelimiterSplit, Punctuation, Digits, Split behaviours, Bert) in front of the Unigram model",
           arguments: componentVariants)
     func componentVariant(name: String) throws {
-        let lines = try String(contentsOf: Fixtures.url("tokenizers-extra/components-ids.jsonl"), encoding: .utf8)
+        let lines = try Fixtures.text(Fixtures.url("tokenizers-extra/components-ids.jsonl.gz"))
             .split(separator: "\n")
         let firstLine = try #require(lines.first)
         let header = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
@@ -163,7 +158,7 @@ struct PipelineParityTests {
           arguments: normalizerNames)
     func unicodeForm(name: String) throws {
         let rows = try Fixtures.readJSONLines(
-            Fixtures.url("tokenizers-extra/unicode-forms.jsonl"), as: [String: String].self)
+            Fixtures.url("tokenizers-extra/unicode-forms.jsonl.gz"), as: [String: String].self)
         try #require(rows.count > 500)
         var mismatches = 0
         for row in rows {
@@ -201,7 +196,7 @@ struct PipelineParityTests {
             configuration: try HuggingFaceTokenizerConfiguration(
                 tokenizerJSON: text, source: "unigram with byte_fallback", lowercaseInput: false, maxLength: 1_000_000))
         let rows = try Fixtures.readJSONLines(
-            Fixtures.url("tokenizers-extra/unigram-byte-fallback-ids.jsonl"), as: TokenizerFixtures.Row.self)
+            Fixtures.url("tokenizers-extra/unigram-byte-fallback-ids.jsonl.gz"), as: TokenizerFixtures.Row.self)
         try #require(rows.count > 250)
         #expect(rows.filter { $0.ids.contains { (4002..<4258).contains($0) } }.count > 50)  // the fallback is exercised
         let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) {
@@ -215,7 +210,7 @@ struct PipelineParityTests {
     func bpeOptions(name: String) throws {
         let tokenizer = try Self.tokenizer(json: Fixtures.url("tokenizers-extra/\(name)/tokenizer.json"))
         let rows = try Fixtures.readJSONLines(
-            Fixtures.url("tokenizers-extra/\(name)-ids.jsonl"), as: TokenizerFixtures.Row.self)
+            Fixtures.url("tokenizers-extra/\(name)-ids.jsonl.gz"), as: TokenizerFixtures.Row.self)
         try #require(rows.count > 250)
         let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) {
             tokenizer.encode($0, maxLength: nil, strippingInput: false).ids
@@ -226,7 +221,7 @@ struct PipelineParityTests {
     @Test("Byte-level variants: Llama-3's and Qwen2's split regexes before ByteLevel, add_prefix_space, no regex",
           arguments: ["llama3-split", "qwen2-split", "prefix-space", "no-regex"])
     func byteLevelVariant(name: String) throws {
-        let lines = try String(contentsOf: Fixtures.url("tokenizers-extra/bytelevel-ids.jsonl"), encoding: .utf8)
+        let lines = try Fixtures.text(Fixtures.url("tokenizers-extra/bytelevel-ids.jsonl.gz"))
             .split(separator: "\n")
         let firstLine = try #require(lines.first)
         let header = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
@@ -255,7 +250,7 @@ struct PipelineParityTests {
                 tokenizerJSON: try String(contentsOf: url, encoding: .utf8), source: url.path, lowercaseInput: false,
                 maxLength: 256))
         #expect(pipeline.modelName == "WordPiece")
-        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl"), as: TokenizerFixtures.Row.self)
+        let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl.gz"), as: TokenizerFixtures.Row.self)
         try #require(rows.count > 3000)
         let result = TokenizerFixtures.compare(rows.map { ($0.text, $0.ids) }) { pipeline.encode($0).ids }
         #expect(result.mismatches == 0, "\(result.mismatches) of \(rows.count) texts differ:\(result.report)")

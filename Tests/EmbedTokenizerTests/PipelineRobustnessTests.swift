@@ -72,13 +72,13 @@ struct PipelineRobustnessTests {
     }
 
     @Test("Random Unicode through every normalizer and pre-tokenizer variant of the reference files never crashes",
-          arguments: ["components-ids.jsonl", "metaspace-ids.jsonl", "bytelevel-ids.jsonl"])
+          arguments: ["components-ids.jsonl.gz", "metaspace-ids.jsonl.gz", "bytelevel-ids.jsonl.gz"])
     func randomUnicodeThroughVariants(file: String) throws {
-        let text = try String(contentsOf: Fixtures.url("tokenizers-extra/\(file)"), encoding: .utf8)
+        let text = try Fixtures.text(Fixtures.url("tokenizers-extra/\(file)"))
         let firstLine = try #require(text.split(separator: "\n").first)
         let header = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
         let variants = try #require(header["variants"] as? [String: Any])
-        let base = file == "bytelevel-ids.jsonl" ? "bpe" : "unigram"
+        let base = file == "bytelevel-ids.jsonl.gz" ? "bpe" : "unigram"
         let url = Fixtures.url("arch/tokenizers/\(base)/tokenizer.json")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         var random = SeededGenerator(seed: 0x5EED)
@@ -334,7 +334,7 @@ struct PipelineRobustnessTests {
         #expect(decoded.modelName == definition.modelName && decoded.vocabularyCount == definition.vocabularyCount)
         let original = try definition.makeTokenizer()
         let restored = try decoded.makeTokenizer()
-        let rows = try Fixtures.readJSONLines(Fixtures.url("\(folder).jsonl"), as: TokenizerFixtures.Row.self)
+        let rows = try Fixtures.readJSONLines(Fixtures.url("\(folder).jsonl.gz"), as: TokenizerFixtures.Row.self)
         for row in rows { #expect(restored.encode(row.text) == original.encode(row.text)) }
         #expect(restored.vocabularySize == original.vocabularySize && restored.maxLength == original.maxLength)
     }

@@ -31,7 +31,7 @@ struct TokenizerBenchmarks {
     @Test("Tokens per second on one core (tokens-dev + minilm-dev texts)")
     func singleCoreThroughput() throws {
         let tokenizer = try TokenizerFixtures.defaultTokenizer.get()
-        let texts = try ["reference/tokens-dev.jsonl", "reference/minilm-dev-ids.jsonl"].flatMap {
+        let texts = try ["reference/tokens-dev.jsonl.gz", "reference/minilm-dev-ids.jsonl.gz"].flatMap {
             try Fixtures.readJSONLines(Fixtures.url($0), as: TokenizerFixtures.Row.self).map(\.text)
         }
         let bytes = texts.reduce(0) { $0 + $1.utf8.count }
@@ -73,7 +73,7 @@ struct TokenizerBenchmarks {
         "Tokens per second on one core for each kind (the multilingual stress texts of arch/tokenizers)",
         arguments: ["arch/tiny-mpnet-mean", "arch/tiny-xlmr-mean", "arch/tiny-roberta-bpe", "tokenizers-extra/llama-bpe"])
     func throughputPerKind(folder: String) throws {
-        let texts = try ["arch/tokenizers/unigram-ids.jsonl", "arch/tokenizers/bpe-ids.jsonl"].flatMap {
+        let texts = try ["arch/tokenizers/unigram-ids.jsonl.gz", "arch/tokenizers/bpe-ids.jsonl.gz"].flatMap {
             try Fixtures.readJSONLines(Fixtures.url($0), as: TokenizerFixtures.Row.self).map(\.text)
         }
         let definition = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url(folder))

@@ -11,9 +11,6 @@ enum TokenizerFixtures {
     /// Ground truth made by `parity/make_parity_fixtures.py` with Hugging Face `tokenizers`.
     static let parity = Fixtures.url("all-MiniLM-L6-v2-tokenizer/parity")
 
-    /// The four tiny sentence-transformers models (v6 layout, tokenizer.json only).
-    static let tinyModels = ["tiny-cls-normalize", "tiny-lasttoken-weighted", "tiny-maxmean-cased", "tiny-sqrtlen-dense"]
-
     /// The folder of one of the tiny models.
     static func tinyModel(_ name: String) -> URL {
         Fixtures.url("tiny/\(name)")

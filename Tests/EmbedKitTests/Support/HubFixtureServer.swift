@@ -1,5 +1,6 @@
 import EmbedKit
 import EmbedTestServer
+import EmbedTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,16 +25,10 @@ struct FixtureRepository: Sendable {
         [".safetensors", ".bin", ".onnx", ".h5", ".msgpack"].contains { path.hasSuffix($0) }
     }
 
-    /// Reads a folder (recursively) as a repository, adding `extra` files.
+    /// Reads a folder (recursively, shared files that are symbolic links included) as a
+    /// repository, adding `extra` files.
     static func from(folder: URL, id: String, commit: String = String(repeating: "ab12", count: 10), extra: [String: Data] = [:]) throws -> FixtureRepository {
-        var files: [String: Data] = extra
-        let base = folder.standardizedFileURL.path
-        let enumerator = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
-        while let url = enumerator?.nextObject() as? URL {
-            guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true else { continue }
-            let path = String(url.standardizedFileURL.path.dropFirst(base.count + 1))
-            files[path] = try Data(contentsOf: url)
-        }
+        let files = extra.merging(try Fixtures.files(under: folder)) { _, inFolder in inFolder }
         var repository = FixtureRepository(id: id, commit: commit)
         for (path, data) in files { repository.setFile(path, data) }
         return repository

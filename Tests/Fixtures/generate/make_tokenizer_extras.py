@@ -5,38 +5,40 @@ usage: python make_tokenizer_extras.py FIXTURES_DIR [--texts N]
   FIXTURES_DIR: Tests/Fixtures (reads arch/tokenizers/*, writes tokenizers-extra/*)
 
 Writes, in FIXTURES_DIR/tokenizers-extra/:
-  metaspace-ids.jsonl  first line {"variants": {name: pre_tokenizer}}: XLM-R style pre-tokenizers
+  metaspace-ids.jsonl.gz  first line {"variants": {name: pre_tokenizer}}: XLM-R style pre-tokenizers
                        to put in place of the one in arch/tokenizers/unigram/tokenizer.json (a single
                        Metaspace with prepend_scheme always / first / never, split or not, and the
                        legacy add_prefix_space form); then one line per text {"text", "ids": {name: ids}}.
-  components-ids.jsonl  the same for other normalizers and pre-tokenizers: {"variants": {name:
+  components-ids.jsonl.gz  the same for other normalizers and pre-tokenizers: {"variants": {name:
                        {"normalizer", "pre_tokenizer"}}} (NFC, NFD, NFKC, NFKD, Lowercase, Strip, StripAccents,
                        Replace with a string and a regex, Prepend, Nmt, Whitespace, CharDelimiterSplit, Punctuation, Digits, Split with
                        every behaviour and invert, GPT-2's pattern as a Split regex, BertNormalizer and
                        BertPreTokenizer), on the texts shorter than 300 characters (160 of them) and the edge cases.
-  bytelevel-ids.jsonl  the same for byte-level pre-tokenizers on the arch BPE: Llama-3's and Qwen2's split
+  bytelevel-ids.jsonl.gz  the same for byte-level pre-tokenizers on the arch BPE: Llama-3's and Qwen2's split
                        patterns as Split regexes before ByteLevel(use_regex: false), add_prefix_space, no regex
                        (texts shorter than 600 characters, and 300 made of contractions in every case,
                        line breaks, digit runs and other pieces those patterns treat specially).
-  unigram-byte-fallback-ids.jsonl  {"text", "ids"}: the arch Unigram with the 256 "<0xXX>" pieces appended to its
+  unigram-byte-fallback-ids.jsonl.gz  {"text", "ids"}: the arch Unigram with the 256 "<0xXX>" pieces appended to its
                        vocabulary (score -30) and byte_fallback: true.
-  unicode-forms.jsonl  {"text", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"}: those normalizers
+  unicode-forms.jsonl.gz  {"text", "NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase"}: those normalizers
                        on the short texts and on 400 random hard cases (supplementary starters before marks,
                        mixed combining classes, Hangul jamo of every kind, exclusions, singletons).
   llama-bpe/tokenizer.json  a Llama-style SentencePiece BPE built here: Prepend("▁") + Replace(" ", "▁")
                        normalizer, no pre-tokenizer, BPE with byte_fallback and fuse_unk, <0x00>…<0xFF>
                        pieces, merges in the "a b" string form, TemplateProcessing "<s> $A".
-  llama-bpe-ids.jsonl  {"text", "ids"} for it (special tokens added, no truncation).
-  bpe-suffix/, bpe-suffix-ids.jsonl, bpe-prefix/, bpe-prefix-ids.jsonl  two more trained BPEs: end_of_word_suffix
+  llama-bpe-ids.jsonl.gz  {"text", "ids"} for it (special tokens added, no truncation).
+  bpe-suffix/, bpe-suffix-ids.jsonl.gz, bpe-prefix/, bpe-prefix-ids.jsonl.gz  two more trained BPEs: end_of_word_suffix
                        "</w>" with NFC + Lowercase and Whitespace (CLIP-like); continuing_subword_prefix "##"
                        with ignore_merges and BertPreTokenizer.
-  stripped-ids.jsonl   {"text", "unigram", "bpe"}: the ids of text.strip() with the two arch tokenizers,
-                       what sentence-transformers feeds them (arch/tokenizers/*-ids.jsonl are unstripped).
-Texts: the first N lines of arch/tokenizers/unigram-ids.jsonl plus a few hand-written edge cases.
+  stripped-ids.jsonl.gz   {"text", "unigram", "bpe"}: the ids of text.strip() with the two arch tokenizers,
+                       what sentence-transformers feeds them (arch/tokenizers/*-ids.jsonl.gz are unstripped).
+Texts: the first N lines of arch/tokenizers/unigram-ids.jsonl.gz plus a few hand-written edge cases.
 Everything but the three trained BPEs is deterministic; their training breaks frequency ties in hash-map order,
 so a rerun gives a different (equally valid) tokenizer.json with its own ids: the committed pair goes together."""
-import argparse, copy, json, os, random
+import argparse, copy, json, os, random, sys
 from tokenizers import Tokenizer, models, normalizers, processors, trainers
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from golden_files import open_golden
 
 p = argparse.ArgumentParser()
 p.add_argument("fixtures"); p.add_argument("--texts", type=int, default=260)
@@ -45,7 +47,7 @@ arch = os.path.join(a.fixtures, "arch", "tokenizers")
 out = os.path.join(a.fixtures, "tokenizers-extra")
 os.makedirs(out, exist_ok=True)
 
-texts = [json.loads(l)["text"] for l in open(os.path.join(arch, "unigram-ids.jsonl"), encoding="utf-8")][: a.texts]
+texts = [json.loads(l)["text"] for l in open_golden(os.path.join(arch, "unigram-ids.jsonl.gz"))][: a.texts]
 texts += ["<0x41> literal byte piece", "▁▁double metaspace", " leading space", "trailing space ",
           "a  b   c", "<s>hello</s> <unk>", "ǅemo ǈ ǋ", "\u0301 lone combining", "e\u0301\u0301 stacked",
           "ﬁ\u0301 ligature+mark", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛", "\U000E0041 tag char", "x" * 300,
@@ -65,7 +67,7 @@ toks = {}
 for name, pre in variants.items():
     s = copy.deepcopy(spec); s["pre_tokenizer"] = pre
     toks[name] = Tokenizer.from_str(json.dumps(s))
-with open(os.path.join(out, "metaspace-ids.jsonl"), "w", encoding="utf-8") as f:
+with open_golden(os.path.join(out, "metaspace-ids.jsonl.gz"), "w") as f:
     write(f, {"variants": variants})
     for t in texts:
         write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in toks.items()}})
@@ -104,7 +106,7 @@ toks = {}
 for name, (norm, pre) in combos.items():
     s = copy.deepcopy(spec); s["normalizer"] = norm; s["pre_tokenizer"] = pre
     toks[name] = Tokenizer.from_str(json.dumps(s))
-with open(os.path.join(out, "components-ids.jsonl"), "w", encoding="utf-8") as f:
+with open_golden(os.path.join(out, "components-ids.jsonl.gz"), "w") as f:
     write(f, {"variants": {n: {"normalizer": c[0], "pre_tokenizer": c[1]} for n, c in combos.items()}})
     for t in [t for t in texts if len(t) < 300][:160] + texts[-13:]:
         write(f, {"text": t, "ids": {n: tok.encode(t).ids for n, tok in toks.items()}})
@@ -125,7 +127,7 @@ btoks = {}
 for name, pre in bvariants.items():
     s2 = copy.deepcopy(bspec); s2["pre_tokenizer"] = pre
     btoks[name] = Tokenizer.from_str(json.dumps(s2))
-with open(os.path.join(out, "bytelevel-ids.jsonl"), "w", encoding="utf-8") as f:
+with open_golden(os.path.join(out, "bytelevel-ids.jsonl.gz"), "w") as f:
     write(f, {"variants": bvariants})
     atoms = ["'s", "'S", "'\u017f", "'ll", "'LL", "'Re", "'vE", "'m", "'d", "'t", "'x", "'", "\r\n", "\n", "\r", " ", "  ",
              "\t", "\u00a0", "\u3000", "a", "Z", "\u00e9", "\u00df", "\u0130", "1", "12", "12345", "\u0663", "\u216b",
@@ -144,7 +146,7 @@ for t in s["added_tokens"]:
     if t["content"] == "<mask>":
         t["id"] = len(s["model"]["vocab"])
 fallback = Tokenizer.from_str(json.dumps(s))
-with open(os.path.join(out, "unigram-byte-fallback-ids.jsonl"), "w", encoding="utf-8") as f:
+with open_golden(os.path.join(out, "unigram-byte-fallback-ids.jsonl.gz"), "w") as f:
     for t in texts:
         write(f, {"text": t, "ids": fallback.encode(t).ids})
 
@@ -163,12 +165,12 @@ hard_pools = [[0x10059, 0x1D400, 0x1F600, 0x20000, 0x11099, 0x1109A, 0x1D15E, 0x
               [0x41, 0x61, 0x45, 0x65, 0x55, 0x75, 0x49, 0x69, 0x4F, 0x3B1, 0x3C9, 0x430, 0x306B, 0x30AB, 0x20]]
 hard = ["".join(chr(rng.choice(rng.choice(hard_pools))) for _ in range(rng.randint(1, 12))) for _ in range(400)]
 forms = {n: getattr(normalizers, n)() for n in ("NFC", "NFD", "NFKC", "NFKD", "StripAccents", "Lowercase")}
-with open(os.path.join(out, "unicode-forms.jsonl"), "w", encoding="utf-8") as f:
+with open_golden(os.path.join(out, "unicode-forms.jsonl.gz"), "w") as f:
     for t in [t for t in texts if len(t) < 300] + hard:
         write(f, {"text": t, **{n: fn.normalize_str(t) for n, fn in forms.items()}})
 
 # (b) Llama-style SentencePiece BPE with byte fallback, trained on other stress texts.
-train = [json.loads(l)["text"] for l in open(os.path.join(arch, "bpe-ids.jsonl"), encoding="utf-8")][a.texts:]
+train = [json.loads(l)["text"] for l in open_golden(os.path.join(arch, "bpe-ids.jsonl.gz"))][a.texts:]
 base = Tokenizer(models.BPE(unk_token="<unk>", fuse_unk=True, byte_fallback=True))
 base.normalizer = normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])
 base.train_from_iterator(train, trainers.BpeTrainer(vocab_size=1200, limit_alphabet=150, show_progress=False,
@@ -202,7 +204,7 @@ os.makedirs(os.path.join(out, "llama-bpe"), exist_ok=True)
 with open(os.path.join(out, "llama-bpe", "tokenizer.json"), "w", encoding="utf-8") as f:
     json.dump(llama, f, ensure_ascii=False, indent=1)
 tok = Tokenizer.from_file(os.path.join(out, "llama-bpe", "tokenizer.json"))
-with open(os.path.join(out, "llama-bpe-ids.jsonl"), "w", encoding="utf-8") as f:
+with open_golden(os.path.join(out, "llama-bpe-ids.jsonl.gz"), "w") as f:
     for t in texts:
         write(f, {"text": t, "ids": tok.encode(t).ids})
 
@@ -233,14 +235,14 @@ for name, v in variants_bpe.items():
     tok = Tokenizer.from_str(json.dumps(spec_bpe))
     os.makedirs(os.path.join(out, name), exist_ok=True)
     tok.save(os.path.join(out, name, "tokenizer.json"))
-    with open(os.path.join(out, name + "-ids.jsonl"), "w", encoding="utf-8") as f:
+    with open_golden(os.path.join(out, name + "-ids.jsonl.gz"), "w") as f:
         for t in texts:
             write(f, {"text": t, "ids": tok.encode(t).ids})
 
 # (c) What sentence-transformers feeds the arch tokenizers: the stripped text.
 uni = Tokenizer.from_file(os.path.join(arch, "unigram", "tokenizer.json"))
 bpe = Tokenizer.from_file(os.path.join(arch, "bpe", "tokenizer.json"))
-with open(os.path.join(out, "stripped-ids.jsonl"), "w", encoding="utf-8") as f:
+with open_golden(os.path.join(out, "stripped-ids.jsonl.gz"), "w") as f:
     for t in texts:
         write(f, {"text": t, "unigram": uni.encode(t.strip()).ids, "bpe": bpe.encode(t.strip()).ids})
 print("texts", len(texts), "llama vocab", len(vocab), "merges", len(merges))

@@ -10,13 +10,17 @@ Writes, next to this script:
   isolates (punctuation) or drops (white space). Lines: `D lo hi` (dropped), `S lo hi` (becomes a
   space), `W lo hi` (surrounded with spaces: CJK), `M cp out…` (replaced by the scalars `out`),
   all in hex; every scalar not listed is kept unchanged. Pre-tokenizer section: `P lo hi`, `S lo hi`.
-- edge-cases.jsonl: seeded stress texts with newer Unicode, format characters, marks that need
+- edge-cases.jsonl.gz: seeded stress texts with newer Unicode, format characters, marks that need
   canonical reordering, Hangul, final sigma, dotted capital I…, each with the ids of four
-  tokenizers: the default model (uncased), tiny-maxmean-cased (cased), tiny-sqrtlen-dense
-  (lower-case, accents kept), and the cased one behind sentence-transformers' do_lower_case
-  (`text.strip().lower()` in Python before tokenizing). No truncation below 512 tokens.
-- added-tokens.jsonl: the default tokenizer plus added tokens with every flag combination
+  tokenizers, all on the default model's 30,522-token vocabulary: the default model (uncased), its
+  tokenizer with tiny-maxmean-cased's normalizer (cased), with tiny-sqrtlen-dense's (lower-case,
+  accents kept), and the cased one behind sentence-transformers' do_lower_case (`text.strip().lower()`
+  in Python before tokenizing). No truncation below 512 tokens. (The tiny models had this vocabulary
+  and were used whole until they got a 3,000-token one; only their normalizers differ from the
+  default tokenizer, so the file is unchanged.)
+- added-tokens.jsonl.gz: the default tokenizer plus added tokens with every flag combination
   (first line: the tokens), then texts with their ids.
+JSON Lines are written gzip-compressed (../../generate/golden_files.py).
 """
 import json
 import os
@@ -29,6 +33,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
 DEFAULT = os.path.join(HERE, "..", "tokenizer.json")
 TINY = os.path.join(ROOT, "Tests", "Fixtures", "tiny")
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Fixtures", "generate"))
+from golden_files import open_golden  # noqa: E402
 
 
 def scalars():
@@ -130,11 +136,24 @@ def load(path):
     return tok
 
 
+def with_normalizer_of(tiny_model):
+    """The default tokenizer (30,522 tokens) with the normalizer of a tiny model's tokenizer.json."""
+    with open(os.path.join(TINY, tiny_model, "tokenizer.json"), encoding="utf-8") as f:
+        normalizer = json.load(f)["normalizer"]
+    with open(DEFAULT, encoding="utf-8") as f:
+        spec = json.load(f)
+    spec["normalizer"] = normalizer
+    tok = Tokenizer.from_str(json.dumps(spec))
+    tok.no_padding()
+    tok.no_truncation()
+    return tok
+
+
 def write_edge_cases(path):
     uncased = load(DEFAULT)
-    cased = load(os.path.join(TINY, "tiny-maxmean-cased", "tokenizer.json"))
-    keep_accents = load(os.path.join(TINY, "tiny-sqrtlen-dense", "tokenizer.json"))
-    with open(path, "w", encoding="utf-8") as f:
+    cased = with_normalizer_of("tiny-maxmean-cased")
+    keep_accents = with_normalizer_of("tiny-sqrtlen-dense")
+    with open_golden(path, "w") as f:
         for t in stress(20261125, 1000):
             s = t.strip()  # what sentence-transformers does before tokenizing
             row = {
@@ -172,7 +191,7 @@ def write_added_tokens(path):
         "\u6771", "\u6771\u4eac", "a \u6771 b", "[CLS] <plain> word FANCY [SEP]x <R> \u6771",
         "[SEP] [PAD] [UNK] [MASK]", "[sep]", "[SEP][SEP]", "x[MASK]y", "",
     ]
-    with open(path, "w", encoding="utf-8") as f:
+    with open_golden(path, "w") as f:
         f.write(json.dumps({"addedTokens": specs}, ensure_ascii=False) + "\n")
         for t in texts:
             f.write(json.dumps({"text": t, "ids": tok.encode(t.strip()).ids}, ensure_ascii=False) + "\n")
@@ -180,5 +199,5 @@ def write_added_tokens(path):
 
 if __name__ == "__main__":
     write_unicode_normalizer(os.path.join(HERE, "unicode-normalizer.txt"))
-    write_edge_cases(os.path.join(HERE, "edge-cases.jsonl"))
-    write_added_tokens(os.path.join(HERE, "added-tokens.jsonl"))
+    write_edge_cases(os.path.join(HERE, "edge-cases.jsonl.gz"))
+    write_added_tokens(os.path.join(HERE, "added-tokens.jsonl.gz"))
