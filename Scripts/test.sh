@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: prepares the machine (apt packages, default model), checks the server
-# against the official openai and ollama Python clients, runs every Swift test (in two runs),
+# against the official openai and ollama Python clients, runs every Swift test (one run),
 # then builds the air-gapped release and proves it in a bare Debian chroot without network.
 # `.ci/run` calls exactly this.
 set -euo pipefail
@@ -16,13 +16,10 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 EMBED_COMPAT_URL="http://127.0.0.1:$port" \
     Scripts/server_compat/run.sh "$(swift build --show-bin-path)/embed" serve --port "$port" --log-level warning
 
-# Two runs: first the tests that wait on sockets and clocks (server, providers) on their own,
-# then everything else. On a small machine the heavy tests (forward passes in debug, child
-# processes) keep Swift concurrency's few threads busy for seconds at a time, and a test waiting
-# for a queue to move would then wait for a thread instead.
-timing='EmbedServerTests|EmbedProvidersTests'
-swift test --filter "$timing" 2>&1
-swift test --skip-build --skip "$timing" 2>&1
+# One run. The suites that block (forward passes in debug, tokenizing thousands of texts,
+# child processes) are marked .offThePool and run on threads of their own, so the cooperative
+# pool stays free for the suites that wait on sockets and clocks (server, providers).
+swift test 2>&1
 
 # The release (a static release build, about 15 minutes on 2 cores) and its proof on a bare
 # Debian (debootstrap, chroot, unshare: root, through sudo when not root).

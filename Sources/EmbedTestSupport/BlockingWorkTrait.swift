@@ -51,6 +51,15 @@ public final class BlockingWorkExecutor: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var next = 0
+    private var workers: [pthread_t] = []
+
+    /// Whether the calling code runs on one of this executor's threads.
+    public var isCurrentThreadAWorker: Bool {
+        let current = pthread_self()
+        condition.lock()
+        defer { condition.unlock() }
+        return workers.contains { pthread_equal($0, current) != 0 }
+    }
 
     init(threads: Int) {
         for index in 0..<threads {
@@ -58,6 +67,9 @@ public final class BlockingWorkExecutor: TaskExecutor, @unchecked Sendable {
                 // Named from inside: on Linux a name set before the start does not reach the
                 // thread, and at most 15 bytes are kept.
                 Thread.current.name = "test-blocking-\(index)"
+                self.condition.lock()
+                self.workers.append(pthread_self())
+                self.condition.unlock()
                 self.work()
             }
             thread.stackSize = 8 << 20

@@ -28,7 +28,7 @@ func writeCompareTexts(to directory: URL, count: Int = 40) throws -> URL {
     return url
 }
 
-@Suite("embed compare, end to end", .serialized)
+@Suite("embed compare, end to end", .serialized, .offThePool)
 struct CompareCommandTests {
     @Test("a model compared with itself: cosine 1, overlap 1; the second run is served from the cache", .requires(Fixtures.defaultModel))
     func selfComparison() async throws {
@@ -145,7 +145,7 @@ struct CompareCommandTests {
     }
 }
 
-@Suite("embed encode --cache", .serialized)
+@Suite("embed encode --cache", .serialized, .offThePool)
 struct EncodeCacheTests {
     @Test("a second run is served from the cache and prints the same lines, token counts included")
     func cacheHits() async throws {

@@ -3,7 +3,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("embed encode and tokenize, end to end on the default model", .requires(Fixtures.defaultModel))
+@Suite("embed encode and tokenize, end to end on the default model", .requires(Fixtures.defaultModel), .offThePool)
 struct EncodeCommandTests {
     @Test("encode: JSON Lines in, vectors equal to sentence-transformers' out, in order")
     func encodeMatchesReference() async throws {

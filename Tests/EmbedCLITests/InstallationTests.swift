@@ -2,7 +2,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("an installed embed: version and bundled models, as the release tarball and .deb lay them out")
+@Suite("an installed embed: version and bundled models, as the release tarball and .deb lay them out", .offThePool)
 struct InstallationTests {
     @Test("--version prints the version, the commit (none in a development build) and the kernels")
     func version() async throws {

@@ -2,7 +2,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("embed convert, info and model errors, end to end")
+@Suite("embed convert, info and model errors, end to end", .offThePool)
 struct ModelCommandTests {
     @Test("convert + encode reproduce each tiny model's golden vectors", arguments: Fixtures.tinyModels)
     func convertAndEncode(model: String) async throws {
@@ -114,7 +114,7 @@ struct ModelCommandTests {
     }
 }
 
-@Suite("embed with providers and configuration files")
+@Suite("embed with providers and configuration files", .offThePool)
 struct ConfigurationCommandTests {
     @Test("a YAML mem0 configuration selecting the local provider embeds locally", .requires(Fixtures.defaultModel))
     func yamlLocal() async throws {

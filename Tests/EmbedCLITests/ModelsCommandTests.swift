@@ -2,7 +2,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("embed models")
+@Suite("embed models", .offThePool)
 struct ModelsCommandTests {
     @Test("lists models with architecture, tokenizer, dimensions, length, pooling, size and source; flags damaged files and interrupted pulls")
     func listing() async throws {

@@ -5,7 +5,7 @@ import Hummingbird
 import Synchronization
 import Testing
 
-@Suite("embed encode with a provider, against a loopback server speaking OpenAI's wire format")
+@Suite("embed encode with a provider, against a loopback server speaking OpenAI's wire format", .offThePool)
 struct ProviderEncodeTests {
     /// What the server saw: requests in flight now, the most at once, and each request's size.
     struct Traffic { var inFlight = 0, peak = 0, sizes: [Int] = [] }

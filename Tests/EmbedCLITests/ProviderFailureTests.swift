@@ -11,7 +11,7 @@ import FoundationNetworking
 /// `embed encode`, `compare` and `serve` with a provider that cannot be reached: each stops (or
 /// answers 502) within seconds and says which URL it tried and where that URL was set. Only
 /// loopback addresses are contacted.
-@Suite("embed with a provider that cannot be reached")
+@Suite("embed with a provider that cannot be reached", .offThePool)
 struct ProviderFailureTests {
     /// Generous, so that a loaded machine passes; the failures took minutes before (four attempts
     /// of the 60 s request timeout).

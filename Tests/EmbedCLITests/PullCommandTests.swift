@@ -2,7 +2,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("embed pull, models and encode against a loopback Hub", .serialized)
+@Suite("embed pull, models and encode against a loopback Hub", .serialized, .offThePool)
 struct PullCommandTests {
     static let repository = "fixtures/tiny-cls-normalize"
 

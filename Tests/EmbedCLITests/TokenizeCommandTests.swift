@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `embed tokenize --tokenizer`: any tokenizer.json, without a model.
-@Suite("embed tokenize --tokenizer, end to end")
+@Suite("embed tokenize --tokenizer, end to end", .offThePool)
 struct TokenizeCommandTests {
     struct Reference: Decodable {
         var text: String
@@ -68,7 +68,7 @@ struct TokenizeCommandTests {
 }
 
 /// `embed encode --prompt-name`: one of the model's own prompts, by name.
-@Suite("embed encode --prompt-name, end to end")
+@Suite("embed encode --prompt-name, end to end", .offThePool)
 struct PromptNameCommandTests {
     struct Line: Decodable { var embedding: [Float] }
 

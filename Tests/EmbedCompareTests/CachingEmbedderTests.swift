@@ -3,7 +3,7 @@ import EmbedCore
 import Foundation
 import Testing
 
-@Suite("Caching embedder")
+@Suite("Caching embedder", .offThePool)
 struct CachingEmbedderTests {
     @Test("Only misses reach the base, once each and in one batch; results keep input order")
     func missesOnly() async throws {

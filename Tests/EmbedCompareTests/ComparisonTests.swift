@@ -3,7 +3,7 @@ import EmbedCore
 import Foundation
 import Testing
 
-@Suite("Comparing two sets of vectors")
+@Suite("Comparing two sets of vectors", .offThePool)
 struct ComparisonTests {
     /// Four texts in the plane. In A they sit at 0°, 10°, 30° and 70°; B moves them to 70°, 0°,
     /// 10° and 30°, so the same set of points is assigned to different texts.
@@ -11,7 +11,7 @@ struct ComparisonTests {
     static let planeB = [70.0, 0, 10, 30].map(TestVectors.angle)
 
     @Test("Neighbour overlap and pairwise Spearman of a hand-worked permuted space")
-    func permutedSpace() throws {
+    func permutedSpace() async throws {
         let report = try ComparisonReport.compare(
             a: Self.planeA, b: Self.planeB, texts: TestVectors.texts(4),
             options: ComparisonOptions(neighbourCounts: [1, 2, 5])
@@ -35,7 +35,7 @@ struct ComparisonTests {
     }
 
     @Test("Per-text cosine statistics of the hand-worked space")
-    func perTextStatistics() throws {
+    func perTextStatistics() async throws {
         let report = try ComparisonReport.compare(
             a: Self.planeA, b: Self.planeB, texts: ["zero", "ten", "thirty", "seventy"],
             options: ComparisonOptions(worstCount: 3)
@@ -58,7 +58,7 @@ struct ComparisonTests {
     }
 
     @Test("Identical spaces agree perfectly")
-    func identical() throws {
+    func identical() async throws {
         let vectors = TestVectors.random(count: 30, dimensions: 24, seed: 7)
         let report = try ComparisonReport.compare(a: vectors, b: vectors, texts: TestVectors.texts(30))
         let stats = try #require(report.perText)
@@ -69,7 +69,7 @@ struct ComparisonTests {
     }
 
     @Test("Different dimensions skip the per-text cosine but still compare the structure")
-    func dimensionMismatch() throws {
+    func dimensionMismatch() async throws {
         // B is A rotated into three dimensions with a scale: the same geometry, a different space.
         let a = TestVectors.random(count: 20, dimensions: 2, seed: 3)
         let b = a.map { [0.6 * $0[0] * 3, $0[1] * 3, 0.8 * $0[0] * 3] }
@@ -87,7 +87,7 @@ struct ComparisonTests {
         "Structure figures match a brute-force computation, on one thread and on several",
         arguments: [(40, 16), (300, 64)]
     )
-    func bruteForce(count: Int, dimensions: Int) throws {
+    func bruteForce(count: Int, dimensions: Int) async throws {
         let a = TestVectors.random(count: count, dimensions: dimensions, seed: 11)
         let b = TestVectors.perturbed(a, by: 0.6, seed: 12)
         let report = try ComparisonReport.compare(a: a, b: b, texts: TestVectors.texts(count))
@@ -122,7 +122,7 @@ struct ComparisonTests {
     }
 
     @Test("Large inputs use a reproducible sample of distinct pairs")
-    func sampledPairs() throws {
+    func sampledPairs() async throws {
         let a = TestVectors.random(count: 120, dimensions: 8, seed: 21)
         let b = TestVectors.perturbed(a, by: 0.4, seed: 22)
         let texts = TestVectors.texts(120)
@@ -152,7 +152,7 @@ struct ComparisonTests {
     }
 
     @Test("Beyond maxNeighbourQueries texts the overlap is averaged over a sample; the pairs are unaffected")
-    func sampledNeighbourQueries() throws {
+    func sampledNeighbourQueries() async throws {
         let a = TestVectors.random(count: 150, dimensions: 12, seed: 41)
         let b = TestVectors.perturbed(a, by: 0.3, seed: 42)
         let texts = TestVectors.texts(150)
@@ -177,7 +177,7 @@ struct ComparisonTests {
     }
 
     @Test("A single text has per-text figures but no pairs")
-    func singleText() throws {
+    func singleText() async throws {
         let report = try ComparisonReport.compare(a: [[1, 0]], b: [[1, 1]], texts: ["only"])
         #expect(report.structure.totalPairs == 0)
         #expect(report.structure.spearman == nil)
@@ -186,7 +186,7 @@ struct ComparisonTests {
     }
 
     @Test("Invalid input is rejected with a precise error")
-    func invalidInput() {
+    func invalidInput() async {
         let two: [[Float]] = [[1, 0], [0, 1]]
         #expect(throws: ComparisonError.noTexts) {
             try ComparisonReport.compare(a: [], b: [], texts: [])

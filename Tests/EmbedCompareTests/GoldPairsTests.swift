@@ -3,12 +3,12 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("Gold-scored pairs")
+@Suite("Gold-scored pairs", .offThePool)
 struct GoldPairsTests {
     static let stsbDev = Fixtures.url("reference/stsb-dev.tsv")
 
     @Test("The STS-B dev split parses: 1,500 pairs, extra attribution columns ignored")
-    func parsesReferenceFile() throws {
+    func parsesReferenceFile() async throws {
         let gold = try GoldPairs.load(contentsOf: Self.stsbDev)
         #expect(gold.pairs.count == 1_500)
         let first = try #require(gold.pairs.first)
@@ -27,7 +27,7 @@ struct GoldPairsTests {
     }
 
     @Test("A header, blank lines and CRLF line ends are accepted")
-    func lenientLayout() throws {
+    func lenientLayout() async throws {
         let tsv = "genre\tfile\tyear\tid\tscore\tsentence1\tsentence2\r\n\r\ng\tf\t2012\t1\t3.5\tOne.\tTwo.\r\n\n"
         let gold = try GoldPairs.load(tsv: tsv)
         #expect(gold.pairs == [GoldPair(genre: "g", file: "f", year: "2012", id: "1", score: 3.5, sentence1: "One.", sentence2: "Two.", line: 3)])
@@ -47,12 +47,12 @@ struct GoldPairsTests {
             ("a,b,c\n", .tooFewColumns(line: 1, found: 1)),
         ]
     )
-    func malformed(tsv: String, expected: GoldPairsError) {
+    func malformed(tsv: String, expected: GoldPairsError) async {
         #expect(throws: expected) { try GoldPairs.load(tsv: tsv) }
     }
 
     @Test("Error messages name the line and the problem")
-    func messages() {
+    func messages() async {
         #expect(GoldPairsError.tooFewColumns(line: 12, found: 3).description.contains("line 12"))
         #expect(GoldPairsError.invalidScore(line: 4, value: "x").description.contains("\"x\""))
         let missing = Fixtures.url("reference/no-such-file.tsv")
@@ -64,7 +64,7 @@ struct GoldPairsTests {
     }
 
     @Test("Spearman × 100 of cosines with ties equals scipy.stats.spearmanr")
-    func spearmanWithTies() throws {
+    func spearmanWithTies() async throws {
         // The first 12 scores of stsb-dev (ties at 5.0) against pairs whose second sentence sits
         // at these angles from the first (ties at 20° and 30°). Expected value from
         // scipy.stats.spearmanr(np.cos(np.radians(angles)), scores)[0] * 100.
@@ -82,7 +82,7 @@ struct GoldPairsTests {
     }
 
     @Test("Spearman on all of stsb-dev with bag-of-words vectors equals scipy's figure")
-    func spearmanOnReferenceFile() throws {
+    func spearmanOnReferenceFile() async throws {
         // Each sentence becomes a 256-bucket count of its lower-cased, whitespace-split words
         // (bucket = FNV-1a 32 of the word's UTF-8 mod 256). Many pairs tie (720 distinct cosines
         // for 1,500 pairs), which exercises average ranks. The same construction in Python with
@@ -107,7 +107,7 @@ struct GoldPairsTests {
     }
 
     @Test("Scoring fails clearly on a missing or mismatched vector, and is nil when undefined")
-    func scoringErrors() throws {
+    func scoringErrors() async throws {
         let gold = GoldPairs(pairs: [
             GoldPair(score: 1, sentence1: "a", sentence2: "b", line: 1),
             GoldPair(score: 2, sentence1: "c", sentence2: "d", line: 2),

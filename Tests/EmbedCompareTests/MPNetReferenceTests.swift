@@ -9,7 +9,7 @@ import Testing
 /// sentence-transformers reference. Runs where `Scripts/test.sh` (or
 /// `python3 Scripts/fetch_model.py Models/all-mpnet-base-v2.json`) has fetched the weights; the
 /// whole reference file is checked by `Scripts/parity.py` (README, "Parity").
-@Suite("all-mpnet-base-v2 against sentence-transformers", .requires(Fixtures.mpnetFolder))
+@Suite("all-mpnet-base-v2 against sentence-transformers", .requires(Fixtures.mpnetFolder), .offThePool)
 struct MPNetReferenceTests {
     static let folder = Fixtures.mpnetFolder.url
 

@@ -2,7 +2,7 @@ import EmbedCompare
 import Foundation
 import Testing
 
-@Suite("Rendering reports")
+@Suite("Rendering reports", .offThePool)
 struct RenderingTests {
     /// A 60-text comparison with a hostile text, and gold figures.
     static func sampleReport(dimensionsB: Int = 16) throws -> ComparisonReport {
@@ -22,7 +22,7 @@ struct RenderingTests {
     }
 
     @Test("The text table shows the names, every figure and the worst texts")
-    func text() throws {
+    func text() async throws {
         let report = try Self.sampleReport()
         let text = try report.render(.text)
         let perText = try #require(report.perText)
@@ -42,7 +42,7 @@ struct RenderingTests {
     }
 
     @Test("The text table explains a skipped per-text section")
-    func textSkipped() throws {
+    func textSkipped() async throws {
         let text = try Self.sampleReport(dimensionsB: 24).render(.text)
         #expect(text.contains("Skipped: A has 16 dimensions and B has 24"))
         #expect(!text.contains("Lowest per-text cosine"))
@@ -50,7 +50,7 @@ struct RenderingTests {
     }
 
     @Test("JSON decodes back to an equal report, with sorted keys and stable output")
-    func jsonRoundTrip() throws {
+    func jsonRoundTrip() async throws {
         let report = try Self.sampleReport()
         let json = try report.render(.json)
         let decoded = try ComparisonReport(json: Data(json.utf8))
@@ -71,7 +71,7 @@ struct RenderingTests {
     }
 
     @Test("HTML is one self-contained, well-formed page with both charts and escaped text")
-    func html() throws {
+    func html() async throws {
         let report = try Self.sampleReport()
         let html = try report.render(.html)
         #expect(html.hasPrefix("<!DOCTYPE html>"))
@@ -93,7 +93,7 @@ struct RenderingTests {
     }
 
     @Test("HTML without per-text figures or pairs still renders")
-    func htmlDegenerate() throws {
+    func htmlDegenerate() async throws {
         let skipped = try Self.sampleReport(dimensionsB: 24).render(.html)
         #expect(skipped.components(separatedBy: "<svg").count - 1 == 1)
         #expect(skipped.contains("Skipped"))

@@ -2,10 +2,10 @@
 import EmbedCore
 import Testing
 
-@Suite("Deterministic sampling")
+@Suite("Deterministic sampling", .offThePool)
 struct SamplingTests {
     @Test("SplitMix64 produces the reference sequence for seed 0")
-    func splitMix() {
+    func splitMix() async {
         var generator = SeededGenerator(seed: 0)
         #expect(generator.next() == 0xE220_A839_7B1D_CDAF)
         #expect(generator.next() == 0x6E78_9E6A_A1B9_65F4)
@@ -13,7 +13,7 @@ struct SamplingTests {
     }
 
     @Test("Bounded draws stay in range and cover it")
-    func bounded() {
+    func bounded() async {
         var generator = SeededGenerator(seed: 9)
         var counts = [Int](repeating: 0, count: 7)
         for _ in 0..<7_000 { counts[Int(generator.next(below: 7))] += 1 }
@@ -21,7 +21,7 @@ struct SamplingTests {
     }
 
     @Test("Floyd sampling gives distinct, sorted values, for any count up to the total")
-    func floyd() {
+    func floyd() async {
         for (count, total) in [(0, 10), (1, 1), (10, 10), (9, 10), (500, 1_000), (1_000, 1 << 40)] {
             var generator = SeededGenerator(seed: 3)
             let sample = generator.sampleSorted(count, from: UInt64(total))
@@ -36,7 +36,7 @@ struct SamplingTests {
     }
 
     @Test("The pair list enumerates every pair, or a sample of distinct valid pairs", arguments: [(5, 100), (50, 100), (200, 5_000)])
-    func pairList(count: Int, limit: Int) {
+    func pairList(count: Int, limit: Int) async {
         var generator = SeededGenerator(seed: 17)
         let pairs = PairList(textCount: count, limit: limit, generator: &generator)
         let total = count * (count - 1) / 2

@@ -5,7 +5,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("STS Benchmark with the default model")
+@Suite("STS Benchmark with the default model", .offThePool)
 struct StsBenchmarkTests {
     /// sentence-transformers' figure for all-MiniLM-L6-v2 on the STS-B dev split, from the
     /// reference pipeline (see Tests/Fixtures/README.md).

@@ -4,7 +4,7 @@ import EmbedCore
 import Foundation
 import Testing
 
-@Suite("Vector cache")
+@Suite("Vector cache", .offThePool)
 struct VectorCacheTests {
     static let key = CacheKey(provider: "openai", model: "text-embedding-3-small")
 
@@ -23,7 +23,7 @@ struct VectorCacheTests {
             ),
         ]
     )
-    func sha256(message: String, digest: String) {
+    func sha256(message: String, digest: String) async {
         #expect(SHA256.hash(data: Array(message.utf8)).hexString == digest)
         var pieces = SHA256()
         for chunk in Array(message.utf8).chunks(of: 7) { pieces.update(data: chunk) }
@@ -31,7 +31,7 @@ struct VectorCacheTests {
     }
 
     @Test("SHA-256 of one million 'a' (many blocks)")
-    func sha256Long() {
+    func sha256Long() async {
         var hasher = SHA256()
         let thousand = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000)
         for _ in 0..<1_000 { hasher.update(data: thousand) }
@@ -39,14 +39,14 @@ struct VectorCacheTests {
     }
 
     @Test("Options are described canonically")
-    func describeOptions() {
+    func describeOptions() async {
         #expect(CacheKey.describe(EmbeddingOptions()) == "")
         #expect(CacheKey.describe(EmbeddingOptions(task: .query, dimensions: 256, prompt: "query: ")) == "task=query;dimensions=256;prompt=7:query: ")
         #expect(CacheKey(provider: "p", model: "m", options: EmbeddingOptions(dimensions: 8)).options == "dimensions=8")
     }
 
     @Test("Stored vectors come back bit for bit; other texts and keys miss")
-    func hitsAndMisses() throws {
+    func hitsAndMisses() async throws {
         let folder = TemporaryDirectory()
         let cache = VectorCache(directory: folder.url)
         let texts = ["alpha", "beta", "gamma"]
@@ -95,7 +95,7 @@ struct VectorCacheTests {
             ("nan", "component 0 is not finite"),
         ]
     )
-    func corruption(damage: String, reason: String) throws {
+    func corruption(damage: String, reason: String) async throws {
         let folder = TemporaryDirectory()
         let log = ProblemLog()
         let cache = VectorCache(directory: folder.url, onProblem: log.record)
@@ -127,7 +127,7 @@ struct VectorCacheTests {
     }
 
     @Test("Invalid input to store is rejected before anything is written")
-    func storeErrors() {
+    func storeErrors() async {
         let folder = TemporaryDirectory()
         let cache = VectorCache(directory: folder.url)
         #expect(throws: VectorCacheError.countMismatch(texts: 2, vectors: 1)) {
@@ -143,7 +143,7 @@ struct VectorCacheTests {
     }
 
     @Test("A write into an unwritable place fails with the path")
-    func writeFailure() throws {
+    func writeFailure() async throws {
         let folder = TemporaryDirectory()
         try FileManager.default.createDirectory(at: folder.url, withIntermediateDirectories: true)
         let blocker = folder.url.appendingPathComponent("file")
@@ -196,7 +196,7 @@ struct VectorCacheTests {
             (["HOME": "/home/u"], "/home/u/.cache/embed/cache"),
         ]
     )
-    func defaultDirectory(environment: [String: String], expected: String) {
+    func defaultDirectory(environment: [String: String], expected: String) async {
         #expect(VectorCache.defaultDirectory(environment: environment).standardizedFileURL.path == expected)
     }
 }

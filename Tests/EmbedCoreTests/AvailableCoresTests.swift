@@ -2,12 +2,12 @@
 import Foundation
 import Testing
 
-@Suite("Available cores: affinity and cgroup quotas")
+@Suite("Available cores: affinity and cgroup quotas", .offThePool)
 struct AvailableCoresTests {
     @Test("Cpus_allowed_list is counted", arguments: [
         ("0-1", 2), ("0", 1), ("0-3,8,10-11", 7), ("3,5", 2), (" 0-63 ", 64),
     ])
-    func allowedList(list: String, count: Int) {
+    func allowedList(list: String, count: Int) async {
         let status = "Name:\tembed\nCpus_allowed:\tff\nCpus_allowed_list:\t\(list)\nMems_allowed:\t1\n"
         #expect(AvailableCores.allowedProcessorCount(status: status) == count)
     }
@@ -15,11 +15,11 @@ struct AvailableCoresTests {
     @Test("A missing or unreadable Cpus_allowed_list does not limit", arguments: [
         "Name:\tembed\n", "Cpus_allowed_list:\t\n", "Cpus_allowed_list:\t3-1\n", "Cpus_allowed_list:\tx\n",
     ])
-    func unreadableAllowedList(status: String) {
+    func unreadableAllowedList(status: String) async {
         #expect(AvailableCores.allowedProcessorCount(status: status) == nil)
     }
 
-    @Test func quotaFiles() {
+    @Test func quotaFiles() async {
         #expect(AvailableCores.quotaV2(cpuMax: "150000 100000\n") == 1.5)
         #expect(AvailableCores.quotaV2(cpuMax: "max 100000\n") == nil)
         #expect(AvailableCores.quotaV2(cpuMax: "") == nil)
@@ -29,7 +29,7 @@ struct AvailableCoresTests {
     }
 
     @Test("cgroup v2: the tightest cpu.max from the process's cgroup up to the root")
-    func cgroupV2() throws {
+    func cgroupV2() async throws {
         try withFakeRoot { root in
             try write(root, "proc/self/status", "Cpus_allowed_list:\t0-15\n")
             try write(root, "proc/self/cgroup", "0::/system.slice/embed.service\n")
@@ -41,7 +41,7 @@ struct AvailableCoresTests {
     }
 
     @Test("cgroup v2 in a container: its own cgroup is the root, the path named does not exist")
-    func cgroupV2Container() throws {
+    func cgroupV2Container() async throws {
         try withFakeRoot { root in
             try write(root, "proc/self/cgroup", "0::/kubepods/pod1/abc\n")
             try write(root, "sys/fs/cgroup/cpu.max", "100000 100000\n")
@@ -50,7 +50,7 @@ struct AvailableCoresTests {
     }
 
     @Test("cgroup v1 (hybrid): cpu.cfs_quota_us over cpu.cfs_period_us, and the affinity")
-    func cgroupV1() throws {
+    func cgroupV1() async throws {
         try withFakeRoot { root in
             try write(root, "proc/self/status", "Cpus_allowed_list:\t0-5\n")
             try write(root, "proc/self/cgroup", "4:memory:/x\n3:cpu,cpuacct:/docker/abc\n0::/\n")
@@ -65,7 +65,7 @@ struct AvailableCoresTests {
     }
 
     @Test("Nothing readable: every online processor")
-    func nothingReadable() throws {
+    func nothingReadable() async throws {
         try withFakeRoot { root in
             #expect(AvailableCores.read(root: root, onlineProcessors: 8) == 8)
             #expect(AvailableCores.read(root: root, onlineProcessors: 0) == 1)

@@ -4,12 +4,12 @@ import Testing
 
 /// The golden files are stored gzip-compressed; EmbedTestSupport must give back exactly the lines
 /// their generator wrote, or fail.
-@Suite("Compressed golden files")
+@Suite("Compressed golden files", .offThePool)
 struct FixtureFilesTests {
     let url = Fixtures.url("all-MiniLM-L6-v2-tokenizer/parity/added-tokens.jsonl.gz")
 
     @Test("A .jsonl.gz file inflates to its JSON Lines")
-    func inflates() throws {
+    func inflates() async throws {
         let text = try Fixtures.text(url)
         #expect(text.hasPrefix(#"{"addedTokens": [{"content": "<plain>""#))
         #expect(text.hasSuffix("\n") && text.split(separator: "\n").count == 41)
@@ -17,7 +17,7 @@ struct FixtureFilesTests {
     }
 
     @Test("A cut, damaged or extended stream is an error, not other lines")
-    func damaged() throws {
+    func damaged() async throws {
         let bytes = [UInt8](try Data(contentsOf: url))
         var corruptedCRC = bytes
         corruptedCRC[bytes.count - 8] ^= 0x01  // the trailer's CRC-32
@@ -32,10 +32,10 @@ struct FixtureFilesTests {
 
 /// Files that several model folders share are stored once and linked; a copy of such a folder
 /// must stand on its own.
-@Suite("Shared fixture files")
+@Suite("Shared fixture files", .offThePool)
 struct SharedFixtureFilesTests {
     @Test("A folder whose tokenizer.json is a link copies as ordinary files with the same bytes")
-    func copyFollowsLinks() throws {
+    func copyFollowsLinks() async throws {
         let source = Fixtures.url("arch/tiny-xlmr-mean")
         let linked = source.appendingPathComponent("tokenizer.json")
         #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: linked.path)) == "../tokenizers/unigram/tokenizer.json")

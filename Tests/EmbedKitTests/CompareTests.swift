@@ -37,7 +37,7 @@ final class RecordingEmbedder: Embedder, Sendable {
     }
 }
 
-@Suite("Embedder specs, cache identities and cached embedders")
+@Suite("Embedder specs, cache identities and cached embedders", .offThePool)
 struct EmbedderSpecTests {
     static func exists(_ paths: Set<String>) -> (String) -> Bool { { paths.contains($0) } }
 
@@ -56,7 +56,7 @@ struct EmbedderSpecTests {
         ("models/odd:name.embed", .local(model: "models/odd:name.embed")),
         ("openai:weird", .local(model: "openai:weird")),
     ])
-    func parses(text: String, kind: EmbedderSpec.Kind) throws {
+    func parses(text: String, kind: EmbedderSpec.Kind) async throws {
         let existing: Set<String> = ["mem0.yaml", "conf/mem0.JSON", "models/odd:name.embed", "openai:weird"]
         #expect(try EmbedderSpec(text, fileExists: Self.exists(existing)).kind == kind)
     }
@@ -64,13 +64,13 @@ struct EmbedderSpecTests {
     @Test("bad specs say what is wrong", arguments: [
         ("", "empty"), ("missing.yaml", "does not exist"), ("nosuch:model", "nosuch"),
     ])
-    func rejects(text: String, fragment: String) {
+    func rejects(text: String, fragment: String) async {
         let error = #expect(throws: EmbedderSpecError.self) { try EmbedderSpec(text, fileExists: { _ in false }) }
         #expect(error?.description.contains(fragment) == true, "\(String(describing: error))")
     }
 
     @Test("a remote cache identity names endpoint and shaping settings, never a secret")
-    func remoteIdentity() {
+    func remoteIdentity() async {
         var configuration = EmbedderConfiguration(provider: .openAI, model: "m", apiKey: "sk-secret", embeddingDims: 256)
         configuration.openAIBaseURL = "http://proxy.local/v1"
         configuration.accessToken = "token-secret"
@@ -88,7 +88,7 @@ struct EmbedderSpecTests {
     }
 
     @Test("a local model's identity is its file checksum; a folder's its path", .requires(Fixtures.defaultModel))
-    func localIdentity() throws {
+    func localIdentity() async throws {
         let file = try EmbedderFactory.resolve(model: Fixtures.defaultModel.url.path, provider: nil, configurationFile: nil)
         let model = try LocalModel(contentsOf: Fixtures.defaultModel.url, verifyChecksum: false)
         #expect(file.cacheIdentity == "local:\(try #require(model.file?.checksum))")
@@ -145,7 +145,7 @@ struct EmbedderSpecTests {
     }
 }
 
-@Suite("Comparing two embedders")
+@Suite("Comparing two embedders", .offThePool)
 struct EmbedderComparisonTests {
     static let texts = (0..<40).map { "text number \($0)" }
 

@@ -3,7 +3,7 @@ import EmbedKit
 import Foundation
 import Testing
 
-@Suite("Configuration files: JSON or YAML in mem0's shape, and errors that say where")
+@Suite("Configuration files: JSON or YAML in mem0's shape, and errors that say where", .offThePool)
 struct ConfigurationFileTests {
     /// Writes `text` to a file named `name` and reads it as a configuration.
     private func load(_ text: String, name: String) throws -> EmbedderConfiguration {
@@ -18,7 +18,7 @@ struct ConfigurationFileTests {
     }
 
     @Test("YAML scalars keep their types: plain numbers and booleans, quoted strings")
-    func yamlScalars() throws {
+    func yamlScalars() async throws {
         let yaml = """
             embedder:
               provider: ollama
@@ -38,7 +38,7 @@ struct ConfigurationFileTests {
     }
 
     @Test("A YAML syntax error gives its line")
-    func yamlSyntax() throws {
+    func yamlSyntax() async throws {
         let error = try failure("embedder:\n  provider: [openai\n", name: "mem0.yaml")
         #expect(error.reason.hasPrefix("invalid YAML: "), "\(error)")
         #expect(error.reason.contains("line 2") || error.reason.contains("2:"), "\(error)")
@@ -47,14 +47,14 @@ struct ConfigurationFileTests {
     }
 
     @Test("A YAML value of the wrong type is named by its key path")
-    func yamlWrongType() throws {
+    func yamlWrongType() async throws {
         let error = try failure("embedder:\n  provider: ollama\n  config:\n    batch_size: many\n", name: "mem0.yml")
         #expect(error.reason.contains("embedder.config.batch_size"), "\(error)")
         #expect(!error.reason.contains("YAML"), "a valid YAML file: \(error)")
     }
 
     @Test("An empty file or a lone value is not a configuration, and the error shows the shape")
-    func notAMapping() throws {
+    func notAMapping() async throws {
         for (text, name) in [("", "empty.yaml"), ("hello\n", "word.yaml"), ("[1, 2]", "list.json")] {
             let error = try failure(text, name: name)
             #expect(error.reason.contains(#"expected an object like {"embedder""#), "\(name): \(error)")

@@ -5,7 +5,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("embed pull against a loopback Hub serving the tiny model")
+@Suite("embed pull against a loopback Hub serving the tiny model", .offThePool)
 struct HubPullTests {
     static let texts = ["A man is playing a guitar.", "Une femme coupe un oignon.", "naïve café 東京"]
 

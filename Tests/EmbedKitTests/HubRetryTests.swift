@@ -3,7 +3,7 @@ import EmbedTestServer
 import Foundation
 import Testing
 
-@Suite("Hub downloads: retries stop when the task is cancelled")
+@Suite("Hub downloads: retries stop when the task is cancelled", .offThePool)
 struct HubRetryTests {
     @Test("a download cancelled as it pauses before a retry throws CancellationError, without another attempt")
     func cancelAtRetryPause() async throws {

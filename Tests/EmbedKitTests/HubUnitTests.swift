@@ -3,26 +3,26 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("Hub pieces: ids, endpoints, metadata, file choice, digests")
+@Suite("Hub pieces: ids, endpoints, metadata, file choice, digests", .offThePool)
 struct HubUnitTests {
     @Test("repository ids are ORG/NAME or NAME, as the Hub allows", arguments: [
         ("sentence-transformers/all-MiniLM-L6-v2", true), ("BAAI/bge-small-en-v1.5", true), ("bert-base-uncased", true),
         ("a/b/c", false), ("", false), ("org/", false), ("/name", false), ("org/na me", false), ("../etc", false),
         ("org/..", false), ("org/-x", false), ("org/a--b", false), ("org/model?x=1", false), ("org/é", false),
     ])
-    func repositoryIDs(id: String, valid: Bool) {
+    func repositoryIDs(id: String, valid: Bool) async {
         #expect(((try? HubRepositoryID(id)) != nil) == valid)
     }
 
     @Test("a repository's name and folder name")
-    func repositoryNames() throws {
+    func repositoryNames() async throws {
         let id = try HubRepositoryID("sentence-transformers/multi-qa-MiniLM-L6-cos-v1")
         #expect(id.name == "multi-qa-MiniLM-L6-cos-v1")
         #expect(id.folderName == "sentence-transformers--multi-qa-MiniLM-L6-cos-v1")
     }
 
     @Test("endpoint and token: explicit, then HF_ENDPOINT / HF_TOKEN, then the public Hub")
-    func configurationPrecedence() throws {
+    func configurationPrecedence() async throws {
         let defaults = try HubConfiguration(environment: [:])
         #expect(defaults.endpoint == HubConfiguration.defaultEndpoint)
         #expect(defaults.token == nil)
@@ -41,13 +41,13 @@ struct HubUnitTests {
     }
 
     @Test("an endpoint that is not an http(s) URL is refused, naming HF_ENDPOINT", arguments: ["mirror.local", "ftp://x", "http://"])
-    func invalidEndpoint(value: String) {
+    func invalidEndpoint(value: String) async {
         #expect(throws: HubError.invalidEndpoint(value)) { try HubConfiguration(environment: ["HF_ENDPOINT": value]) }
         #expect(HubError.invalidEndpoint(value).description.contains("HF_ENDPOINT"))
     }
 
     @Test("model information decodes sizes, LFS SHA-256 and git blob ids")
-    func decodesModelInfo() throws {
+    func decodesModelInfo() async throws {
         let json = """
             {"_id":"x","id":"org/m","sha":"0123456789abcdef0123456789abcdef01234567","siblings":[
               {"rfilename":"config.json","blobId":"9DC5DD43FBF4A6AA7984CA3FBB0EA0365FB2D727","size":666},
@@ -68,7 +68,7 @@ struct HubUnitTests {
     }
 
     @Test("SHA-256 and git blob SHA-1 match published values and git itself")
-    func digests() throws {
+    func digests() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("digest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -106,7 +106,7 @@ struct HubUnitTests {
     ]
 
     @Test("only the files a sentence-transformers model needs are chosen, smallest first")
-    func selectsFiles() throws {
+    func selectsFiles() async throws {
         let selected = try SentenceTransformersFiles.select(from: Self.repositoryFiles, modules: Self.modules, repository: "org/m")
         #expect(Set(selected.map(\.path)) == [
             "modules.json", "config.json", "config_sentence_transformers.json", "sentence_bert_config.json", "tokenizer.json",
@@ -117,7 +117,7 @@ struct HubUnitTests {
     }
 
     @Test("sharded weights come with their index; stray shards do not")
-    func shards() throws {
+    func shards() async throws {
         var files = Self.repositoryFiles.filter { $0.path != "model.safetensors" }
         files += ["model.safetensors.index.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors", "2_Dense/model-00001-of-00001.safetensors"].map { HubFile(path: $0) }
         let selected = Set(try SentenceTransformersFiles.select(from: files, modules: Self.modules, repository: "org/m").map(\.path))
@@ -126,7 +126,7 @@ struct HubUnitTests {
     }
 
     @Test("missing safetensors for the transformer or a Dense head is refused before downloading")
-    func missingWeights() {
+    func missingWeights() async {
         let noDense = Self.repositoryFiles.filter { $0.path != "2_Dense/model.safetensors" }
         #expect(throws: HubError.pickleWeightsOnly(repository: "org/m", folder: "2_Dense")) {
             try SentenceTransformersFiles.select(from: noDense, modules: Self.modules, repository: "org/m")
@@ -141,7 +141,7 @@ struct HubUnitTests {
     }
 
     @Test("modules.json that is not a module list is a clear error")
-    func badModules() {
+    func badModules() async {
         #expect(throws: HubError.self) { try SentenceTransformersFiles.modules(from: Data("{\"a\":1}".utf8), repository: "org/m") }
         #expect(throws: Never.self) {
             try SentenceTransformersFiles.modules(from: Data(#"[{"idx":0,"name":"0","path":"","type":"x.Transformer"}]"#.utf8), repository: "org/m")
@@ -149,7 +149,7 @@ struct HubUnitTests {
     }
 
     @Test("EMBED_HOME: explicit, ~ expanded, default under ~/.cache, shared with the vector cache")
-    func embedHome() {
+    func embedHome() async {
         #expect(EmbedHome(environment: ["EMBED_HOME": "/data/embed", "HOME": "/home/u"]).url.path == "/data/embed")
         #expect(EmbedHome(environment: ["EMBED_HOME": "~/e", "HOME": "/home/u"]).url.path == "/home/u/e")
         #expect(EmbedHome(environment: ["HOME": "/home/u"]).url.path == "/home/u/.cache/embed")
@@ -165,7 +165,7 @@ struct HubUnitTests {
         ("org/name.embed", "embed pull org/name"),
         ("nomic-embed-text", "embed pull nomic-ai/nomic-embed-text-v1.5"),
     ])
-    func notFoundMessage(name: String, command: String) {
+    func notFoundMessage(name: String, command: String) async {
         let home = "/nonexistent-\(UUID().uuidString)"
         let locator = ModelLocator(environment: ["EMBED_HOME": home], executablePath: nil)
         let error = #expect(throws: ModelNotFoundError.self) { try locator.resolve(name) }
@@ -176,7 +176,7 @@ struct HubUnitTests {
     }
 
     @Test("a missing path is named as a path, not offered to the Hub", arguments: ["/tmp/nothing-here/x.model", "./x.model", "../x.embed"])
-    func missingPath(path: String) {
+    func missingPath(path: String) async {
         let locator = ModelLocator(environment: ["EMBED_HOME": "/nonexistent-\(UUID().uuidString)"], executablePath: nil)
         let error = #expect(throws: ModelNotFoundError.self) { try locator.resolve(path) }
         let message = error?.description ?? ""
@@ -188,7 +188,7 @@ struct HubUnitTests {
         ("nomic-embed-text", "nomic-embed-text-v1.5"), ("nomic-embed-text:latest", "nomic-embed-text-v1.5"),
         ("all-minilm", "all-MiniLM-L6-v2"), ("all-MiniLM-L6-v2:latest", "all-MiniLM-L6-v2"),
     ])
-    func ollamaNames(requested: String, installed: String) throws {
+    func ollamaNames(requested: String, installed: String) async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("ollama-names-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: home) }
         let models = home.appendingPathComponent("models")
@@ -200,7 +200,7 @@ struct HubUnitTests {
     }
 
     @Test("an installed binary finds models in its installation's share/embed/models, through symlinks, after EMBED_HOME and ./Models")
-    func installationModels() throws {
+    func installationModels() async throws {
         let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("installation-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: prefix) }
         let binary = prefix.appendingPathComponent("bin/embed")
@@ -229,14 +229,14 @@ struct HubUnitTests {
     }
 
     @Test("the running binary's path comes from /proc/self/exe, not argv[0] (a bare name when started through PATH)")
-    func runningExecutable() throws {
+    func runningExecutable() async throws {
         let path = try #require(ModelLocator.runningExecutablePath)
         #expect(path.hasPrefix("/"), "\(path)")
         #expect(FileManager.default.isExecutableFile(atPath: path))
     }
 
     @Test("the default model's message also mentions the setup script")
-    func defaultModelMessage() {
+    func defaultModelMessage() async {
         let message = ModelNotFoundError(requested: ModelLocator.defaultModelName, searched: ["/x/all-MiniLM-L6-v2.embed"]).description
         #expect(message.contains("embed pull sentence-transformers/all-MiniLM-L6-v2"))
         #expect(message.contains("Scripts/setup.sh"))

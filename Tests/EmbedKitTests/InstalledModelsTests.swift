@@ -4,10 +4,10 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("Listing local models")
+@Suite("Listing local models", .offThePool)
 struct InstalledModelsTests {
     @Test("models in every search folder are described from their metadata; shadowed, damaged and partial ones are flagged")
-    func scan() throws {
+    func scan() async throws {
         let home = try temporaryHome()
         defer { try? FileManager.default.removeItem(at: home) }
         let models = home.appendingPathComponent("models")

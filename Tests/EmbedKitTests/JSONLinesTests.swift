@@ -2,7 +2,7 @@ import EmbedKit
 import Foundation
 import Testing
 
-@Suite("JSON Lines input, read record by record")
+@Suite("JSON Lines input, read record by record", .offThePool)
 struct JSONLinesTests {
     /// Lines that exercise every kind of line break and blank line, with multi-byte text.
     static let input = Data(
@@ -14,11 +14,11 @@ struct JSONLinesTests {
     ]
 
     @Test("Any chunk size gives the same records, line numbers included", arguments: [1, 2, 3, 7, 16, 64, 1 << 20])
-    func chunkSizes(chunkSize: Int) throws {
+    func chunkSizes(chunkSize: Int) async throws {
         #expect(try Self.stream(Self.input, chunkSize: chunkSize).collect() == Self.expected)
     }
 
-    @Test func wholeDataAndFileAgree() throws {
+    @Test func wholeDataAndFileAgree() async throws {
         #expect(try JSONLinesReader.parse(Self.input, source: "x") == Self.expected)
         try withFile(Self.input) { path in
             let reader = JSONLinesReader(path: path)
@@ -31,7 +31,7 @@ struct JSONLinesTests {
     }
 
     @Test("Errors name the line, however the input is cut", arguments: [1, 4, 1 << 20])
-    func errorsNameTheLine(chunkSize: Int) throws {
+    func errorsNameTheLine(chunkSize: Int) async throws {
         // (input, the bad line, what the error says, records read before it)
         let cases: [(String, Int, String, Int)] = [
             ("{\"text\":\"a\"}\n{\"text\":\"b\"}\n{\"txt\":\"c\"}\n", 3, "missing the \"text\" field", 2),
@@ -51,7 +51,7 @@ struct JSONLinesTests {
         }
     }
 
-    @Test func invalidUTF8IsPlaced() throws {
+    @Test func invalidUTF8IsPlaced() async throws {
         var bytes = Data("{\"text\":\"ok\"}\n{\"text\":\"bad ".utf8)
         bytes.append(0xFF)
         bytes.append(contentsOf: Data("\"}\n".utf8))
@@ -61,7 +61,7 @@ struct JSONLinesTests {
     }
 
     @Test("A file saved with a UTF-8 byte order mark, as Windows editors write it, reads the same")
-    func byteOrderMark() throws {
+    func byteOrderMark() async throws {
         let input = Data([0xEF, 0xBB, 0xBF] + Array("{\"text\":\"first\"}\n{\"text\":\"second\"}\n".utf8))
         for chunkSize in [1, 2, 64] {
             let records = try Self.stream(input, chunkSize: chunkSize).collect()
@@ -70,25 +70,25 @@ struct JSONLinesTests {
     }
 
     @Test("Every character of a text arrives, U+FEFF after an escape included (a byte-level BPE token)")
-    func zeroWidthNoBreakSpaceInsideText() throws {
+    func zeroWidthNoBreakSpaceInsideText() async throws {
         let input = Data("{\"text\":\"a\\n\u{FEFF}b \u{FEFF}\\t\u{FEFF}\"}\n".utf8)
         let records = try Self.stream(input, chunkSize: 64).collect()
         #expect(records == [TextRecord(line: 1, text: "a\n\u{FEFF}b \u{FEFF}\t\u{FEFF}")])
     }
 
-    @Test func emptyInputsHaveNoRecords() throws {
+    @Test func emptyInputsHaveNoRecords() async throws {
         #expect(try Self.stream(Data(), chunkSize: 4).collect().isEmpty)
         #expect(try Self.stream(Data("\n \n\t\n".utf8), chunkSize: 1).collect().isEmpty)
     }
 
-    @Test func aMissingFileIsAnError() {
+    @Test func aMissingFileIsAnError() async {
         let error = #expect(throws: JSONLinesError.self) { try JSONLinesReader(path: "/nonexistent/in.jsonl").open() }
         #expect(error?.description == "/nonexistent/in.jsonl: cannot read the file")
         #expect(!JSONLinesReader(path: "/nonexistent/in.jsonl").canReadTwice)
     }
 
     @Test("Standard input and pipes are read once")
-    func onlyRegularFilesAreReadTwice() throws {
+    func onlyRegularFilesAreReadTwice() async throws {
         #expect(!JSONLinesReader(path: "-").canReadTwice)
         let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("embed-fifo-\(UUID().uuidString)").path
         #expect(mkfifo(fifo, 0o600) == 0)
@@ -98,7 +98,7 @@ struct JSONLinesTests {
     }
 
     @Test("A stopped output is kept as OUTPUT.partial, never under the output's name, and a resumed one continues it")
-    func partialOutputs() throws {
+    func partialOutputs() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("embed-out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

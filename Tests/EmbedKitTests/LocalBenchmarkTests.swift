@@ -4,7 +4,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("embed bench's in-process measurements")
+@Suite("embed bench's in-process measurements", .offThePool)
 struct LocalBenchmarkTests {
     let modelURL = Fixtures.url("tiny/tiny-cls-normalize")
     let corpus = [

@@ -5,11 +5,11 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("The forward pass's threads: --threads, then EMBED_THREADS, then the available cores", .requires(Fixtures.defaultModel))
+@Suite("The forward pass's threads: --threads, then EMBED_THREADS, then the available cores", .requires(Fixtures.defaultModel), .offThePool)
 struct ThreadSelectionTests {
     let model = Fixtures.defaultModel.url.path
 
-    @Test func explicitThenEnvironmentThenCores() throws {
+    @Test func explicitThenEnvironmentThenCores() async throws {
         let explicit = try EmbedderFactory.loadModel(model, threads: 2, environment: ["EMBED_THREADS": "1"])
         #expect(explicit.encoder.options.threadCount == 2)
         let fromEnvironment = try EmbedderFactory.loadModel(model, environment: ["EMBED_THREADS": "1"])
@@ -22,7 +22,7 @@ struct ThreadSelectionTests {
     }
 
     @Test("An invalid EMBED_THREADS is an error unless --threads overrides it")
-    func invalidEnvironment() throws {
+    func invalidEnvironment() async throws {
         #expect(throws: SentenceEncoderError.invalidThreadCount(variable: "EMBED_THREADS", value: "many")) {
             try EmbedderFactory.loadModel(model, environment: ["EMBED_THREADS": "many"])
         }

@@ -6,7 +6,7 @@ import Testing
 
 /// The architectures beyond BERT end to end: converted to a model file as `embed convert` does,
 /// tokenized and embedded as sentence-transformers does; old files; bad configurations.
-@Suite("Architectures")
+@Suite("Architectures", .offThePool)
 struct ArchitectureTests {
     let folder: TemporaryFolder
 
@@ -35,7 +35,7 @@ struct ArchitectureTests {
     }
 
     @Test("Each architecture is recorded by name and reads back equal")
-    func descriptionsRoundTrip() throws {
+    func descriptionsRoundTrip() async throws {
         for name in Fixtures.architectureModels {
             let description = try ModelDescription.load(fromFolder: Fixtures.url("arch/\(name)"))
             let decoded = try JSONDecoder().decode(ModelDescription.self, from: JSONEncoder().encode(description))
@@ -51,7 +51,7 @@ struct ArchitectureTests {
     }
 
     @Test("The RoBERTa family reads positions from padding_idx + 1: 66 rows hold 64 tokens")
-    func robertaPositions() throws {
+    func robertaPositions() async throws {
         let description = try ModelDescription.load(fromFolder: Fixtures.url("arch/tiny-xlmr-mean"))
         let roberta = try #require(description.encoder.configuration(as: Bert.Configuration.self))
         #expect(roberta.modelType == "xlm-roberta")
@@ -62,7 +62,7 @@ struct ArchitectureTests {
     }
 
     @Test("MPNet's relative position buckets are transformers' (bidirectional, 32 buckets, distance 128)")
-    func mpnetBuckets() {
+    func mpnetBuckets() async {
         // relative_position_bucket(-n) for the key n places before (n > 0 → the first 16 buckets).
         let expected: [(distance: Int, bucket: Int)] = [
             (0, 0), (-1, 1), (-7, 7), (-8, 8), (-11, 8), (-12, 9), (-16, 10), (-23, 11), (-32, 12), (-64, 14),
@@ -120,7 +120,7 @@ struct ArchitectureTests {
     }
 
     @Test("A file naming an architecture this build does not know is refused, naming it and the known ones")
-    func unknownArchitecture() throws {
+    func unknownArchitecture() async throws {
         let current = folder.url.appendingPathComponent("current.embed")
         try LocalModel.export(folder: Fixtures.url("arch/tiny-distilbert-cls-dense"), to: current)
         let file = try ModelFile(path: current.path)
@@ -149,7 +149,7 @@ struct ArchitectureTests {
         ("tiny-mpnet-mean", "hidden_size"), ("tiny-distilbert-cls-dense", "dim"), ("tiny-xlmr-mean", "num_hidden_layers"),
         ("tiny-modernbert", "intermediate_size"), ("tiny-distilbert-cls-dense", "n_heads"),
     ])
-    func missingSize(model: String, key: String) throws {
+    func missingSize(model: String, key: String) async throws {
         let error = try configurationError(model) { $0.removeValue(forKey: key) }
         #expect(error?.path.hasSuffix("config.json") == true)
         #expect(error?.description.contains("\"\(key)\"") == true, "\(String(describing: error))")
@@ -163,13 +163,13 @@ struct ArchitectureTests {
         ("tiny-xlmr-mean", "max_position_embeddings", 2, "leaves no position"),
         ("tiny-roberta-bpe", "vocab_size", 0, "vocab_size must be positive"),
     ])
-    func inconsistentSizes(model: String, key: String, value: Int, message: String) throws {
+    func inconsistentSizes(model: String, key: String, value: Int, message: String) async throws {
         let error = try configurationError(model) { $0[key] = value }
         #expect(error?.description.contains(message) == true, "\(String(describing: error))")
     }
 
     @Test("Features the runtime does not implement are refused clearly")
-    func unsupportedFeatures() throws {
+    func unsupportedFeatures() async throws {
         let sinusoidal = try configurationError("tiny-distilbert-cls-dense") { $0["sinusoidal_pos_embds"] = true }
         #expect(sinusoidal?.description.contains("sinusoidal_pos_embds") == true)
         let rope = try configurationError("tiny-modernbert") { config in
@@ -182,7 +182,7 @@ struct ArchitectureTests {
     }
 
     @Test("Scripts/export_model.py refuses the model types embed convert refuses: its list is the registry's")
-    func exportScriptKnowsEveryArchitecture() throws {
+    func exportScriptKnowsEveryArchitecture() async throws {
         let script = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Scripts/export_model.py"), encoding: .utf8)
         let line = try #require(script.split(separator: "\n").first { $0.hasPrefix("SUPPORTED_MODEL_TYPES = [") })
         let listed = line.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
@@ -190,7 +190,7 @@ struct ArchitectureTests {
     }
 
     @Test("A checkpoint saved with its model prefix (roberta., mpnet., distilbert., model.) loads the same")
-    func prefixedCheckpoints() throws {
+    func prefixedCheckpoints() async throws {
         for (name, prefix) in [("tiny-xlmr-mean", "roberta."), ("tiny-mpnet-mean", "mpnet."),
                                ("tiny-distilbert-cls-dense", "distilbert."), ("tiny-modernbert", "model.")] {
             let description = try ModelDescription.load(fromFolder: Fixtures.url("arch/\(name)"))
@@ -274,7 +274,7 @@ struct ArchitectureTests {
     }
 
     @Test("--task query and document reach nomic-embed-text's search_query and search_document prompts")
-    func nomicTaskPrompts() throws {
+    func nomicTaskPrompts() async throws {
         let copy = try folder.copyFixture("nomic/tiny-nomic-bert", as: "nomic-tasks")
         // As nomic-embed-text's own prefixes, without the generic query/document entries.
         try editJSON(copy.appendingPathComponent("config_sentence_transformers.json")) { config in
@@ -299,7 +299,7 @@ struct ArchitectureTests {
     }
 
     @Test("NomicBERT reads both config spellings; unsupported features and inconsistent sizes are clear errors")
-    func nomicConfiguration() throws {
+    func nomicConfiguration() async throws {
         let folderURL = Fixtures.url("nomic/tiny-nomic-bert")
         let description = try ModelDescription.load(fromFolder: folderURL)
         let nomic = try #require(description.encoder.configuration(as: NomicBert.Configuration.self))

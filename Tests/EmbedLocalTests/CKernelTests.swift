@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The C kernels, each instruction set this CPU runs, against plain Double arithmetic.
-@Suite("C kernels: attention, small products, GELU, exp")
+@Suite("C kernels: attention, small products, GELU, exp", .offThePool)
 struct CKernelTests {
     /// The instruction sets to check here: the portable one always, AVX2 + FMA where the CPU has it.
     static let instructionSets: [embed_kernels_isa] =
@@ -43,7 +43,7 @@ struct CKernelTests {
     ]
 
     @Test("Attention equals softmax(QKᵀ/√d)·V, context written over Q", arguments: instructionSets, shapes)
-    func attention(isa: embed_kernels_isa, shape: (length: Int, headSize: Int)) {
+    func attention(isa: embed_kernels_isa, shape: (length: Int, headSize: Int)) async {
         let (length, headSize) = shape
         let heads = 3
         let stride = heads * headSize
@@ -82,7 +82,7 @@ struct CKernelTests {
 
     @Test("A relative-position bias and a sliding window are added to the scores", arguments: instructionSets,
           [(length: 1, headSize: 32), (5, 32), (19, 32), (40, 64), (23, 8)])
-    func positionBias(isa: embed_kernels_isa, shape: (length: Int, headSize: Int)) {
+    func positionBias(isa: embed_kernels_isa, shape: (length: Int, headSize: Int)) async {
         let (length, headSize) = shape
         let scale = 1 / Float(headSize).squareRoot()
         for window in [nil, 3] as [Int?] {
@@ -113,7 +113,7 @@ struct CKernelTests {
     }
 
     @Test("Huge scores do not overflow: only differences matter", arguments: instructionSets)
-    func largeScores(isa: embed_kernels_isa) {
+    func largeScores(isa: embed_kernels_isa) async {
         // Two keys whose scores differ by ln 2 at a magnitude of about 1,000: weights 1/3 and 2/3.
         let headSize = 32
         var q = [Float](repeating: 0, count: 2 * headSize)
@@ -136,7 +136,7 @@ struct CKernelTests {
         (1, 1, 8), (1, 7, 384), (2, 6, 24), (3, 3, 16), (4, 3, 8), (5, 10, 64), (6, 9, 40), (9, 14, 384),
         (17, 384, 384), (18, 7, 8), (19, 11, 1536), (40, 5, 1536),
     ])
-    func smallProduct(shape: (rows: Int, columns: Int, depth: Int)) throws {
+    func smallProduct(shape: (rows: Int, columns: Int, depth: Int)) async throws {
         let (rows, columns, depth) = shape
         // Leading dimensions wider than the matrices, as for a column block of a wider output.
         let lda = depth + 8, ldb = depth + 16, ldc = columns + 3
@@ -168,7 +168,7 @@ struct CKernelTests {
     }
 
     @Test("GELU equals the exact erf form", arguments: instructionSets)
-    func gelu(isa: embed_kernels_isa) {
+    func gelu(isa: embed_kernels_isa) async {
         var values = (-10_000...10_000).map { Float($0) / 1000 }
         let inputs = values
         embed_gelu(isa, &values, values.count)
@@ -183,7 +183,7 @@ struct CKernelTests {
     }
 
     @Test("exp is accurate, exactly 0 far below and for −∞", arguments: instructionSets)
-    func exp(isa: embed_kernels_isa) {
+    func exp(isa: embed_kernels_isa) async {
         let inputs = (0...87_000).map { -Float($0) / 1000 } + [-87.4, -100, -.infinity, 0]
         var outputs = [Float](repeating: .nan, count: inputs.count)
         embed_exp_nonpositive(isa, inputs, &outputs, inputs.count)
@@ -195,7 +195,7 @@ struct CKernelTests {
         #expect(outputs.suffix(4) == [0, 0, 0, 1])
     }
 
-    @Test func theBestInstructionSetRunsHere() {
+    @Test func theBestInstructionSetRunsHere() async {
         #expect(embed_kernels_supports(embed_kernels_best_isa()) != 0)
         #expect(embed_kernels_supports(EMBED_KERNELS_PORTABLE) != 0)
     }

@@ -17,9 +17,9 @@ private func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Floa
     }
 }
 
-@Suite("Element-wise kernels")
+@Suite("Element-wise kernels", .offThePool)
 struct KernelTests {
-    @Test func layerNormUsesTheBiasedVarianceAndEpsilon() {
+    @Test func layerNormUsesTheBiasedVarianceAndEpsilon() async {
         // mean 2.5, biased variance 1.25
         let gamma: [Float] = [1, 2, 1, 0.5]
         let beta: [Float] = [0, 0, 1, -1]
@@ -36,7 +36,7 @@ struct KernelTests {
         expectClose(constant, beta)
     }
 
-    @Test func geluMatchesTheExactErfForm() {
+    @Test func geluMatchesTheExactErfForm() async {
         // Reference values of 0.5·x·(1 + erf(x/√2)).
         let inputs: [Float] = [-6, -3, -1, -0.5, 0, 0.5, 1, 3, 6]
         let expected: [Float] = [-5.9e-9, -0.0040496, -0.15865525, -0.15426877, 0, 0.34573123, 0.84134475, 2.9959502, 6]
@@ -52,7 +52,7 @@ struct KernelTests {
         #expect(worst < 3e-7, "worst GELU error \(worst)")
     }
 
-    @Test func tanhGELUMatchesTheApproximation() {
+    @Test func tanhGELUMatchesTheApproximation() async {
         for step in -600...600 {
             let x = Double(step) / 100
             let exact = 0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)))
@@ -60,7 +60,7 @@ struct KernelTests {
         }
     }
 
-    @Test func expIsAccurateToAFewUlpAndExactlyZeroFarBelow() {
+    @Test func expIsAccurateToAFewUlpAndExactlyZeroFarBelow() async {
         var worst: Double = 0
         for step in 0...87_000 {
             let x = -Float(step) / 1000
@@ -73,7 +73,7 @@ struct KernelTests {
         #expect(VectorMath.expNonPositive(-.infinity) == 0)
     }
 
-    @Test func erfTanhAndSigmoidAreAccurate() {
+    @Test func erfTanhAndSigmoidAreAccurate() async {
         var worstErf: Double = 0, worstTanh: Double = 0, worstSigmoid: Double = 0
         for step in -10000...10000 {
             let x = Float(step) / 1000
@@ -88,7 +88,7 @@ struct KernelTests {
     }
 
     @Test("Reductions handle every length", arguments: [1, 7, 8, 9, 16, 23, 384])
-    func reductions(count: Int) {
+    func reductions(count: Int) async {
         let values = (0..<count).map { Float(($0 * 37) % 11) - 4.5 }
         values.withUnsafeBufferPointer { pointer in
             let base = pointer.baseAddress.unsafelyUnwrapped
@@ -98,12 +98,12 @@ struct KernelTests {
         }
     }
 
-    @Test func normalizeRowsScalesToUnitLengthAndLeavesZeroAlone() {
+    @Test func normalizeRowsScalesToUnitLengthAndLeavesZeroAlone() async {
         let result = transformed([3, 4, 0, 0]) { rows in Kernels.normalizeRows(rows, rows: 2, columns: 2) }
         expectClose(result, [0.6, 0.8, 0, 0])
     }
 
-    @Test func denseActivations() {
+    @Test func denseActivations() async {
         let inputs: [Float] = [-2, -0.5, 0, 1.5]
         #expect(transformed(inputs) { Kernels.activate($0, count: 4, activation: .identity) } == inputs)
         expectClose(transformed(inputs) { Kernels.activate($0, count: 4, activation: .tanh) }, inputs.map { Foundation.tanh($0) })
@@ -112,7 +112,7 @@ struct KernelTests {
         expectClose(transformed(inputs) { Kernels.activate($0, count: 4, activation: .gelu) }, inputs.map(VectorMath.gelu))
     }
 
-    @Test func hiddenActivationsAndBias() {
+    @Test func hiddenActivationsAndBias() async {
         let relu = transformed([-0.5, 0.5, -2, 3]) { Kernels.activateHidden($0, count: 4, activation: .relu) }
         #expect(relu == [0, 0.5, 0, 3])
         expectClose(transformed([-1, 1]) { Kernels.activateHidden($0, count: 2, activation: .gelu) }, [-0.15865525, 0.84134475])
@@ -129,7 +129,7 @@ struct KernelTests {
     }
 }
 
-@Suite("Pooling")
+@Suite("Pooling", .offThePool)
 struct PoolingTests {
     /// Three tokens of two dimensions: [1, 2], [3, −4], [5, 6].
     static let tokens: [Float] = [1, 2, 3, -4, 5, 6]
@@ -169,35 +169,35 @@ struct PoolingTests {
     ]
 
     @Test("Each mode on hand-computed values", arguments: modeCases)
-    func mode(mode: PoolingConfiguration.Mode, expected: [Float]) {
+    func mode(mode: PoolingConfiguration.Mode, expected: [Float]) async {
         expectClose(pool([mode]), expected)
     }
 
     @Test("Excluding a one-token prompt", arguments: promptCases)
-    func excludingPrompt(mode: PoolingConfiguration.Mode, expected: [Float]) {
+    func excludingPrompt(mode: PoolingConfiguration.Mode, expected: [Float]) async {
         expectClose(pool([mode], promptLength: 1, includesPrompt: false), expected)
         // With include_prompt true the prompt length changes nothing.
         #expect(pool([mode], promptLength: 1, includesPrompt: true) == pool([mode]))
     }
 
-    @Test func aPromptCoveringEveryTokenStillPoolsTheLastToken() {
+    @Test func aPromptCoveringEveryTokenStillPoolsTheLastToken() async {
         expectClose(pool([.mean, .cls], promptLength: 10, includesPrompt: false), [5, 6, 5, 6])
     }
 
-    @Test func maxIgnoresTokensOutsideTheSequence() {
+    @Test func maxIgnoresTokensOutsideTheSequence() async {
         // Only the first two tokens belong to the sequence; the third must not count.
         expectClose(pool([.max, .lastToken], length: 2), [3, 2, 3, -4])
     }
 
-    @Test func modesConcatenateInConfiguredOrder() {
+    @Test func modesConcatenateInConfiguredOrder() async {
         expectClose(pool([.max, .mean]), [5, 6, 3, 4.0 / 3])
         expectClose(pool([.mean, .max]), [3, 4.0 / 3, 5, 6])
     }
 }
 
-@Suite("Batch planning")
+@Suite("Batch planning", .offThePool)
 struct BatchPlanTests {
-    @Test func chunksCoverEverySequenceOnceLongestFirst() {
+    @Test func chunksCoverEverySequenceOnceLongestFirst() async {
         let lengths = [5, 80, 12, 12, 3, 40, 7, 200, 9, 9, 30]
         let plan = BatchPlan(lengths: lengths, workers: 2, tokensPerChunk: 100, hiddenSize: 384, intermediateSize: 1536)
         #expect(plan.chunks.flatMap { $0 }.sorted() == Array(lengths.indices))
@@ -206,19 +206,19 @@ struct BatchPlanTests {
         #expect(plan.chunks.count >= 2)
     }
 
-    @Test func twoWorkersGetTwoChunksOfSimilarCost() {
+    @Test func twoWorkersGetTwoChunksOfSimilarCost() async {
         let lengths = Array(repeating: 10, count: 20)
         let plan = BatchPlan(lengths: lengths, workers: 2, tokensPerChunk: 10_000, hiddenSize: 32, intermediateSize: 64)
         #expect(plan.chunks.map(\.count) == [10, 10])
     }
 
-    @Test func aSingleSequenceIsOneChunk() {
+    @Test func aSingleSequenceIsOneChunk() async {
         let plan = BatchPlan(lengths: [7], workers: 2, tokensPerChunk: 4, hiddenSize: 32, intermediateSize: 64)
         #expect(plan.chunks == [[0]])
         #expect(BatchPlan(lengths: [], workers: 2, tokensPerChunk: 4, hiddenSize: 32, intermediateSize: 64).chunks.isEmpty)
     }
 
-    @Test func largeCallsSplitIntoAMultipleOfTheWorkerCount() {
+    @Test func largeCallsSplitIntoAMultipleOfTheWorkerCount() async {
         let lengths = Array(repeating: 50, count: 100)  // 5,000 tokens, 1,000 per chunk → 5 → rounded up to 6
         let plan = BatchPlan(lengths: lengths, workers: 2, tokensPerChunk: 1000, hiddenSize: 32, intermediateSize: 64)
         #expect(plan.chunks.count == 6)

@@ -4,7 +4,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("Model description")
+@Suite("Model description", .offThePool)
 struct ModelDescriptionTests {
     let folder: TemporaryFolder
 
@@ -24,7 +24,7 @@ struct ModelDescriptionTests {
     // MARK: Layouts
 
     @Test(.requires(Fixtures.defaultModelFolder))
-    func readsTheClassicLayoutOfTheDefaultModel() throws {
+    func readsTheClassicLayoutOfTheDefaultModel() async throws {
         let url = Fixtures.defaultModelFolder.url
         let description = try ModelDescription.load(fromFolder: url)
         #expect(description.encoder.configuration(as: Bert.Configuration.self) == Bert.Configuration(
@@ -48,7 +48,7 @@ struct ModelDescriptionTests {
         ("tiny-sqrtlen-dense", [.meanSquareRootLength], 32, 24, true),
         ("tiny-lasttoken-weighted", [.weightedMean, .lastToken], 40, 64, false),
     ])
-    func readsV6Layout(name: String, modes: [PoolingConfiguration.Mode], maxLength: Int, dimension: Int, normalized: Bool) throws {
+    func readsV6Layout(name: String, modes: [PoolingConfiguration.Mode], maxLength: Int, dimension: Int, normalized: Bool) async throws {
         let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/\(name)"))
         #expect(description.encoder.hiddenSize == 32)
         #expect(description.encoder.layerCount == 2)
@@ -66,7 +66,7 @@ struct ModelDescriptionTests {
         #expect(description.defaultPromptName == nil)
     }
 
-    @Test func readsTheDenseModule() throws {
+    @Test func readsTheDenseModule() async throws {
         let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/tiny-sqrtlen-dense"))
         #expect(description.outputModules == [
             .dense(DenseConfiguration(inputDimension: 32, outputDimension: 24, hasBias: true, activation: .tanh, path: "2_Dense")),
@@ -74,7 +74,7 @@ struct ModelDescriptionTests {
         ])
     }
 
-    @Test func withoutModulesJSONTheModelIsTransformerPlusMeanPooling() throws {
+    @Test func withoutModulesJSONTheModelIsTransformerPlusMeanPooling() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try FileManager.default.removeItem(at: model.appendingPathComponent("modules.json"))
         let description = try ModelDescription.load(fromFolder: model)
@@ -83,7 +83,7 @@ struct ModelDescriptionTests {
         #expect(description.outputDimension == 32)
     }
 
-    @Test func roundTripsThroughCodable() throws {
+    @Test func roundTripsThroughCodable() async throws {
         let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/tiny-sqrtlen-dense"))
         let data = try JSONEncoder().encode(description)
         #expect(try JSONDecoder().decode(ModelDescription.self, from: data) == description)
@@ -97,7 +97,7 @@ struct ModelDescriptionTests {
 
     // MARK: Pooling forms
 
-    @Test func poolingStringAndLegacyFlagsGiveTheSameConfiguration() throws {
+    @Test func poolingStringAndLegacyFlagsGiveTheSameConfiguration() async throws {
         let string = try folder.copyFixture("tiny/tiny-cls-normalize", as: "string")
         try editJSON(string.appendingPathComponent("1_Pooling/config.json")) { $0 = ["embedding_dimension": 32, "pooling_mode": "mean"] }
         let flags = try folder.copyFixture("tiny/tiny-cls-normalize", as: "flags")
@@ -110,7 +110,7 @@ struct ModelDescriptionTests {
         #expect(try ModelDescription.load(fromFolder: flags).pooling == fromString.pooling)
     }
 
-    @Test func legacyFlagsConcatenateInSentenceTransformersOrder() throws {
+    @Test func legacyFlagsConcatenateInSentenceTransformersOrder() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try editJSON(model.appendingPathComponent("1_Pooling/config.json")) {
             $0 = ["word_embedding_dimension": 32, "pooling_mode_lasttoken": true, "pooling_mode_max_tokens": true,
@@ -122,7 +122,7 @@ struct ModelDescriptionTests {
         #expect(pooling.outputDimension == 96)
     }
 
-    @Test func legacyFlagsAllFalseMeanMeanPooling() throws {
+    @Test func legacyFlagsAllFalseMeanMeanPooling() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try editJSON(model.appendingPathComponent("1_Pooling/config.json")) {
             $0 = ["word_embedding_dimension": 32, "pooling_mode_cls_token": false, "pooling_mode_mean_tokens": false]
@@ -130,7 +130,7 @@ struct ModelDescriptionTests {
         #expect(try ModelDescription.load(fromFolder: model).pooling.modes == [.mean])
     }
 
-    @Test func unknownPoolingModeIsUnsupported() throws {
+    @Test func unknownPoolingModeIsUnsupported() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try editJSON(model.appendingPathComponent("1_Pooling/config.json")) { $0["pooling_mode"] = "median" }
         let error = try loadFailure(model)
@@ -138,7 +138,7 @@ struct ModelDescriptionTests {
         #expect(unsupportedDetail(error)?.contains("median") == true)
     }
 
-    @Test func poolingDimensionMustMatchTheHiddenSize() throws {
+    @Test func poolingDimensionMustMatchTheHiddenSize() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try editJSON(model.appendingPathComponent("1_Pooling/config.json")) { $0["embedding_dimension"] = 48 }
         let error = try loadFailure(model)
@@ -147,7 +147,7 @@ struct ModelDescriptionTests {
 
     // MARK: Unsupported models
 
-    @Test func unknownModuleTypeIsUnsupported() throws {
+    @Test func unknownModuleTypeIsUnsupported() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try folder.write("model/modules.json", """
             [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
@@ -159,7 +159,7 @@ struct ModelDescriptionTests {
         #expect(unsupportedDetail(error)?.contains("unsupported module sentence_transformers.models.LayerNorm") == true)
     }
 
-    @Test func moduleTypesMatchOnTheClassNameSuffix() throws {
+    @Test func moduleTypesMatchOnTheClassNameSuffix() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try folder.write("model/modules.json", """
             [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
@@ -170,7 +170,7 @@ struct ModelDescriptionTests {
         #expect(classic == (try ModelDescription.load(fromFolder: Fixtures.url("tiny/tiny-cls-normalize"))))
     }
 
-    @Test func unsupportedDenseActivationIsAnError() throws {
+    @Test func unsupportedDenseActivationIsAnError() async throws {
         let model = try folder.copyFixture("tiny/tiny-sqrtlen-dense")
         try editJSON(model.appendingPathComponent("2_Dense/config.json")) {
             $0["activation_function"] = "torch.nn.modules.activation.LeakyReLU"
@@ -187,11 +187,11 @@ struct ModelDescriptionTests {
         ("torch.nn.modules.activation.GELU", .gelu),
         ("torch.nn.modules.activation.Sigmoid", .sigmoid),
     ])
-    func denseActivationNames(name: String, activation: DenseConfiguration.Activation) {
+    func denseActivationNames(name: String, activation: DenseConfiguration.Activation) async {
         #expect(DenseConfiguration.Activation(torchClassName: name) == activation)
     }
 
-    @Test func unsupportedHiddenActivationIsAnErrorAndTanhGELUIsAccepted() throws {
+    @Test func unsupportedHiddenActivationIsAnErrorAndTanhGELUIsAccepted() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try editJSON(model.appendingPathComponent("config.json")) { $0["hidden_act"] = "mish" }
         let error = try loadFailure(model)
@@ -202,7 +202,7 @@ struct ModelDescriptionTests {
         #expect(try ModelDescription.load(fromFolder: model).encoder.configuration(as: Bert.Configuration.self)?.hiddenActivation == .geluTanh)
     }
 
-    @Test func otherArchitecturesAreUnsupported() throws {
+    @Test func otherArchitecturesAreUnsupported() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try editJSON(model.appendingPathComponent("config.json")) { $0["model_type"] = "t5" }
         let detail = unsupportedDetail(try loadFailure(model))
@@ -213,7 +213,7 @@ struct ModelDescriptionTests {
         }
     }
 
-    @Test func missingConfigIsNamed() throws {
+    @Test func missingConfigIsNamed() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try FileManager.default.removeItem(at: model.appendingPathComponent("config.json"))
         let error = try loadFailure(model)
@@ -221,7 +221,7 @@ struct ModelDescriptionTests {
         #expect(error.path == model.appendingPathComponent("config.json").path)
     }
 
-    @Test func invalidJSONIsNamed() throws {
+    @Test func invalidJSONIsNamed() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try editJSON(model.appendingPathComponent("config.json")) { $0["hidden_size"] = "wide" }
         let error = try loadFailure(model)
@@ -232,13 +232,13 @@ struct ModelDescriptionTests {
         #expect(detail.contains("hidden_size"))
     }
 
-    @Test func unknownSimilarityFunctionIsUnsupported() throws {
+    @Test func unknownSimilarityFunctionIsUnsupported() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try editJSON(model.appendingPathComponent("config_sentence_transformers.json")) { $0["similarity_fn_name"] = "jaccard" }
         #expect(unsupportedDetail(try loadFailure(model))?.contains("jaccard") == true)
     }
 
-    @Test func promptsAndSimilarityAreRead() throws {
+    @Test func promptsAndSimilarityAreRead() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try editJSON(model.appendingPathComponent("config_sentence_transformers.json")) {
             $0["prompts"] = ["query": "query: ", "passage": "passage: "]
@@ -256,10 +256,11 @@ struct ModelDescriptionTests {
 
     // MARK: Tensors
 
-    @Test func expectedTensorsUseCanonicalNames() throws {
+    @Test func expectedTensorsUseCanonicalNames() async throws {
         let description = try ModelDescription.load(fromFolder: Fixtures.url("tiny/tiny-sqrtlen-dense"))
         let expected = description.expectedTensorShapes()
-        #expect(expected.count == 5 + 2 * 16 + 2)
+        let embeddingTensors = 5, tensorsPerLayer = 16, denseTensors = 2
+        #expect(expected.count == embeddingTensors + 2 * tensorsPerLayer + denseTensors)
         let shapes = Dictionary(uniqueKeysWithValues: expected.map { ($0.name, $0.shape) })
         #expect(shapes["embeddings.word_embeddings.weight"] == [3000, 32])
         #expect(shapes["encoder.layer.1.intermediate.dense.weight"] == [64, 32])
@@ -269,7 +270,7 @@ struct ModelDescriptionTests {
         #expect(!expected.contains { $0.name.hasPrefix("pooler") || $0.name.contains("position_ids") })
     }
 
-    @Test func loadTensorsExposesExactlyTheCanonicalNames() throws {
+    @Test func loadTensorsExposesExactlyTheCanonicalNames() async throws {
         let url = Fixtures.url("tiny/tiny-sqrtlen-dense")
         let description = try ModelDescription.load(fromFolder: url)
         let tensors = try ModelDescription.loadTensors(fromFolder: url, description: description)
@@ -281,7 +282,7 @@ struct ModelDescriptionTests {
         #expect(try tensors.floats("dense.0.bias").elements == dense.floats("linear.bias").elements)
     }
 
-    @Test func oldCheckpointNamesAreMapped() throws {
+    @Test func oldCheckpointNamesAreMapped() async throws {
         // Rewrite the tiny model with a `bert.` prefix and gamma/beta LayerNorm names.
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         let original = try SafetensorsFile(url: model.appendingPathComponent("model.safetensors"))
@@ -304,7 +305,7 @@ struct ModelDescriptionTests {
         #expect(renamed == reference)
     }
 
-    @Test func pickleOnlyDenseWeightsAreUnsupported() throws {
+    @Test func pickleOnlyDenseWeightsAreUnsupported() async throws {
         let model = try folder.copyFixture("tiny/tiny-sqrtlen-dense")
         try FileManager.default.removeItem(at: model.appendingPathComponent("2_Dense/model.safetensors"))
         try folder.write("model/2_Dense/pytorch_model.bin", Data([0x80, 0x02]))
@@ -316,7 +317,7 @@ struct ModelDescriptionTests {
         #expect(error.map(unsupportedDetail)??.contains("pickle") == true)
     }
 
-    @Test func missingWeightsFileIsNamed() throws {
+    @Test func missingWeightsFileIsNamed() async throws {
         let model = try folder.copyFixture("tiny/tiny-cls-normalize")
         try FileManager.default.removeItem(at: model.appendingPathComponent("model.safetensors"))
         let description = try ModelDescription.load(fromFolder: model)

@@ -3,7 +3,7 @@ import EmbedLocal
 import Foundation
 import Testing
 
-@Suite("Model file: checksum and fp16 conversion")
+@Suite("Model file: checksum and fp16 conversion", .offThePool)
 struct ModelFileChecksumTests {
     /// The buffer of the reference implementation's sanity check (`xsum_sanity_check.c`).
     static func sanityBuffer(count: Int) -> [UInt8] {
@@ -28,19 +28,19 @@ struct ModelFileChecksumTests {
     ]
 
     @Test("XXH64 matches the reference implementation", arguments: vectors)
-    func referenceVectors(length: Int, seed: UInt64, expected: UInt64) {
+    func referenceVectors(length: Int, seed: UInt64, expected: UInt64) async {
         let buffer = Self.sanityBuffer(count: length)
         #expect(XXHash64.hash(buffer, seed: seed) == expected)
     }
 
     @Test("XXH64 of text matches published values")
-    func text() {
+    func text() async {
         #expect(XXHash64.hash(Array("a".utf8)) == 0xD24E_C4F1_A98C_6E5B)
         #expect(XXHash64.hash(Array("abc".utf8)) == 0x44BC_2CF5_AD77_0999)
     }
 
     @Test("streaming in any split gives the one-shot hash")
-    func streaming() {
+    func streaming() async {
         let buffer = Self.sanityBuffer(count: 1000)
         var generator = SeededGenerator(seed: 3)
         for length in [0, 1, 31, 32, 33, 63, 64, 100, 1000] {
@@ -60,7 +60,7 @@ struct ModelFileChecksumTests {
     }
 
     @Test("the header checksum hashes its own field as zeros")
-    func headerChecksumIgnoresItsField() {
+    func headerChecksumIgnoresItsField() async {
         var bytes = Self.sanityBuffer(count: 256)
         let before = bytes.withUnsafeBytes { ModelFileLayout.headerChecksum($0, prefixLength: 200) }
         bytes.replaceSubrange(16..<24, with: repeatElement(0xAB, count: 8))
@@ -74,7 +74,7 @@ struct ModelFileChecksumTests {
 
     #if !(os(macOS) && arch(x86_64))
     @Test("fp16 widening is exact for all 65,536 bit patterns")
-    func widenEveryHalf() {
+    func widenEveryHalf() async {
         for bits in UInt16.min...UInt16.max {
             let reference = Float(Float16(bitPattern: bits))
             let widened = HalfPrecision.float(fromBits: bits)
@@ -87,7 +87,7 @@ struct ModelFileChecksumTests {
     }
 
     @Test("fp16 narrowing rounds to nearest even, like Float16")
-    func narrowing() {
+    func narrowing() async {
         // Every finite half round-trips exactly.
         for bits in UInt16.min...UInt16.max where Float16(bitPattern: bits).isFinite {
             #expect(HalfPrecision.bits(from: Float(Float16(bitPattern: bits))) == bits)

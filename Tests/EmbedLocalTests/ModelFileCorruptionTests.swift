@@ -5,7 +5,7 @@ import Testing
 
 /// Damaged, truncated and foreign files: every one must be refused with a `ModelFileError` that
 /// says what is wrong — never a crash, never a successful open with changed data.
-@Suite("Model file: corrupt, truncated and foreign files are refused")
+@Suite("Model file: corrupt, truncated and foreign files are refused", .offThePool)
 struct ModelFileCorruptionTests {
     typealias Field = ModelFileLayout.Field
 
@@ -52,7 +52,7 @@ struct ModelFileCorruptionTests {
     // MARK: (a) Truncation
 
     @Test("every truncation is refused, with the right reason", arguments: ModelFileStorage.allCases)
-    func truncation(storage: ModelFileStorage) throws {
+    func truncation(storage: ModelFileStorage) async throws {
         let directory = try ModelFileTestDirectory()
         let sample = try Sample(storage: storage, in: directory)
         let size = sample.bytes.count
@@ -78,7 +78,7 @@ struct ModelFileCorruptionTests {
     // MARK: (b) Bit flips and byte changes
 
     @Test("single bit flips and byte changes anywhere are detected", arguments: ModelFileStorage.allCases)
-    func bitFlips(storage: ModelFileStorage) throws {
+    func bitFlips(storage: ModelFileStorage) async throws {
         let directory = try ModelFileTestDirectory()
         let sample = try Sample(storage: storage, in: directory)
         var generator = SeededGenerator(seed: storage == .float32 ? 1 : 2)
@@ -115,7 +115,7 @@ struct ModelFileCorruptionTests {
     }
 
     @Test("without weight verification a damaged weight goes unnoticed, as documented")
-    func unverifiedWeights() throws {
+    func unverifiedWeights() async throws {
         let directory = try ModelFileTestDirectory()
         let sample = try Sample(storage: .float32, in: directory)
         var mutated = sample.bytes
@@ -146,7 +146,7 @@ struct ModelFileCorruptionTests {
     }
 
     @Test("extreme header field values are refused by the structural checks")
-    func extremeHeaderFields() throws {
+    func extremeHeaderFields() async throws {
         let directory = try ModelFileTestDirectory()
         let sample = try Sample(storage: .float32, in: directory)
         var cases = 0
@@ -188,7 +188,7 @@ struct ModelFileCorruptionTests {
     }
 
     @Test("specific header damage gets a specific message")
-    func specificHeaderErrors() throws {
+    func specificHeaderErrors() async throws {
         let directory = try ModelFileTestDirectory()
         let sample = try Sample(storage: .float32, in: directory)
         let path = directory.path("case.embed")
@@ -228,7 +228,7 @@ struct ModelFileCorruptionTests {
     }
 
     @Test("extreme tensor table values are refused by the structural checks", arguments: ModelFileStorage.allCases)
-    func extremeTableFields(storage: ModelFileStorage) throws {
+    func extremeTableFields(storage: ModelFileStorage) async throws {
         let directory = try ModelFileTestDirectory()
         let sample = try Sample(storage: storage, in: directory)
         var cases = 0
@@ -258,7 +258,7 @@ struct ModelFileCorruptionTests {
     }
 
     @Test("specific table damage gets a specific message")
-    func specificTableErrors() throws {
+    func specificTableErrors() async throws {
         let directory = try ModelFileTestDirectory()
         let sample = try Sample(storage: .float32, in: directory)
         let path = directory.path("case.embed")
@@ -297,7 +297,7 @@ struct ModelFileCorruptionTests {
     }
 
     @Test("two entries with one name are refused")
-    func duplicateNames() throws {
+    func duplicateNames() async throws {
         let directory = try ModelFileTestDirectory()
         var source = ModelFileTestTensors()
         source.add("a.x", shape: [2], values: [1, 2])
@@ -316,7 +316,7 @@ struct ModelFileCorruptionTests {
     }
 
     @Test("metadata that is not a UTF-8 JSON object is refused")
-    func invalidMetadata() throws {
+    func invalidMetadata() async throws {
         let directory = try ModelFileTestDirectory()
         let sample = try Sample(storage: .float32, in: directory)
         let path = directory.path("case.embed")
@@ -370,7 +370,7 @@ struct ModelFileCorruptionTests {
     ]
 
     @Test("a foreign file gets a clear error", arguments: foreignFiles)
-    func foreign(_ file: Foreign) throws {
+    func foreign(_ file: Foreign) async throws {
         let directory = try ModelFileTestDirectory()
         guard let error = try modelFileOpeningError(file.content, in: directory, file.label) else { return }
         for fragment in file.fragments {
@@ -380,7 +380,7 @@ struct ModelFileCorruptionTests {
     }
 
     @Test("a directory or a missing path is unreadable, with the reason")
-    func notAFile() throws {
+    func notAFile() async throws {
         let directory = try ModelFileTestDirectory()
         let folder = directory.path("")
         let notAFile = #expect(throws: ModelFileError.self) { try ModelFile(path: folder) }

@@ -2,10 +2,10 @@ import EmbedLocal
 import Foundation
 import Testing
 
-@Suite("Model file: writing and reading back")
+@Suite("Model file: writing and reading back", .offThePool)
 struct ModelFileRoundTripTests {
     @Test("fp32 round trip is bit-exact, keeps metadata bytes and order, and views the mapping")
-    func float32RoundTrip() throws {
+    func float32RoundTrip() async throws {
         let directory = try ModelFileTestDirectory()
         let url = directory.file("model.embed")
         let source = ModelFileSample.tensors()
@@ -45,7 +45,7 @@ struct ModelFileRoundTripTests {
     }
 
     @Test("fp16 round trip is within fp16 rounding and halves the weights")
-    func float16RoundTrip() throws {
+    func float16RoundTrip() async throws {
         let directory = try ModelFileTestDirectory()
         var source = ModelFileSample.tensors()
         // Values at the edges of the fp16 range: largest finite, a subnormal, a tie, zeros.
@@ -83,7 +83,7 @@ struct ModelFileRoundTripTests {
     }
 
     @Test("writing the same input twice gives the same bytes")
-    func deterministic() throws {
+    func deterministic() async throws {
         let directory = try ModelFileTestDirectory()
         let first = try ModelFileSample.write(to: directory.file("a.embed"))
         let second = try ModelFileSample.write(to: directory.file("b.embed"))
@@ -91,7 +91,7 @@ struct ModelFileRoundTripTests {
     }
 
     @Test("a file with no tensors and an empty-object metadata is valid")
-    func empty() throws {
+    func empty() async throws {
         let directory = try ModelFileTestDirectory()
         let url = directory.file("empty.embed")
         try ModelFileWriter.write(metadata: Data("{}".utf8), tensors: ModelFileTestTensors(), names: [], to: url)
@@ -102,7 +102,7 @@ struct ModelFileRoundTripTests {
     }
 
     @Test("an existing file is replaced atomically, and only by a good file")
-    func atomicReplace() throws {
+    func atomicReplace() async throws {
         let directory = try ModelFileTestDirectory()
         let url = directory.file("model.embed")
         let original = try ModelFileSample.write(to: url)
@@ -130,7 +130,7 @@ struct ModelFileRoundTripTests {
     }
 
     @Test("asking for a tensor the file lacks names it")
-    func missingTensor() throws {
+    func missingTensor() async throws {
         let directory = try ModelFileTestDirectory()
         let url = directory.file("model.embed")
         try ModelFileSample.write(to: url)
@@ -140,7 +140,7 @@ struct ModelFileRoundTripTests {
     }
 }
 
-@Suite("Model file writer: bad input is refused and nothing is written")
+@Suite("Model file writer: bad input is refused and nothing is written", .offThePool)
 struct ModelFileWriterInputTests {
     struct Case: CustomTestStringConvertible, Sendable {
         let label: String
@@ -189,7 +189,7 @@ struct ModelFileWriterInputTests {
     ]
 
     @Test("refused with a clear error", arguments: cases)
-    func refused(_ testCase: Case) throws {
+    func refused(_ testCase: Case) async throws {
         let directory = try ModelFileTestDirectory()
         var source = ModelFileSample.tensors()
         testCase.mutate(&source)
@@ -206,7 +206,7 @@ struct ModelFileWriterInputTests {
     }
 
     @Test("a destination folder that does not exist")
-    func missingFolder() throws {
+    func missingFolder() async throws {
         let directory = try ModelFileTestDirectory()
         let url = directory.url.appendingPathComponent("no/such/folder/model.embed")
         let error = try #require(throws: ModelFileError.self, "wrote into a missing folder") { try ModelFileSample.write(to: url) }
@@ -219,7 +219,7 @@ struct ModelFileWriterInputTests {
     }
 
     @Test("a destination that is a directory")
-    func destinationIsDirectory() throws {
+    func destinationIsDirectory() async throws {
         let directory = try ModelFileTestDirectory()
         let url = directory.file("taken")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)

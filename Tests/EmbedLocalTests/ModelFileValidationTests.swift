@@ -2,7 +2,7 @@ import EmbedLocal
 import Foundation
 import Testing
 
-@Suite("Model file: matching the tensors a model needs")
+@Suite("Model file: matching the tensors a model needs", .offThePool)
 struct ModelFileValidationTests {
     let directory: ModelFileTestDirectory
     let file: ModelFile
@@ -15,12 +15,12 @@ struct ModelFileValidationTests {
     }
 
     @Test("exactly the expected tensors pass, in any order")
-    func exactMatch() throws {
+    func exactMatch() async throws {
         try file.validate(expected: ModelFileSample.shapes.reversed())
     }
 
     @Test("a missing tensor is named")
-    func missing() throws {
+    func missing() async throws {
         let expected = ModelFileSample.shapes + [("encoder.layer.1.output.dense.weight", [16, 64])]
         #expect(throws: ModelFileError.tensorsDoNotMatchModel(
             path: file.path, missing: ["encoder.layer.1.output.dense.weight"], wrongShapes: [], unused: [])
@@ -28,7 +28,7 @@ struct ModelFileValidationTests {
     }
 
     @Test("a tensor of the wrong shape is named with both shapes")
-    func wrongShape() throws {
+    func wrongShape() async throws {
         var expected = ModelFileSample.shapes
         expected[2].shape = [16, 32]
         let error = try #require(throws: ModelFileError.self, "accepted a wrong shape") { try file.validate(expected: expected) }
@@ -40,7 +40,7 @@ struct ModelFileValidationTests {
     }
 
     @Test("tensors the model would not use are an error that names them")
-    func unused() throws {
+    func unused() async throws {
         let expected = ModelFileSample.shapes.filter { $0.name != "odd.sized" && $0.name != "scalar" }
         let error = try #require(throws: ModelFileError.self, "accepted unused tensors") { try file.validate(expected: expected) }
         #expect(error == .tensorsDoNotMatchModel(path: file.path, missing: [], wrongShapes: [], unused: ["odd.sized", "scalar"]))
@@ -48,7 +48,7 @@ struct ModelFileValidationTests {
     }
 
     @Test("every kind of problem is reported at once")
-    func allProblems() throws {
+    func allProblems() async throws {
         var expected = ModelFileSample.shapes.filter { $0.name != "scalar" }
         expected[0].shape = [31, 16]
         expected.append(("pooler.dense.weight", [16, 16]))

@@ -47,7 +47,7 @@ struct ParityReport: CustomStringConvertible {
     }
 }
 
-@Suite("Parity with sentence-transformers")
+@Suite("Parity with sentence-transformers", .offThePool)
 struct ParityTests {
     /// Runs the model in `fixtures/NAME` on the golden ids of `fixtures/NAME.jsonl.gz` and checks the
     /// vectors at the parity bars.

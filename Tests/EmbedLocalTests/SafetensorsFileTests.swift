@@ -3,7 +3,7 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-@Suite("Safetensors reader")
+@Suite("Safetensors reader", .offThePool)
 struct SafetensorsFileTests {
     let folder: TemporaryFolder
 
@@ -33,7 +33,7 @@ struct SafetensorsFileTests {
         return builder
     }
 
-    @Test func readsFloat32TensorsAsViewsIntoTheMapping() throws {
+    @Test func readsFloat32TensorsAsViewsIntoTheMapping() async throws {
         let file = try open(sample().build())
         #expect(file.tensorNames == ["a.bias", "a.weight"])
         #expect(file.shape(of: "a.weight") == [2, 3])
@@ -45,7 +45,7 @@ struct SafetensorsFileTests {
         #expect(try file.floats("a.bias").elements == [0.25, -0.5])
     }
 
-    @Test func copiesFloat32DataThatIsNotFourByteAligned() throws {
+    @Test func copiesFloat32DataThatIsNotFourByteAligned() async throws {
         var builder = sample()
         builder.headerPadding = 1  // the data buffer then starts at an odd file offset
         let data = builder.build()
@@ -54,7 +54,7 @@ struct SafetensorsFileTests {
         #expect(try file.floats("a.weight").elements == [1, -2, 3.5, 4, 5, 6])
     }
 
-    @Test func widensHalfAndBFloat16() throws {
+    @Test func widensHalfAndBFloat16() async throws {
         var builder = SafetensorsBuilder()
         // fp16: 1.0 = 0x3C00, -2.5 = 0xC100, 65504 = 0x7BFF, smallest subnormal 2^-24 = 0x0001
         builder.add("half", dtype: "F16", shape: [4], bytes: [0x00, 0x3C, 0x00, 0xC1, 0xFF, 0x7B, 0x01, 0x00])
@@ -65,7 +65,7 @@ struct SafetensorsFileTests {
         #expect(try file.floats("brain").elements == [1, -3])
     }
 
-    @Test func ignoresMetadataAndAllowsScalarsAndEmptyTensors() throws {
+    @Test func ignoresMetadataAndAllowsScalarsAndEmptyTensors() async throws {
         var builder = sample()
         builder.metadata = ["format": "pt", "note": "anything"]
         builder.add("scalar", floats: [7], shape: [])
@@ -76,7 +76,7 @@ struct SafetensorsFileTests {
         #expect(try file.floats("empty").count == 0)
     }
 
-    @Test func missingTensorAndNonFloatTensorAreClearErrors() throws {
+    @Test func missingTensorAndNonFloatTensorAreClearErrors() async throws {
         var builder = sample()
         builder.add("embeddings.position_ids", dtype: "I64", shape: [2], bytes: [UInt8](repeating: 0, count: 16))
         let file = try open(builder.build())
@@ -86,23 +86,23 @@ struct SafetensorsFileTests {
         #expect(error?.description.contains("\"embeddings.position_ids\"") == true)
     }
 
-    @Test func rejectsAFileShorterThanTheLengthPrefix() throws {
+    @Test func rejectsAFileShorterThanTheLengthPrefix() async throws {
         #expect(try failure(Data([1, 2, 3])).reason == .fileTooSmall(size: 3))
     }
 
-    @Test func rejectsAHeaderLengthBeyondTheFile() throws {
+    @Test func rejectsAHeaderLengthBeyondTheFile() async throws {
         var data = sample().build()
         data.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(5000).littleEndian) { Data($0) })
         #expect(try failure(data).reason == .headerBeyondFile(declared: 5000, fileSize: data.count))
     }
 
-    @Test func rejectsAHeaderLengthAboveTheLimit() throws {
+    @Test func rejectsAHeaderLengthAboveTheLimit() async throws {
         var data = sample().build()
         data.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(200_000_000).littleEndian) { Data($0) })
         #expect(try failure(data).reason == .headerTooLarge(declared: 200_000_000, limit: 100_000_000))
     }
 
-    @Test func rejectsATruncatedDataBuffer() throws {
+    @Test func rejectsATruncatedDataBuffer() async throws {
         let data = sample().build().dropLast(4)
         let error = try failure(Data(data))
         #expect(error.tensor == "a.bias")
@@ -110,7 +110,7 @@ struct SafetensorsFileTests {
         #expect(error.description.contains("truncated"))
     }
 
-    @Test func rejectsOverlappingTensors() throws {
+    @Test func rejectsOverlappingTensors() async throws {
         var builder = sample()
         builder.tensors[1].offsets = [16, 24]  // inside a.weight's 0..<24
         builder.tensors[1].data = Data()  // keep the buffer exactly 24 bytes
@@ -119,7 +119,7 @@ struct SafetensorsFileTests {
         #expect(error.reason == .overlappingTensors(other: "a.weight"))
     }
 
-    @Test func rejectsOffsetsOutsideTheBuffer() throws {
+    @Test func rejectsOffsetsOutsideTheBuffer() async throws {
         var builder = sample()
         builder.tensors[1].offsets = [1000, 1008]
         let error = try failure(builder.build())
@@ -127,7 +127,7 @@ struct SafetensorsFileTests {
         #expect(error.reason == .offsetsOutOfRange(begin: 1000, end: 1008, bufferSize: 32))
     }
 
-    @Test func rejectsHolesAndTrailingBytes() throws {
+    @Test func rejectsHolesAndTrailingBytes() async throws {
         var builder = sample()
         builder.tensors[1].offsets = [28, 36]  // 4-byte hole after a.weight
         builder.tensors[1].data.append(contentsOf: [0, 0, 0, 0])
@@ -138,7 +138,7 @@ struct SafetensorsFileTests {
         #expect(try failure(trailing, name: "trailing.safetensors").reason == .incompleteBuffer(coveredUpTo: 32, bufferSize: 36))
     }
 
-    @Test func rejectsABytesSizeThatDisagreesWithDtypeAndShape() throws {
+    @Test func rejectsABytesSizeThatDisagreesWithDtypeAndShape() async throws {
         var builder = SafetensorsBuilder()
         builder.add("x", dtype: "F32", shape: [2], bytes: [0, 0, 0, 0])  // 2 × F32 needs 8 bytes
         let error = try failure(builder.build())
@@ -146,7 +146,7 @@ struct SafetensorsFileTests {
         #expect(error.reason == .byteSizeMismatch(expected: 8, found: 4))
     }
 
-    @Test func rejectsUnknownDtypesAndBadShapes() throws {
+    @Test func rejectsUnknownDtypesAndBadShapes() async throws {
         var builder = SafetensorsBuilder()
         builder.add("x", dtype: "F17", shape: [1], bytes: [0, 0])
         #expect(try failure(builder.build()).reason == .unknownDataType("F17"))
@@ -161,7 +161,7 @@ struct SafetensorsFileTests {
         #expect(try failure(reversed.build(), name: "reversed.safetensors").reason == .invalidOffsets([4, 0]))
     }
 
-    @Test func rejectsHeadersThatAreNotJSONObjects() throws {
+    @Test func rejectsHeadersThatAreNotJSONObjects() async throws {
         let builder = sample()
         let notJSON = try failure(builder.build(header: "{\"a.weight\": nonsense"), name: "garbage.safetensors")
         guard case .headerNotJSONObject = notJSON.reason else {
@@ -176,7 +176,7 @@ struct SafetensorsFileTests {
         #expect(detail.contains("0x5b"))
     }
 
-    @Test func namesTheEntryWithAMissingField() throws {
+    @Test func namesTheEntryWithAMissingField() async throws {
         let header = "{\"a.weight\":{\"dtype\":\"F32\",\"shape\":[2,3]}}"
         let error = try failure(sample().build(header: header))
         #expect(error.tensor == "a.weight")
@@ -187,7 +187,7 @@ struct SafetensorsFileTests {
         #expect(detail.contains("data_offsets"))
     }
 
-    @Test func reportsAMissingFile() throws {
+    @Test func reportsAMissingFile() async throws {
         let path = folder.url.appendingPathComponent("absent.safetensors").path
         let error = #expect(throws: SafetensorsError.self) { try SafetensorsFile(path: path) }
         guard case .cannotMap(.cannotOpen) = error?.reason else {
@@ -197,7 +197,7 @@ struct SafetensorsFileTests {
     }
 
     @Test(.requires(Fixtures.defaultModelFolder))
-    func readsTheDefaultModelWithoutCopying() throws {
+    func readsTheDefaultModelWithoutCopying() async throws {
         let url = Fixtures.defaultModelFolder.url.appendingPathComponent("model.safetensors")
         let file = try SafetensorsFile(url: url)
         #expect(file.tensorNames.count == 104)  // position_ids, 5 embedding, 6 × 16 layer and 2 pooler tensors

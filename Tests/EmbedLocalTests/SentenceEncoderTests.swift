@@ -5,10 +5,10 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("Sentence encoder")
+@Suite("Sentence encoder", .offThePool)
 struct SentenceEncoderTests {
     @Test("Batches give the same vectors as one text at a time", arguments: Fixtures.tinyModels)
-    func batchEqualsOneAtATime(name: String) throws {
+    func batchEqualsOneAtATime(name: String) async throws {
         let records = try tinyGolden(name)
         let ids = records.map(\.ids)
         // Small chunks on two threads: many chunks, packed, run concurrently.
@@ -49,7 +49,7 @@ struct SentenceEncoderTests {
 
     @Test("A lone text split over 2 or 3 threads, or over more threads than heads, matches one thread",
           arguments: Fixtures.tinyModels)
-    func splittingOneTextChangesNothing(name: String) throws {
+    func splittingOneTextChangesNothing(name: String) async throws {
         let records = try tinyGolden(name).filter { $0.ids.count >= SentenceEncoder.minimumTokensToSplit }
         try #require(!records.isEmpty)
         let whole = try tinyEncoder(name, options: .init(threadCount: 1))
@@ -63,14 +63,14 @@ struct SentenceEncoderTests {
         }
     }
 
-    @Test func aLoneTextUsesAtMostOneThreadPerHead() {
+    @Test func aLoneTextUsesAtMostOneThreadPerHead() async {
         #expect(SentenceEncoder.partsForOneText(threads: 2, heads: 12) == 2)
         #expect(SentenceEncoder.partsForOneText(threads: 64, heads: 12) == 12)
         #expect(SentenceEncoder.partsForOneText(threads: 1, heads: 12) == 1)
         #expect(SentenceEncoder.partsForOneText(threads: 9, heads: 4) == 4)
     }
 
-    @Test func repeatedCallsAreDeterministic() throws {
+    @Test func repeatedCallsAreDeterministic() async throws {
         let encoder = try tinyEncoder("tiny-maxmean-cased", options: .init(threadCount: 2, tokensPerChunk: 64))
         let ids = try tinyGolden("tiny-maxmean-cased").map(\.ids)
         let first = try encoder.encode(ids)
@@ -82,11 +82,11 @@ struct SentenceEncoderTests {
         }
     }
 
-    @Test func emptyInputGivesNoVectors() throws {
+    @Test func emptyInputGivesNoVectors() async throws {
         #expect(try tinyEncoder("tiny-cls-normalize").encode([]).isEmpty)
     }
 
-    @Test func reportsItsDimensions() throws {
+    @Test func reportsItsDimensions() async throws {
         let encoder = try tinyEncoder("tiny-sqrtlen-dense")
         #expect(encoder.outputDimension == 24)
         #expect(encoder.maximumSequenceLength == 128)
@@ -97,7 +97,7 @@ struct SentenceEncoderTests {
 
     // MARK: Invalid input
 
-    @Test func rejectsInvalidSequences() throws {
+    @Test func rejectsInvalidSequences() async throws {
         let encoder = try tinyEncoder("tiny-cls-normalize")
         #expect(throws: SentenceEncoderError.emptySequence(index: 1)) { try encoder.encode([[101, 102], []]) }
         let long = [Int32](repeating: 1000, count: 129)
@@ -114,7 +114,7 @@ struct SentenceEncoderTests {
 
     // MARK: Weights validation
 
-    @Test func namesAMissingTensor() throws {
+    @Test func namesAMissingTensor() async throws {
         let url = Fixtures.url("tiny/tiny-sqrtlen-dense")
         let description = try ModelDescription.load(fromFolder: url)
         let tensors = try ModelDescription.loadTensors(fromFolder: url, description: description)
@@ -128,7 +128,7 @@ struct SentenceEncoderTests {
         }
     }
 
-    @Test func namesAMisshapenTensorWithBothShapes() throws {
+    @Test func namesAMisshapenTensorWithBothShapes() async throws {
         let url = Fixtures.url("tiny/tiny-cls-normalize")
         let description = try ModelDescription.load(fromFolder: url)
         let tensors = try ModelDescription.loadTensors(fromFolder: url, description: description)
@@ -139,7 +139,7 @@ struct SentenceEncoderTests {
         #expect(error?.description.contains("[64, 32]") == true)
     }
 
-    @Test func rejectsAnInconsistentDescription() throws {
+    @Test func rejectsAnInconsistentDescription() async throws {
         let url = Fixtures.url("tiny/tiny-sqrtlen-dense")
         var description = try ModelDescription.load(fromFolder: url)
         let tensors = try ModelDescription.loadTensors(fromFolder: url, description: description)
@@ -150,7 +150,7 @@ struct SentenceEncoderTests {
 
     // MARK: Prompts
 
-    @Test func excludingThePromptChangesOnlyModelsThatAskForIt() throws {
+    @Test func excludingThePromptChangesOnlyModelsThatAskForIt() async throws {
         let ids: [[Int32]] = [[101, 2708, 129, 636, 461, 142, 2076, 102]]  // "query: here is a sentence"
         let including = try tinyEncoder("tiny-maxmean-cased")
         #expect(try including.encode(ids, promptLengths: [3]) == (try including.encode(ids)))
@@ -167,7 +167,7 @@ struct SentenceEncoderTests {
 
     // MARK: OpenBLAS
 
-    @Test func openBLASIsSingleThreadedAndSafeFromTwoThreadsAtOnce() throws {
+    @Test func openBLASIsSingleThreadedAndSafeFromTwoThreadsAtOnce() async throws {
         _ = try tinyEncoder("tiny-cls-normalize")
         #expect(BLAS.threadCount == 1)
 

@@ -6,7 +6,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("Worker team")
+@Suite("Worker team", .offThePool)
 struct WorkerTeamTests {
     @Test("Every part runs exactly once per step, on spinning and on sleeping helpers", arguments: [1, 2, 3])
     func everyPartOnce(size: Int) async throws {
@@ -27,7 +27,7 @@ struct WorkerTeamTests {
     }
 
     @Test("A step's writes are visible to the caller when forEach returns")
-    func writesAreVisible() {
+    func writesAreVisible() async {
         let team = WorkerTeam(size: 2)
         let total = Atomic<Int>(0)
         for _ in 0..<1_000 {

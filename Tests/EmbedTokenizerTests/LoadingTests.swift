@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Reading model folders: both layouts, the length rules, and every failure with its message.
-@Suite("Loading tokenizer configurations")
+@Suite("Loading tokenizer configurations", .offThePool)
 struct LoadingTests {
     static let smallVocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "un", "##aff", "##able", "aff", "able", "hello", ",", "##s"]
 
@@ -42,7 +42,7 @@ struct LoadingTests {
     }
 
     @Test("A hand-made tokenizer.json: WordPiece pieces, BertProcessing template, lower-casing")
-    func minimalTokenizerJSON() throws {
+    func minimalTokenizerJSON() async throws {
         try TokenizerFixtures.withTemporaryFolder { folder in
             try Self.write(["tokenizer.json": try Self.tokenizerJSON()], to: folder)
             let tokenizer = try WordPieceTokenizer(modelDirectory: folder)
@@ -55,7 +55,7 @@ struct LoadingTests {
     }
 
     @Test("Without normalizer and post-processor the text is taken as is and no special token is added")
-    func noNormalizerNoTemplate() throws {
+    func noNormalizerNoTemplate() async throws {
         try TokenizerFixtures.withTemporaryFolder { folder in
             let data = try Self.tokenizerJSON { root in
                 root["normalizer"] = NSNull()
@@ -72,7 +72,7 @@ struct LoadingTests {
     }
 
     @Test("The length comes from sentence_bert_config, else model_max_length, capped by max_position_embeddings")
-    func maxLengthRules() throws {
+    func maxLengthRules() async throws {
         func length(_ files: [String: String]) throws -> Int {
             try TokenizerFixtures.withTemporaryFolder { folder in
                 try Self.write(["tokenizer.json": try Self.tokenizerJSON()], to: folder)
@@ -101,7 +101,7 @@ struct LoadingTests {
     }
 
     @Test("do_lower_case in sentence_bert_config.json sets lowercaseInput, not the normalizer")
-    func lowercaseInputFlag() throws {
+    func lowercaseInputFlag() async throws {
         try TokenizerFixtures.withTemporaryFolder { folder in
             try Self.write(
                 [
@@ -119,7 +119,7 @@ struct LoadingTests {
     }
 
     @Test("vocab.txt with Windows line endings reads as with Unix ones")
-    func crlfVocabulary() throws {
+    func crlfVocabulary() async throws {
         let text = try String(contentsOf: TokenizerFixtures.defaultModel.appendingPathComponent("vocab.txt"), encoding: .utf8)
         try TokenizerFixtures.withTemporaryFolder { folder in
             try Self.write(["vocab.txt": Data(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)], to: folder)
@@ -133,7 +133,7 @@ struct LoadingTests {
     // MARK: - Failures
 
     @Test("A folder that does not exist")
-    func missingFolder() throws {
+    func missingFolder() async throws {
         let path = "/nonexistent/model-\(UUID().uuidString)"
         let error = #expect(throws: TokenizerError.self) {
             try TokenizerConfiguration.load(fromModelDirectory: URL(fileURLWithPath: path))
@@ -143,14 +143,14 @@ struct LoadingTests {
     }
 
     @Test("A folder without tokenizer.json or vocab.txt")
-    func missingVocabulary() throws {
+    func missingVocabulary() async throws {
         let error = try Self.loadError(["config.json": Data("{}".utf8), "tokenizer_config.json": Data("{}".utf8)])
         #expect(error?.kind == .missingFile)
         #expect(error?.description.contains("No tokenizer.json or vocab.txt in") == true)
     }
 
     @Test("Corrupt JSON names the file, line and column")
-    func corruptJSON() throws {
+    func corruptJSON() async throws {
         let error = try Self.loadError(["tokenizer.json": Data("{\n  \"model\": {\"type\": \"WordPiece\",, }\n}".utf8)])
         #expect(error?.kind == .malformedJSON)
         let description = error?.description ?? ""
@@ -176,7 +176,7 @@ struct LoadingTests {
             ("pre_tokenizer", "ByteLevel", "Unsupported tokenizer pre-tokenizer 'ByteLevel'"),
             ("post_processor", "RobertaProcessing", "Unsupported tokenizer post-processor 'RobertaProcessing'"),
         ])
-    func unsupportedComponent(member: String, type: String, message: String) throws {
+    func unsupportedComponent(member: String, type: String, message: String) async throws {
         let data = try Self.tokenizerJSON { root in
             var component = root[member] as? [String: Any] ?? [:]
             component["type"] = type
@@ -189,14 +189,14 @@ struct LoadingTests {
     }
 
     @Test("A tokenizer.json without a pre-tokenizer is refused")
-    func missingPreTokenizer() throws {
+    func missingPreTokenizer() async throws {
         let error = try Self.loadError(["tokenizer.json": try Self.tokenizerJSON { $0["pre_tokenizer"] = NSNull() }])
         #expect(error?.kind == .unsupportedComponent)
         #expect(error?.description.contains("pre-tokenizer 'none'") == true)
     }
 
     @Test("A vocabulary without the unknown token")
-    func missingUnknownToken() throws {
+    func missingUnknownToken() async throws {
         let error = try Self.loadError([
             "tokenizer.json": try Self.tokenizerJSON { root in
                 var model = root["model"] as? [String: Any] ?? [:]
@@ -209,21 +209,21 @@ struct LoadingTests {
     }
 
     @Test("vocab.txt without [CLS]")
-    func classicMissingClassifier() throws {
+    func classicMissingClassifier() async throws {
         let error = try Self.loadError(["vocab.txt": Data("[PAD]\n[UNK]\n[SEP]\nhello\n".utf8)])
         #expect(error?.kind == .missingSpecialToken)
         #expect(error?.description.contains("classifier token '[CLS]'") == true)
     }
 
     @Test("An empty vocab.txt")
-    func emptyVocabulary() throws {
+    func emptyVocabulary() async throws {
         let error = try Self.loadError(["vocab.txt": Data()])
         #expect(error?.kind == .invalidVocabulary)
         #expect(error?.description.contains("vocab.txt") == true)
     }
 
     @Test("Vocabulary ids that collide or are far too sparse")
-    func badVocabularyIDs() throws {
+    func badVocabularyIDs() async throws {
         let colliding = try Self.loadError([
             "tokenizer.json": try Self.tokenizerJSON { root in
                 var model = root["model"] as? [String: Any] ?? [:]
@@ -249,7 +249,7 @@ struct LoadingTests {
     }
 
     @Test("A maximum length that leaves no room for text")
-    func tooShortMaxLength() throws {
+    func tooShortMaxLength() async throws {
         var configuration = try TokenizerFixtures.defaultConfiguration.get()
         configuration.maxLength = 2
         let error = #expect(throws: TokenizerError.self) { try WordPieceTokenizer(configuration: configuration) }
@@ -258,7 +258,7 @@ struct LoadingTests {
     }
 
     @Test("An empty vocabulary in a configuration")
-    func emptyConfigurationVocabulary() throws {
+    func emptyConfigurationVocabulary() async throws {
         var configuration = try TokenizerFixtures.defaultConfiguration.get()
         configuration.wordPiece.vocabulary = []
         let error = #expect(throws: TokenizerError.self) { try WordPieceTokenizer(configuration: configuration) }

@@ -4,12 +4,12 @@ import Foundation
 import Testing
 
 /// Id parity with the Hugging Face fast tokenizer on the shared reference files.
-@Suite("Token id parity with Hugging Face")
+@Suite("Token id parity with Hugging Face", .offThePool)
 struct ParityTests {
     @Test(
         "Default model: every text of the reference files gets Hugging Face's ids",
         arguments: ["reference/tokens-dev.jsonl.gz", "reference/minilm-dev-ids.jsonl.gz"])
-    func defaultModelReference(file: String) throws {
+    func defaultModelReference(file: String) async throws {
         let tokenizer = try TokenizerFixtures.defaultTokenizer.get()
         #expect(tokenizer.maxLength == 256)
         let rows = try Fixtures.readJSONLines(Fixtures.url(file), as: TokenizerFixtures.Row.self)
@@ -19,7 +19,7 @@ struct ParityTests {
     }
 
     @Test("Tiny models: each tokenizer gives its reference ids", arguments: Fixtures.tinyModels)
-    func tinyModel(name: String) throws {
+    func tinyModel(name: String) async throws {
         let tokenizer = try WordPieceTokenizer(modelDirectory: Fixtures.url("tiny/\(name)"))
         let rows = try Fixtures.readJSONLines(Fixtures.url("tiny/\(name).jsonl.gz"), as: TokenizerFixtures.Row.self)
         try #require(rows.count == 160)
@@ -30,7 +30,7 @@ struct ParityTests {
     }
 
     @Test("vocab.txt + tokenizer_config.json (no tokenizer.json) gives the same ids")
-    func classicLayout() throws {
+    func classicLayout() async throws {
         try TokenizerFixtures.withTemporaryFolder { folder in
             try TokenizerFixtures.copyDefaultFiles(
                 ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "sentence_bert_config.json", "config.json"],
@@ -76,7 +76,7 @@ struct ParityTests {
     @Test(
         "Unicode stress texts (newer Unicode, format characters, reordering, Hangul, sigma) match",
         arguments: Setup.allCases)
-    func edgeCases(setup: Setup) throws {
+    func edgeCases(setup: Setup) async throws {
         var configuration: TokenizerConfiguration
         switch setup {
         case .uncased:
@@ -119,7 +119,7 @@ struct ParityTests {
     }
 
     @Test("Added tokens with every flag (single_word, lstrip, rstrip, normalized) split as Hugging Face does")
-    func addedTokenFlags() throws {
+    func addedTokenFlags() async throws {
         let url = TokenizerFixtures.parity.appendingPathComponent("added-tokens.jsonl.gz")
         let lines = try Fixtures.text(url).split(separator: "\n")
         let header = try JSONDecoder().decode(AddedTokenHeader.self, from: Data(try #require(lines.first).utf8))
@@ -138,7 +138,7 @@ struct ParityTests {
     }
 
     @Test("A configuration survives a JSON round trip and gives identical ids")
-    func codableRoundTrip() throws {
+    func codableRoundTrip() async throws {
         let configuration = try TokenizerFixtures.defaultConfiguration.get()
         let data = try JSONEncoder().encode(configuration)
         let decoded = try JSONDecoder().decode(TokenizerConfiguration.self, from: data)
@@ -150,7 +150,7 @@ struct ParityTests {
     }
 
     @Test("Batch encoding (split across cores) equals one-by-one encoding, in order")
-    func batchMatchesSingle() throws {
+    func batchMatchesSingle() async throws {
         let tokenizer = try TokenizerFixtures.defaultTokenizer.get()
         let rows = try Fixtures.readJSONLines(Fixtures.url("reference/tokens-dev.jsonl.gz"), as: TokenizerFixtures.Row.self)
         let texts = rows.map(\.text)

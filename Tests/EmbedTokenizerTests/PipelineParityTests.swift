@@ -5,7 +5,7 @@ import Testing
 
 /// Id parity of the Unigram and BPE tokenizers (and WordPiece with other parts) with the Hugging
 /// Face fast tokenizer, on the shared reference files.
-@Suite("Token id parity beyond BERT: Unigram, BPE")
+@Suite("Token id parity beyond BERT: Unigram, BPE", .offThePool)
 struct PipelineParityTests {
     /// Builds the tokenizer of a bare `tokenizer.json` (no model folder), without truncation.
     static func tokenizer(json url: URL) throws -> PipelineTokenizer {
@@ -18,7 +18,7 @@ struct PipelineParityTests {
     @Test(
         "Trained tokenizers: every stress text gets Hugging Face's ids (called directly: no strip, no truncation)",
         arguments: ["unigram", "bpe"])
-    func trainedTokenizer(name: String) throws {
+    func trainedTokenizer(name: String) async throws {
         let tokenizer = try Self.tokenizer(json: Fixtures.url("arch/tokenizers/\(name)/tokenizer.json"))
         #expect(tokenizer.modelName == (name == "bpe" ? "BPE" : "Unigram"))
         let rows = try Fixtures.readJSONLines(
@@ -32,7 +32,7 @@ struct PipelineParityTests {
 
     @Test("Tiny arch models: the folder's tokenizer gives the reference ids, truncated as the model truncates",
           arguments: Fixtures.architectureModels)
-    func archModel(name: String) throws {
+    func archModel(name: String) async throws {
         let folder = Fixtures.url("arch/\(name)")
         let definition = try TokenizerDefinition.load(fromModelDirectory: folder)
         let tokenizer = try definition.makeTokenizer()
@@ -61,7 +61,7 @@ struct PipelineParityTests {
 
     @Test("XLM-R style single Metaspace pre-tokenizer (prepend_scheme always/first/never, split, legacy add_prefix_space)",
           arguments: metaspaceVariants)
-    func metaspaceVariant(name: String) throws {
+    func metaspaceVariant(name: String) async throws {
         let lines = try Fixtures.text(Fixtures.url("tokenizers-extra/metaspace-ids.jsonl.gz"))
             .split(separator: "\n")
         let firstLine = try #require(lines.first)
@@ -85,7 +85,7 @@ struct PipelineParityTests {
     }
 
     @Test("Llama-style SentencePiece BPE: Prepend/Replace normalizer, byte_fallback, fused <unk>, \"a b\" merges")
-    func llamaStyleBPE() throws {
+    func llamaStyleBPE() async throws {
         let tokenizer = try Self.tokenizer(json: Fixtures.url("tokenizers-extra/llama-bpe/tokenizer.json"))
         #expect(tokenizer.modelName == "BPE")
         let rows = try Fixtures.readJSONLines(
@@ -106,7 +106,7 @@ struct PipelineParityTests {
 
     @Test("Python's strip() first (older sentence-transformers releases) gives the ids of text.strip()",
           arguments: ["unigram", "bpe"])
-    func strippedText(name: String) throws {
+    func strippedText(name: String) async throws {
         let tokenizer = try Self.tokenizer(json: Fixtures.url("arch/tokenizers/\(name)/tokenizer.json"))
         let rows = try Fixtures.readJSONLines(Fixtures.url("tokenizers-extra/stripped-ids.jsonl.gz"), as: StrippedRow.self)
         try #require(rows.count > 250)
@@ -129,7 +129,7 @@ struct PipelineParityTests {
 
     @Test("Other normalizers and pre-tokenizers (NFx, Lowercase, Strip, StripAccents, Replace, Prepend, Nmt, Whitespace, CharDelimiterSplit, Punctuation, Digits, Split behaviours, Bert) in front of the Unigram model",
           arguments: componentVariants)
-    func componentVariant(name: String) throws {
+    func componentVariant(name: String) async throws {
         let lines = try Fixtures.text(Fixtures.url("tokenizers-extra/components-ids.jsonl.gz"))
             .split(separator: "\n")
         let firstLine = try #require(lines.first)
@@ -156,7 +156,7 @@ struct PipelineParityTests {
 
     @Test("NFC, NFD, NFKC, NFKD, StripAccents and Lowercase give what tokenizers' normalizers give (hard Unicode cases included)",
           arguments: normalizerNames)
-    func unicodeForm(name: String) throws {
+    func unicodeForm(name: String) async throws {
         let rows = try Fixtures.readJSONLines(
             Fixtures.url("tokenizers-extra/unicode-forms.jsonl.gz"), as: [String: String].self)
         try #require(rows.count > 500)
@@ -176,7 +176,7 @@ struct PipelineParityTests {
     }
 
     @Test("Unigram with byte_fallback: unknown runs become their UTF-8 bytes as <0xXX> pieces")
-    func unigramByteFallback() throws {
+    func unigramByteFallback() async throws {
         let url = Fixtures.url("arch/tokenizers/unigram/tokenizer.json")
         var root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         var model = try #require(root["model"] as? [String: Any])
@@ -207,7 +207,7 @@ struct PipelineParityTests {
 
     @Test("Trained BPEs with end_of_word_suffix (CLIP-like, unknowns not fused) and continuing_subword_prefix with ignore_merges",
           arguments: ["bpe-suffix", "bpe-prefix"])
-    func bpeOptions(name: String) throws {
+    func bpeOptions(name: String) async throws {
         let tokenizer = try Self.tokenizer(json: Fixtures.url("tokenizers-extra/\(name)/tokenizer.json"))
         let rows = try Fixtures.readJSONLines(
             Fixtures.url("tokenizers-extra/\(name)-ids.jsonl.gz"), as: TokenizerFixtures.Row.self)
@@ -220,7 +220,7 @@ struct PipelineParityTests {
 
     @Test("Byte-level variants: Llama-3's and Qwen2's split regexes before ByteLevel, add_prefix_space, no regex",
           arguments: ["llama3-split", "qwen2-split", "prefix-space", "no-regex"])
-    func byteLevelVariant(name: String) throws {
+    func byteLevelVariant(name: String) async throws {
         let lines = try Fixtures.text(Fixtures.url("tokenizers-extra/bytelevel-ids.jsonl.gz"))
             .split(separator: "\n")
         let firstLine = try #require(lines.first)
@@ -243,7 +243,7 @@ struct PipelineParityTests {
     }
 
     @Test("A BERT tokenizer.json read by the pipeline gives the WordPiece fast path's ids on the default model's references")
-    func bertThroughPipeline() throws {
+    func bertThroughPipeline() async throws {
         let url = TokenizerFixtures.defaultModel.appendingPathComponent("tokenizer.json")
         let pipeline = try PipelineTokenizer(
             configuration: try HuggingFaceTokenizerConfiguration(

@@ -6,7 +6,7 @@ import Testing
 
 /// Bounded, seeded fuzzing of the Unigram / BPE pipeline, malformed `tokenizer.json` files and the
 /// messages they give, and the serialized form of ``TokenizerDefinition``.
-@Suite("Unigram and BPE tokenizers: fuzzing, malformed files, serialization")
+@Suite("Unigram and BPE tokenizers: fuzzing, malformed files, serialization", .offThePool)
 struct PipelineRobustnessTests {
     /// Model folders and bare tokenizer files of every kind.
     static let folders = [
@@ -46,7 +46,7 @@ struct PipelineRobustnessTests {
 
     @Test("Random Unicode through every kind never crashes; ids stay in the vocabulary; truncation keeps the special tokens",
           arguments: folders)
-    func randomUnicode(folder: String) throws {
+    func randomUnicode(folder: String) async throws {
         let tokenizer = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url(folder)).makeTokenizer()
         let template = tokenizer.encode("")
         var random = SeededGenerator(seed: 0xE3BE_D15C)
@@ -73,7 +73,7 @@ struct PipelineRobustnessTests {
 
     @Test("Random Unicode through every normalizer and pre-tokenizer variant of the reference files never crashes",
           arguments: ["components-ids.jsonl.gz", "metaspace-ids.jsonl.gz", "bytelevel-ids.jsonl.gz"])
-    func randomUnicodeThroughVariants(file: String) throws {
+    func randomUnicodeThroughVariants(file: String) async throws {
         let text = try Fixtures.text(Fixtures.url("tokenizers-extra/\(file)"))
         let firstLine = try #require(text.split(separator: "\n").first)
         let header = try #require(try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any])
@@ -128,7 +128,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("Random bytes as tokenizer.json give a TokenizerError naming the file")
-    func randomBytes() throws {
+    func randomBytes() async throws {
         var random = SeededGenerator(seed: 7)
         for _ in 0..<40 {
             let bytes = (0..<Int.random(in: 0...400, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
@@ -138,7 +138,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("Random byte mutations of a tokenizer.json load or give a TokenizerError, never crash")
-    func byteMutations() throws {
+    func byteMutations() async throws {
         var random = SeededGenerator(seed: 11)
         let original = [UInt8](Self.llamaJSON)
         try #require(!original.isEmpty)
@@ -185,7 +185,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("Any field of a tokenizer.json replaced by a value of the wrong shape loads or gives a TokenizerError")
-    func structuralMutations() throws {
+    func structuralMutations() async throws {
         let root = try JSONSerialization.jsonObject(with: Self.llamaJSON)
         let paths = Self.paths(root).filter { !$0.isEmpty }
         let replacements: [Any] = [NSNull(), 0, -1, 1e300, "", "?", true, [Any](), [String: Any](), [1, 2], ["a", "b", "c"],
@@ -213,7 +213,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("A malformed Precompiled charsmap is an error naming the component and the file")
-    func malformedCharsmap() throws {
+    func malformedCharsmap() async throws {
         let url = Fixtures.url("arch/tokenizers/unigram/tokenizer.json")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let charsmap = try #require((root["normalizer"] as? [String: Any])?["precompiled_charsmap"] as? String)
@@ -257,7 +257,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("A malformed merges list is an error naming the merge, the component and the file")
-    func malformedMerges() throws {
+    func malformedMerges() async throws {
         let cases: [(String, Any, String)] = [
             ("unknown token", [["e", "r"], ["e", "not-a-token"]], "not-a-token"),
             ("three parts", ["e r x"], "e r x"),
@@ -278,7 +278,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("A folder with only a SentencePiece model says how to get tokenizer.json")
-    func sentencePieceOnly() throws {
+    func sentencePieceOnly() async throws {
         try TokenizerFixtures.withTemporaryFolder { folder in
             try Data([0, 1, 2]).write(to: folder.appendingPathComponent("sentencepiece.bpe.model"))
             let error = try #require(throws: TokenizerError.self, "loaded") {
@@ -290,7 +290,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("An unsupported component is named with the file and what is supported")
-    func unsupportedComponents() throws {
+    func unsupportedComponents() async throws {
         let cases: [(String, (inout [String: Any]) -> Void, String)] = [
             ("normalizer", { $0["normalizer"] = ["type": "Mystery"] }, "normalizer 'Mystery'"),
             ("pre-tokenizer", { $0["pre_tokenizer"] = ["type": "FixedLength", "length": 5] }, "pre-tokenizer 'FixedLength'"),
@@ -319,7 +319,7 @@ struct PipelineRobustnessTests {
 
     @Test("TokenizerDefinition survives a JSON round trip for each kind and gives the same ids",
           arguments: ["arch/tiny-distilbert-cls-dense", "arch/tiny-xlmr-mean", "arch/tiny-roberta-bpe", "arch/tiny-mpnet-mean"])
-    func definitionRoundTrip(folder: String) throws {
+    func definitionRoundTrip(folder: String) async throws {
         let definition = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url(folder))
         switch (folder, definition.kind) {
         case ("arch/tiny-distilbert-cls-dense", .wordPiece), ("arch/tiny-xlmr-mean", .pipeline),
@@ -340,7 +340,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("Definitions report their kind, sizes and lengths; maxLength can be changed")
-    func definitionProperties() throws {
+    func definitionProperties() async throws {
         var unigram = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url("arch/tiny-xlmr-mean"))
         #expect(unigram.modelName == "Unigram" && unigram.vocabularyCount == 4002 && unigram.maxLength == 64)
         #expect(!unigram.lowercaseInput)
@@ -354,7 +354,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("A bare format-1 TokenizerConfiguration object decodes as .wordPiece")
-    func bareConfigurationDecodes() throws {
+    func bareConfigurationDecodes() async throws {
         let configuration = try TokenizerFixtures.defaultConfiguration.get()
         let bare = try JSONEncoder().encode(configuration)
         let decoded = try JSONDecoder().decode(TokenizerDefinition.self, from: bare)
@@ -380,7 +380,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("Canonically equivalent vocabulary tokens ('é' and 'e' + U+0301) stay distinct")
-    func canonicallyEquivalentTokens() throws {
+    func canonicallyEquivalentTokens() async throws {
         // Written as text: a Swift dictionary cannot even hold these two keys.
         let json = #"""
             {"model": {"type": "BPE", "vocab": {"e": 0, "\u0301": 1, "e\u0301": 2, "\u00e9": 3, "<unk>": 4},
@@ -395,7 +395,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("Canonically equivalent WordPiece tokens stay distinct in the BERT fast path too")
-    func canonicallyEquivalentWordPieceTokens() throws {
+    func canonicallyEquivalentWordPieceTokens() async throws {
         let json = #"""
             {"normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
                             "strip_accents": false, "lowercase": false},
@@ -418,7 +418,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("Post-processors: Sequence of ByteLevel and TemplateProcessing, BertProcessing, RobertaProcessing, none")
-    func postProcessors() throws {
+    func postProcessors() async throws {
         func ids(_ processor: Any) throws -> [Int32] {
             let root: [String: Any] = [
                 "model": [
@@ -441,7 +441,7 @@ struct PipelineRobustnessTests {
     }
 
     @Test("sentence-transformers' do_lower_case lower-cases (Python's str.lower()) before a pipeline tokenizer")
-    func lowercaseInput() throws {
+    func lowercaseInput() async throws {
         let url = Fixtures.url("arch/tokenizers/bpe/tokenizer.json")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let lowering = try Self.tokenizer(root, lowercaseInput: true)

@@ -26,10 +26,10 @@ private func processCPUSeconds() -> Double {
 
 /// Throughput of the tokenizer on the reference texts. Opt-in, and meaningful in release builds:
 /// `RUN_BENCHMARKS=1 swift test -c release --filter TokenizerBenchmarks`.
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["RUN_BENCHMARKS"] == "1"))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["RUN_BENCHMARKS"] == "1"), .offThePool)
 struct TokenizerBenchmarks {
     @Test("Tokens per second on one core (tokens-dev + minilm-dev texts)")
-    func singleCoreThroughput() throws {
+    func singleCoreThroughput() async throws {
         let tokenizer = try TokenizerFixtures.defaultTokenizer.get()
         let texts = try ["reference/tokens-dev.jsonl.gz", "reference/minilm-dev-ids.jsonl.gz"].flatMap {
             try Fixtures.readJSONLines(Fixtures.url($0), as: TokenizerFixtures.Row.self).map(\.text)
@@ -72,7 +72,7 @@ struct TokenizerBenchmarks {
     @Test(
         "Tokens per second on one core for each kind (the multilingual stress texts of arch/tokenizers)",
         arguments: ["arch/tiny-mpnet-mean", "arch/tiny-xlmr-mean", "arch/tiny-roberta-bpe", "tokenizers-extra/llama-bpe"])
-    func throughputPerKind(folder: String) throws {
+    func throughputPerKind(folder: String) async throws {
         let texts = try ["arch/tokenizers/unigram-ids.jsonl.gz", "arch/tokenizers/bpe-ids.jsonl.gz"].flatMap {
             try Fixtures.readJSONLines(Fixtures.url($0), as: TokenizerFixtures.Row.self).map(\.text)
         }

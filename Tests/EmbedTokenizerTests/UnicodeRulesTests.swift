@@ -4,7 +4,7 @@ import Testing
 
 /// Every Unicode scalar against what Hugging Face's BertNormalizer and BertPreTokenizer do with it
 /// (`parity/unicode-normalizer.txt`, made with `tokenizers` itself).
-@Suite("Unicode rules for every scalar")
+@Suite("Unicode rules for every scalar", .offThePool)
 struct UnicodeRulesTests {
     /// One section of the reference file: the output for each scalar that is not left alone.
     struct Section {
@@ -76,7 +76,7 @@ struct UnicodeRulesTests {
             ("cased", TokenizerConfiguration.Normalization(lowercase: false)),
             ("lowercase-keep-accents", TokenizerConfiguration.Normalization(stripAccents: false, lowercase: true)),
         ])
-    func normalizer(name: String, options: TokenizerConfiguration.Normalization) throws {
+    func normalizer(name: String, options: TokenizerConfiguration.Normalization) async throws {
         let section = try #require(try Self.sections()[name], "no section \(name)")
         var expected: [UInt32: [UInt32]] = section.mapped
         for range in section.dropped { for value in range { expected[value] = [] } }
@@ -119,7 +119,7 @@ struct UnicodeRulesTests {
     }
 
     @Test("BertPreTokenizer separators and isolated punctuation for each scalar")
-    func preTokenizer() throws {
+    func preTokenizer() async throws {
         let section = try #require(try Self.sections()["pretokenizer"])
         let separators = Set(section.spaced.flatMap { Array($0) })
         let punctuation = Set(section.punctuation.flatMap { Array($0) })
@@ -148,7 +148,7 @@ struct UnicodeRulesTests {
             ("ΣΑ Σ. AΣ'Σ", true, "σα σ. aσ'ς"),  // the apostrophe is case-ignorable
             ("ẞ Ǆ", true, "ß ǆ"),
         ])
-    func pythonStripAndLower(input: String, lowercase: Bool, expected: String) {
+    func pythonStripAndLower(input: String, lowercase: Bool, expected: String) async {
         #expect(CharacterRules.prepare(input, lowercase: lowercase).unicodeScalars.elementsEqual(expected.unicodeScalars))
     }
 }

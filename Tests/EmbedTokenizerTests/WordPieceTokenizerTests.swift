@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Behaviour of the tokenizer on hand-picked inputs (expected ids from Hugging Face).
-@Suite("WordPiece tokenizer behaviour")
+@Suite("WordPiece tokenizer behaviour", .offThePool)
 struct WordPieceTokenizerTests {
     let tokenizer: WordPieceTokenizer
 
@@ -16,14 +16,14 @@ struct WordPieceTokenizerTests {
     }
 
     @Test("Words split into the longest vocabulary pieces, continuations prefixed with ##")
-    func wordPieces() {
+    func wordPieces() async {
         #expect(tokens("unaffable") == ["[CLS]", "una", "##ffa", "##ble", "[SEP]"])
         #expect(tokenizer.encode("Unaffable running").ids == [101, 14477, 20961, 3468, 2770, 102])
         #expect(tokens("€100 ©2026") == ["[CLS]", "€", "##100", "©", "##20", "##26", "[SEP]"])
     }
 
     @Test("Punctuation is isolated and white space separates words")
-    func punctuationAndSpaces() {
+    func punctuationAndSpaces() async {
         #expect(tokens("Hello, World!") == ["[CLS]", "hello", ",", "world", "!", "[SEP]"])
         #expect(tokens("don't 3.14") == ["[CLS]", "don", "'", "t", "3", ".", "14", "[SEP]"])
         #expect(tokens("¿Qué?") == ["[CLS]", "¿", "que", "?", "[SEP]"])
@@ -31,7 +31,7 @@ struct WordPieceTokenizerTests {
     }
 
     @Test("Truncation keeps [CLS] and [SEP] and reports the full count")
-    func truncation() {
+    func truncation() async {
         let text = "the quick brown fox jumps over the lazy dog"  // 9 words, 11 tokens
         let full = tokenizer.encode(text)
         #expect(full.ids == [101, 1996, 4248, 2829, 4419, 14523, 2058, 1996, 13971, 3899, 102])
@@ -61,7 +61,7 @@ struct WordPieceTokenizerTests {
     }
 
     @Test("A word of more than 100 characters becomes [UNK]; 100 characters do not")
-    func longWords() {
+    func longWords() async {
         #expect(tokenizer.encode(String(repeating: "x", count: 101)).ids == [101, 100, 102])
         let hundred = tokenizer.encode(String(repeating: "x", count: 100))
         #expect(hundred.count == 52)
@@ -71,13 +71,13 @@ struct WordPieceTokenizerTests {
     }
 
     @Test("A word the vocabulary cannot cover becomes a single [UNK]")
-    func uncoverableWord() {
+    func uncoverableWord() async {
         #expect(tokens("方从") == ["[CLS]", "方", "[UNK]", "[SEP]"])  // CJK: one word per ideograph
         #expect(tokens("a\u{1F972}b") == ["[CLS]", "[UNK]", "[SEP]"])
     }
 
     @Test("Special tokens in the text are recognised before normalization")
-    func specialTokensInText() {
+    func specialTokensInText() async {
         #expect(tokenizer.encode("[SEP] [PAD] [UNK] [MASK]").ids == [101, 102, 0, 100, 103, 102])
         #expect(tokenizer.encode("[CLS]").ids == [101, 101, 102])
         #expect(tokenizer.encode("x[MASK]y").ids == [101, 1060, 103, 1061, 102])
@@ -86,7 +86,7 @@ struct WordPieceTokenizerTests {
     }
 
     @Test("Accents are stripped by the uncased tokenizer and kept by a cased one")
-    func accents() throws {
+    func accents() async throws {
         #expect(tokenizer.encode("héllo wörld").ids == tokenizer.encode("hello world").ids)
         #expect(tokens("café") == ["[CLS]", "cafe", "[SEP]"])
         #expect(tokenizer.encode("e\u{301}").ids == tokenizer.encode("é").ids)
@@ -97,20 +97,20 @@ struct WordPieceTokenizerTests {
     }
 
     @Test("CJK ideographs become words of their own; kana does not split")
-    func chineseCharacters() {
+    func chineseCharacters() async {
         #expect(
             tokenizer.encode("東京は日本の首都です。").ids
                 == [101, 1879, 1755, 1672, 1864, 1876, 1671, 100, 1961, 1665, 30184, 1636, 102])
     }
 
     @Test("Control and format characters are dropped, U+FFFD too")
-    func controlCharacters() {
+    func controlCharacters() async {
         #expect(tokenizer.encode("a\u{0}b a\u{200B}b a\u{FFFD}b\tc\nd").ids == [101, 11113, 11113, 11113, 1039, 1040, 102])
         #expect(tokenizer.encode("a\u{7}b\u{AD}c\u{2066}d").ids == tokenizer.encode("abcd").ids)
     }
 
     @Test("Thousands of marks of alternating classes are reordered in n log n, not n²")
-    func adversarialMarks() {
+    func adversarialMarks() async {
         let text = "a" + String(repeating: "\u{301}\u{316}", count: 20_000) + " b"
         let start = ContinuousClock.now
         #expect(tokenizer.encode(text).ids == [101, 1037, 1038, 102])
@@ -118,7 +118,7 @@ struct WordPieceTokenizerTests {
     }
 
     @Test("Empty and blank texts give only the special tokens")
-    func emptyText() {
+    func emptyText() async {
         for text in ["", " ", "\n\t\u{3000}", "\u{200B}"] {
             let encoded = tokenizer.encode(text)
             #expect(encoded.ids == [101, 102])
@@ -128,7 +128,7 @@ struct WordPieceTokenizerTests {
     }
 
     @Test("Ids and tokens convert both ways; special ids are BERT's")
-    func vocabularyLookups() {
+    func vocabularyLookups() async {
         #expect(tokenizer.classifierID == 101)
         #expect(tokenizer.separatorID == 102)
         #expect(tokenizer.padID == 0)
@@ -148,7 +148,7 @@ struct WordPieceTokenizerTests {
     }
 
     @Test("sentence-transformers' do_lower_case lower-cases before the tokenizer")
-    func lowercaseInput() throws {
+    func lowercaseInput() async throws {
         var configuration = try TokenizerConfiguration.load(
             fromModelDirectory: TokenizerFixtures.tinyModel("tiny-maxmean-cased"))
         let cased = try WordPieceTokenizer(configuration: configuration)
