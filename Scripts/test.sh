@@ -21,7 +21,7 @@ EMBED_COMPAT_URL="http://127.0.0.1:$port" \
 # pool stays free for the suites that wait on sockets and clocks (server, providers).
 swift test 2>&1
 
-# The release (a static release build, about 15 minutes on 2 cores) and its proof on a bare
+# The release (a static release build, about 5 minutes on 2 cores) and its proof on a bare
 # Debian (debootstrap, chroot, unshare: root, through sudo when not root).
 Scripts/package.sh
 Scripts/release/check.sh
