@@ -18,10 +18,37 @@ public protocol TokenizingEmbedder: Embedder {
     /// The names of the model's own prompts, which ``EmbeddingOptions/promptName`` may select.
     var promptNames: [String] { get }
 
-    /// What ``embed(_:options:)`` would report of each text's tokens — read, before truncation,
-    /// and whether it was cut — without running the model (the prompt the options select
-    /// included). The tokenizing runs off Swift's cooperative pool.
-    func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [TokenCount]
+    /// Tokenizes texts exactly as ``embed(_:options:)`` would — the prompt the options select,
+    /// special tokens, truncation — without running the model, off Swift's cooperative pool.
+    /// A server uses it to count and check a request's tokens, then hands the result to
+    /// ``embed(prepared:options:)``, so each text is tokenized once.
+    func prepare(_ texts: [String], options: EmbeddingOptions) async throws -> [PreparedText]
+
+    /// Returns one embedding per text prepared by ``prepare(_:options:)`` with the same options:
+    /// equal to ``embed(_:options:)`` on the texts, without tokenizing them again.
+    func embed(prepared: [PreparedText], options: EmbeddingOptions) async throws -> [Embedding]
+}
+
+/// A text as the model reads it: ``TokenizingEmbedder/prepare(_:options:)``'s result.
+public struct PreparedText: Sendable, Hashable {
+    /// The token ids the model reads (prompt and special tokens included, after truncation).
+    public var ids: [Int]
+    /// Tokens before truncation.
+    public var inputTokens: Int
+
+    /// Whether the text was cut.
+    public var isTruncated: Bool { inputTokens > ids.count }
+
+    /// The token figures an ``Embedding`` of this text reports.
+    public var tokenCount: TokenCount {
+        TokenCount(tokens: ids.count, inputTokens: inputTokens, isTruncated: isTruncated)
+    }
+
+    /// Creates a prepared text.
+    public init(ids: [Int], inputTokens: Int) {
+        self.ids = ids
+        self.inputTokens = inputTokens
+    }
 }
 
 /// The token figures of one text, as an ``Embedding`` reports them.
@@ -45,12 +72,9 @@ extension TokenizingEmbedder {
     /// No named prompts.
     public var promptNames: [String] { [] }
 
-    /// The figures ``tokenize(_:)`` implies, with an explicit prompt put before each text and
-    /// truncation at ``maxSequenceLength``.
+    /// What ``embed(_:options:)`` would report of each text's tokens — read, before truncation,
+    /// and whether it was cut — without running the model: ``prepare(_:options:)``'s figures.
     public func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [TokenCount] {
-        let prefix = options.prompt ?? ""
-        return try await tokenize(texts.map { prefix + $0 }).map { ids in
-            TokenCount(tokens: min(ids.count, maxSequenceLength), inputTokens: ids.count, isTruncated: ids.count > maxSequenceLength)
-        }
+        try await prepare(texts, options: options).map(\.tokenCount)
     }
 }

@@ -79,6 +79,20 @@ struct BatchingTests {
         #expect(embedder.batchSizes == [4, 4, 2])
     }
 
+    @Test("Each text is tokenized once: counted and checked when the request arrives, then embedded from its ids", arguments: [
+        ("/v1/embeddings", #"{"input":["one","two words","three more words"]}"#),
+        ("/api/embed", #"{"input":["one","two words","three more words"]}"#),
+        ("/embed", #"{"inputs":["one","two words","three more words"]}"#),
+    ])
+    func tokenizedOnce(route: String, body: String) async throws {
+        let embedder = HashingEmbedder()
+        let status = try await withServer(embedder: embedder) { client in try await client.post(route, body).status }
+        #expect(status == .ok)
+        #expect(embedder.tokenizedTexts == 3)
+        #expect(embedder.textCalls == 0)
+        #expect(embedder.batchSizes == [3])
+    }
+
     @Test("maxBatchTokens bounds the tokens of a call; a single long input still runs alone")
     func tokenBudget() async throws {
         let embedder = HashingEmbedder()

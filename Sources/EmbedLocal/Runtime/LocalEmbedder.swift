@@ -36,10 +36,7 @@ public struct LocalEmbedder: TokenizingEmbedder {
         let inputs = prompt.isEmpty ? texts : texts.map { prompt + $0 }
         let tokenizer = model.tokenizer
         let encoder = model.encoder
-        // Pooling that excludes the prompt needs to know how many leading tokens ([CLS] and the
-        // prompt's pieces) to skip: sentence-transformers' `prompt_length`.
-        let promptLength = prompt.isEmpty || model.metadata.model.pooling.includesPrompt
-            ? nil : tokenizer.encode(prompt).ids.count - 1
+        let promptLength = promptLength(of: prompt)
         let (tokenized, vectors) = try await model.run {
             let tokenized = tokenizer.encode(batch: inputs)
             let promptLengths = promptLength.map { length in tokenized.map { min(length, $0.ids.count - 1) } }
@@ -52,14 +49,56 @@ public struct LocalEmbedder: TokenizingEmbedder {
         }
     }
 
-    public func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [TokenCount] {
+    public func prepare(_ texts: [String], options: EmbeddingOptions) async throws -> [PreparedText] {
         let prompt = self.prompt(for: options)
         let tokenizer = model.tokenizer
         return try await model.runTokenizer {
             tokenizer.encode(batch: texts.map { prompt + $0 }).map {
-                TokenCount(tokens: $0.ids.count, inputTokens: $0.untruncatedCount, isTruncated: $0.isTruncated)
+                PreparedText(ids: $0.ids.map(Int.init), inputTokens: $0.untruncatedCount)
             }
         }
+    }
+
+    /// Runs the forward pass on texts ``prepare(_:options:)`` tokenized with the same options.
+    ///
+    /// - Throws: ``EmbeddingError/emptyInput(index:)`` for an empty sequence,
+    ///   ``EmbeddingError/invalidOption(_:)`` for ids outside the vocabulary or a sequence longer
+    ///   than ``maxSequenceLength`` (prepared texts are truncated already).
+    public func embed(prepared: [PreparedText], options: EmbeddingOptions) async throws -> [Embedding] {
+        guard !prepared.isEmpty else { return [] }
+        try validate(options)
+        let vocabularySize = model.metadata.model.encoder.vocabularySize
+        var sequences: [[Int32]] = []
+        sequences.reserveCapacity(prepared.count)
+        for (index, text) in prepared.enumerated() {
+            guard !text.ids.isEmpty else { throw EmbeddingError.emptyInput(index: index) }
+            guard text.ids.count <= maxSequenceLength else {
+                throw EmbeddingError.invalidOption(
+                    "Prepared input \(index) has \(text.ids.count) tokens, more than the model's \(maxSequenceLength).")
+            }
+            if let bad = text.ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
+                throw EmbeddingError.invalidOption("Token id \(bad) in input \(index) is outside the vocabulary (0..<\(vocabularySize)).")
+            }
+            sequences.append(text.ids.map { Int32($0) })
+        }
+        let promptLength = promptLength(of: prompt(for: options))
+        let encoder = model.encoder
+        let readySequences = sequences
+        let vectors = try await model.run {
+            let promptLengths = promptLength.map { length in readySequences.map { min(length, $0.count - 1) } }
+            return try encoder.encode(readySequences, promptLengths: promptLengths)
+        }
+        return try zip(prepared, vectors).map { text, vector in
+            Embedding(
+                vector: try shaped(vector, options: options), tokenCount: text.ids.count,
+                inputTokenCount: text.inputTokens, isTruncated: text.isTruncated)
+        }
+    }
+
+    /// How many leading tokens ([CLS] and the prompt's pieces) pooling skips when it excludes
+    /// the prompt (sentence-transformers' `prompt_length`), or `nil` when it keeps them.
+    private func promptLength(of prompt: String) -> Int? {
+        prompt.isEmpty || model.metadata.model.pooling.includesPrompt ? nil : model.tokenizer.encode(prompt).ids.count - 1
     }
 
     public func tokenize(_ texts: [String]) async throws -> [[Int]] {

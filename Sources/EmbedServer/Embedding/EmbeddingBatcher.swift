@@ -40,7 +40,7 @@ actor EmbeddingBatcher {
 
     /// What the inputs of one batch must share.
     private struct BatchKey: Hashable, Sendable {
-        let isTokenIDs: Bool
+        let kind: EmbeddingInput.Kind
         let options: EmbeddingOptions
     }
 
@@ -105,7 +105,7 @@ actor EmbeddingBatcher {
         try Task.checkCancellation()
         let id = nextJobID
         nextJobID &+= 1  // wraps after 2^64 jobs, long after older ids are gone
-        let key = BatchKey(isTokenIDs: inputs.first.map { if case .tokenIDs = $0 { true } else { false } } ?? false, options: options)
+        let key = BatchKey(kind: inputs.first?.kind ?? .text, options: options)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 jobs[id] = Job(
@@ -238,10 +238,14 @@ actor EmbeddingBatcher {
         let start = ContinuousClock.now
         do {
             let embeddings: [Embedding]
-            if key.isTokenIDs {
+            switch key.kind {
+            case .tokenIDs:
                 let ids = inputs.compactMap { if case .tokenIDs(let ids) = $0 { ids } else { nil } }
                 embeddings = try await engine.embed(tokenIDs: ids, options: key.options)
-            } else {
+            case .prepared:
+                let prepared = inputs.compactMap { if case .prepared(let text) = $0 { text } else { nil } }
+                embeddings = try await engine.embed(prepared: prepared, options: key.options)
+            case .text:
                 let texts = inputs.compactMap { if case .text(let text) = $0 { text } else { nil } }
                 embeddings = try await engine.embed(texts, options: key.options)
             }

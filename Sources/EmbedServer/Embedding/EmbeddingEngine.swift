@@ -18,7 +18,8 @@ struct EmbeddingEngine: Sendable {
 
     private let embedTexts: @Sendable ([String], EmbeddingOptions) async throws -> [Embedding]
     private let embedTokenIDs: (@Sendable ([[Int]], EmbeddingOptions) async throws -> [Embedding])?
-    private let countTokens: (@Sendable ([String], EmbeddingOptions) async throws -> [TokenCount])?
+    private let prepareTexts: (@Sendable ([String], EmbeddingOptions) async throws -> [PreparedText])?
+    private let embedPrepared: (@Sendable ([PreparedText], EmbeddingOptions) async throws -> [Embedding])?
 
     init(_ embedder: some Embedder) {
         modelName = embedder.modelName
@@ -28,17 +29,19 @@ struct EmbeddingEngine: Sendable {
             maxSequenceLength = tokenizing.maxSequenceLength
             promptNames = tokenizing.promptNames
             embedTokenIDs = { ids, options in try await tokenizing.embed(tokenIDs: ids, options: options) }
-            countTokens = { texts, options in try await tokenizing.tokenCounts(texts, options: options) }
+            prepareTexts = { texts, options in try await tokenizing.prepare(texts, options: options) }
+            embedPrepared = { prepared, options in try await tokenizing.embed(prepared: prepared, options: options) }
         } else {
             maxSequenceLength = nil
             promptNames = []
             embedTokenIDs = nil
-            countTokens = nil
+            prepareTexts = nil
+            embedPrepared = nil
         }
     }
 
     /// Whether the engine runs its own tokenizer, and so accepts token ids.
-    var tokenizes: Bool { countTokens != nil }
+    var tokenizes: Bool { prepareTexts != nil }
 
     /// Embeds texts.
     func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
@@ -53,11 +56,18 @@ struct EmbeddingEngine: Sendable {
         return try await embedTokenIDs(tokenIDs, options)
     }
 
-    /// Returns the number of tokens of each text as the options make the model read it (the
-    /// selected prompt and special tokens included, before truncation), or `nil` when the engine
-    /// has no tokenizer.
-    func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [Int]? {
-        guard let countTokens else { return nil }
-        return try await countTokens(texts, options).map(\.inputTokens)
+    /// Tokenizes texts as the options make the model read them (the selected prompt, special
+    /// tokens, truncation), or returns `nil` when the engine has no tokenizer.
+    func prepare(_ texts: [String], options: EmbeddingOptions) async throws -> [PreparedText]? {
+        guard let prepareTexts else { return nil }
+        return try await prepareTexts(texts, options)
+    }
+
+    /// Embeds texts ``prepare(_:options:)`` tokenized with the same options.
+    func embed(prepared: [PreparedText], options: EmbeddingOptions) async throws -> [Embedding] {
+        guard let embedPrepared else {
+            throw APIError(.engineFailure, "This model's engine does not tokenize.")
+        }
+        return try await embedPrepared(prepared, options)
     }
 }

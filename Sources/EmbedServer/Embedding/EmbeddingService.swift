@@ -93,7 +93,9 @@ struct EmbeddingService: Sendable {
             )
         }
 
-        // Tokens per input before truncation, when they can be known before embedding.
+        // Tokens per input before truncation, when they can be known before embedding. A
+        // tokenizing engine's texts are tokenized here, once, and embedded from their ids.
+        var inputs = inputs
         let counts: [Int]?
         if isTokenInput {
             var lengths: [Int] = []
@@ -109,7 +111,12 @@ struct EmbeddingService: Sendable {
         } else {
             let texts = inputs.compactMap { if case .text(let text) = $0 { text } else { nil } }
             do {
-                counts = try await engine.tokenCounts(texts, options: options)
+                if let prepared = try await engine.prepare(texts, options: options) {
+                    counts = prepared.map(\.inputTokens)
+                    inputs = prepared.map { .prepared($0) }
+                } else {
+                    counts = nil
+                }
             } catch {
                 throw Self.apiError(for: error, isTokenInput: false, param: param)
             }

@@ -39,6 +39,8 @@ final class HashingEmbedder: TokenizingEmbedder, Sendable {
         var batchSizes: [Int] = []
         var options: [EmbeddingOptions] = []
         var started = 0
+        var tokenizedTexts = 0
+        var textCalls = 0
     }
     private let state = Mutex(State())
 
@@ -56,6 +58,10 @@ final class HashingEmbedder: TokenizingEmbedder, Sendable {
     var callCount: Int { batchSizes.count }
     /// The number of calls that have started (including those still held by the gate).
     var startedCalls: Int { state.withLock { $0.started } }
+    /// How many texts ``prepare(_:options:)`` has tokenized.
+    var tokenizedTexts: Int { state.withLock { $0.tokenizedTexts } }
+    /// How many calls embedded texts directly, tokenizing them on the way.
+    var textCalls: Int { state.withLock { $0.textCalls } }
     /// The options of every call so far.
     var recordedOptions: [EmbeddingOptions] { state.withLock { $0.options } }
 
@@ -64,6 +70,7 @@ final class HashingEmbedder: TokenizingEmbedder, Sendable {
     }
 
     func embed(_ texts: [String], options: EmbeddingOptions) async throws -> [Embedding] {
+        state.withLock { $0.textCalls += 1 }
         if texts.contains("FAIL") { try await record(texts.count, options); throw Failure(description: "the test engine was told to fail") }
         if let failure = texts.lazy.compactMap({ RemoteFailure.triggers[$0] }).first {
             try await record(texts.count, options)
@@ -74,13 +81,47 @@ final class HashingEmbedder: TokenizingEmbedder, Sendable {
         return embeddings
     }
 
+    /// Whitespace tokens of the options' explicit prompt and the text, cut like ``embed(tokenIDs:options:)``.
+    func prepare(_ texts: [String], options: EmbeddingOptions) async throws -> [PreparedText] {
+        state.withLock { $0.tokenizedTexts += texts.count }
+        return texts.map { text in
+            let ids = Self.ids(of: (options.prompt ?? "") + text)
+            return PreparedText(ids: truncated(ids), inputTokens: ids.count)
+        }
+    }
+
+    /// The same triggers as ``embed(_:options:)``, recognised by their ids.
+    func embed(prepared: [PreparedText], options: EmbeddingOptions) async throws -> [Embedding] {
+        let sequences = prepared.map(\.ids)
+        if sequences.contains(Self.ids(of: "FAIL")) {
+            try await record(prepared.count, options)
+            throw Failure(description: "the test engine was told to fail")
+        }
+        if let failure = RemoteFailure.triggers.first(where: { sequences.contains(Self.ids(of: $0.key)) })?.value {
+            try await record(prepared.count, options)
+            throw RemoteFailure(upstreamFailure: failure)
+        }
+        try await record(prepared.count, options)
+        var embeddings = prepared.map { text in
+            Embedding(
+                vector: Self.vector(of: text.ids, dimensions: dimensions ?? 8),
+                tokenCount: text.ids.count, inputTokenCount: text.inputTokens, isTruncated: text.isTruncated)
+        }
+        if sequences.contains(Self.ids(of: "SHORT")) { embeddings.removeLast() }
+        return embeddings
+    }
+
+    private func truncated(_ ids: [Int]) -> [Int] {
+        ids.count > maxSequenceLength ? Array(ids.prefix(maxSequenceLength - 1)) + [ids[ids.count - 1]] : ids
+    }
+
     func embed(tokenIDs: [[Int]], options: EmbeddingOptions) async throws -> [Embedding] {
         try await record(tokenIDs.count, options)
         if let bad = tokenIDs.joined().first(where: { $0 >= Self.vocabularySize }) {
             throw Failure(description: "token id \(bad) is outside the vocabulary (size \(Self.vocabularySize))")
         }
         return tokenIDs.map { ids in
-            let kept = ids.count > maxSequenceLength ? Array(ids.prefix(maxSequenceLength - 1)) + [ids[ids.count - 1]] : ids
+            let kept = truncated(ids)
             return Embedding(
                 vector: Self.vector(of: kept, dimensions: dimensions ?? 8),
                 tokenCount: kept.count, inputTokenCount: ids.count, isTruncated: kept.count < ids.count
