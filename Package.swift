@@ -7,7 +7,7 @@
 //   COpenBLAS ──────┐
 //   CEmbedKernels ──┤
 //   EmbedTokenizer ─┼─> EmbedLocal ─┐
-//   EmbedCore ──────┼─> EmbedProviders ─┼─> EmbedKit ─┐   (EmbedCompare: statistics, reports, cache)
+//   EmbedCore ──────┼─> EmbedConfiguration ─> EmbedProviders ─┼─> EmbedKit ─┐   (EmbedCompare: statistics, reports, cache)
 //                   └─> EmbedServer ────────────────┴─> embed (CLI) <── CEmbedBuild (release commit)
 import PackageDescription
 
@@ -20,6 +20,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "EmbedCore", targets: ["EmbedCore"]),
+        .library(name: "EmbedConfiguration", targets: ["EmbedConfiguration"]),
         .library(name: "EmbedTokenizer", targets: ["EmbedTokenizer"]),
         .library(name: "EmbedLocal", targets: ["EmbedLocal"]),
         .library(name: "EmbedProviders", targets: ["EmbedProviders"]),
@@ -55,6 +56,8 @@ let package = Package(
 
         // MARK: Libraries
         .target(name: "EmbedCore", swiftSettings: swiftSettings),
+        // mem0-shaped embedder configuration (provider names, settings, environment fallbacks).
+        .target(name: "EmbedConfiguration", dependencies: ["EmbedCore"], swiftSettings: swiftSettings),
         .target(name: "EmbedTokenizer", dependencies: ["EmbedCore"], swiftSettings: swiftSettings),
         .target(
             name: "EmbedLocal",
@@ -64,7 +67,7 @@ let package = Package(
         .target(
             name: "EmbedProviders",
             dependencies: [
-                "EmbedCore",
+                "EmbedCore", "EmbedConfiguration",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -84,7 +87,7 @@ let package = Package(
         .target(
             name: "EmbedKit",
             dependencies: [
-                "EmbedCore", "EmbedLocal", "EmbedTokenizer", "EmbedProviders", "EmbedCompare",
+                "EmbedCore", "EmbedConfiguration", "EmbedLocal", "EmbedTokenizer", "EmbedProviders", "EmbedCompare",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -107,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "embed",
             dependencies: [
-                "CEmbedBuild", "EmbedCompare", "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
+                "CEmbedBuild", "EmbedCompare", "EmbedConfiguration", "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "EmbedProvidersTests",
             dependencies: [
-                "EmbedProviders", "EmbedCore", "EmbedTestSupport", "EmbedTestServer",
+                "EmbedProviders", "EmbedConfiguration", "EmbedCore", "EmbedTestSupport", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -181,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "EmbedKitTests",
             dependencies: [
-                "EmbedKit", "EmbedCore", "EmbedLocal", "EmbedCompare", "EmbedTestSupport", "EmbedTestServer",
+                "EmbedKit", "EmbedConfiguration", "EmbedCore", "EmbedLocal", "EmbedCompare", "EmbedTestSupport", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

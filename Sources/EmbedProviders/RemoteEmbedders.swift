@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmbedConfiguration
 import EmbedCore
 import Foundation
 

@@ -1,4 +1,5 @@
 import EmbedCompare
+import EmbedConfiguration
 import EmbedCore
 @testable import EmbedKit
 import EmbedLocal

@@ -1,3 +1,4 @@
+import EmbedConfiguration
 import EmbedCore
 import EmbedKit
 import Foundation

@@ -1,4 +1,5 @@
 import Crypto
+import EmbedConfiguration
 import EmbedCore
 import Foundation
 import Synchronization

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import EmbedCompare
+import EmbedConfiguration
 import EmbedCore
 import EmbedLocal
 import EmbedProviders

@@ -1,3 +1,4 @@
+import EmbedConfiguration
 import EmbedCore
 import Foundation
 

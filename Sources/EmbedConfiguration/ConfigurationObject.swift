@@ -1,3 +1,4 @@
+import EmbedCore
 /// A JSON object read as configuration: keys are matched ignoring case, `_` and `-`, so that
 /// `api_key`, `apiKey` and `API-KEY` are one key; unknown and duplicated keys are errors; `null`
 /// counts as absent.

@@ -1,3 +1,4 @@
+import EmbedCore
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,3 +1,4 @@
+import EmbedCore
 /// A problem with an embedder's configuration: an unknown provider or key, a value of the wrong
 /// type, or a required setting that is neither configured nor in the environment.
 ///

@@ -1,3 +1,4 @@
+import EmbedCore
 extension EmbeddingTask {
     /// Maps a mem0 `memory_action` hint to a task: `add` and `update` store documents, `search`
     /// embeds a query.

@@ -1,3 +1,4 @@
+import EmbedCore
 /// The engines an ``EmbedderConfiguration`` can name, spelled as mem0 spells them.
 public enum EmbedderProvider: String, Sendable, Hashable, Codable, CaseIterable {
     /// This package's offline runtime (not a mem0 name).

@@ -1,3 +1,4 @@
+import EmbedCore
 /// mem0's `azure_kwargs`: where an Azure OpenAI deployment lives and how to authenticate.
 ///
 /// Every field falls back to the environment when it is `nil` (see the Azure embedder).

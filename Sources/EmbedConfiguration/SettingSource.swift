@@ -1,3 +1,4 @@
+import EmbedCore
 /// Where a resolved setting's value came from, so that a message about it can say how to change
 /// it: a configuration key, an environment variable, or the provider's default.
 ///
