@@ -4,11 +4,15 @@
 // user of the hosted providers never links OpenBLAS and a user of the local runtime never links
 // AsyncHTTPClient or Hummingbird.
 //
-//   COpenBLAS ──────┐
-//   CEmbedKernels ──┤
-//   EmbedTokenizer ─┼─> EmbedLocal ─┐
-//   EmbedCore ──────┼─> EmbedConfiguration ─> EmbedProviders ─┼─> EmbedKit ─┐   (EmbedCompare: statistics, reports, cache)
-//                   └─> EmbedServer ────────────────┴─> embed (CLI) <── CEmbedBuild (release commit)
+//   EmbedCore ── the Embedder protocol and shared types; every library below depends on it
+//   EmbedTokenizer ──────────────┐
+//   COpenBLAS, CEmbedKernels ────┴─> EmbedLocal (the offline runtime) ──┐
+//   EmbedConfiguration (mem0's shape) ─> EmbedProviders (hosted/local servers)
+//   EmbedLocal + EmbedProviders ─> EmbedHub (Hub client, pull, installed models, locator)
+//   EmbedCompare (statistics, reports, vector cache)
+//   EmbedLocal + EmbedProviders + EmbedHub + EmbedCompare + EmbedConfiguration ─> EmbedKit (factory, encode jobs, benchmark)
+//   EmbedServer (HTTP API; needs only EmbedCore)
+//   EmbedKit + EmbedServer + CEmbedBuild (release commit) ─> embed (the CLI)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -25,6 +29,7 @@ let package = Package(
         .library(name: "EmbedLocal", targets: ["EmbedLocal"]),
         .library(name: "EmbedProviders", targets: ["EmbedProviders"]),
         .library(name: "EmbedCompare", targets: ["EmbedCompare"]),
+        .library(name: "EmbedHub", targets: ["EmbedHub"]),
         .library(name: "EmbedKit", targets: ["EmbedKit"]),
         .library(name: "EmbedServer", targets: ["EmbedServer"]),
         .executable(name: "embed", targets: ["embed"]),
@@ -84,10 +89,23 @@ let package = Package(
             dependencies: ["EmbedCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // The Hugging Face Hub (client, `embed pull`) and the models installed on this machine
+        // (the locator, the listing).
+        .target(
+            name: "EmbedHub",
+            dependencies: [
+                "EmbedCore", "EmbedLocal", "EmbedTokenizer", "EmbedProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "EmbedKit",
             dependencies: [
-                "EmbedCore", "EmbedConfiguration", "EmbedLocal", "EmbedTokenizer", "EmbedProviders", "EmbedCompare",
+                "EmbedCore", "EmbedConfiguration", "EmbedHub", "EmbedLocal", "EmbedTokenizer", "EmbedProviders", "EmbedCompare",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -184,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "EmbedKitTests",
             dependencies: [
-                "EmbedKit", "EmbedConfiguration", "EmbedCore", "EmbedLocal", "EmbedCompare", "EmbedTestSupport", "EmbedTestServer",
+                "EmbedKit", "EmbedConfiguration", "EmbedCore", "EmbedHub", "EmbedLocal", "EmbedCompare", "EmbedTestSupport", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -42,21 +42,7 @@ public final class VectorCache: Sendable {
     /// - Parameter environment: Where `EMBED_HOME` and `HOME` are read; a leading `~/` in
     ///   `EMBED_HOME` is expanded with `HOME`.
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        let userHome = environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? FileManager.default.homeDirectoryForCurrentUser
-        let embedHome: URL
-        if let value = environment["EMBED_HOME"], !value.isEmpty {
-            if value == "~" {
-                embedHome = userHome
-            } else if value.hasPrefix("~/") {
-                embedHome = userHome.appendingPathComponent(String(value.dropFirst(2)), isDirectory: true)
-            } else {
-                embedHome = URL(fileURLWithPath: value, isDirectory: true)
-            }
-        } else {
-            embedHome = userHome.appendingPathComponent(".cache/embed", isDirectory: true)
-        }
-        return embedHome.appendingPathComponent("cache", isDirectory: true)
+        EmbedHome(environment: environment).vectorCacheDirectory
     }
 
     /// The result of a lookup: one optional vector per text, and the entries that were skipped.

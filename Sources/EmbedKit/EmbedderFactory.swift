@@ -1,3 +1,4 @@
+import EmbedHub
 import AsyncHTTPClient
 import EmbedConfiguration
 import EmbedCore

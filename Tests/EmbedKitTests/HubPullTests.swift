@@ -1,3 +1,4 @@
+import EmbedHub
 import EmbedCore
 import EmbedKit
 import EmbedLocal

@@ -1,3 +1,5 @@
+import EmbedCore
+import EmbedHub
 import EmbedKit
 import EmbedTestServer
 import Foundation

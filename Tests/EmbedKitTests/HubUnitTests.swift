@@ -1,4 +1,6 @@
+import EmbedCore
 @testable import EmbedKit
+@testable import EmbedHub
 import EmbedTestSupport
 import Foundation
 import Testing

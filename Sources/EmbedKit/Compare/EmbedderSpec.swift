@@ -1,3 +1,4 @@
+import EmbedHub
 import EmbedConfiguration
 import EmbedCore
 import Foundation

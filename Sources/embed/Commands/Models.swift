@@ -1,3 +1,4 @@
+import EmbedHub
 import ArgumentParser
 import EmbedKit
 import Foundation

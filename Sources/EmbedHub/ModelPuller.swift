@@ -1,3 +1,4 @@
+import EmbedCore
 import EmbedLocal
 import EmbedTokenizer
 import Foundation

@@ -1,3 +1,4 @@
+import EmbedCore
 import Foundation
 
 /// A model name or path that could not be resolved to a model on this machine.

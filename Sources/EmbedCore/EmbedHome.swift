@@ -1,4 +1,3 @@
-import EmbedCompare
 import Foundation
 
 /// The folder where `embed` keeps what it downloads and caches: pulled models, partial
@@ -20,9 +19,19 @@ public struct EmbedHome: Sendable, Hashable {
     ///
     /// - Parameter environment: Where `EMBED_HOME` and `HOME` are read.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        // The vector cache already defines the resolution (`EMBED_HOME/cache`); deriving from it
-        // keeps the two from ever disagreeing about `~` or an empty value.
-        self.init(url: VectorCache.defaultDirectory(environment: environment).deletingLastPathComponent())
+        let userHome = environment["HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? FileManager.default.homeDirectoryForCurrentUser
+        if let value = environment["EMBED_HOME"], !value.isEmpty {
+            if value == "~" {
+                self.init(url: userHome)
+            } else if value.hasPrefix("~/") {
+                self.init(url: userHome.appendingPathComponent(String(value.dropFirst(2)), isDirectory: true))
+            } else {
+                self.init(url: URL(fileURLWithPath: value, isDirectory: true))
+            }
+        } else {
+            self.init(url: userHome.appendingPathComponent(".cache/embed", isDirectory: true))
+        }
     }
 
     /// `EMBED_HOME/models`: where `embed pull` stores models and the model locator looks first.
@@ -31,7 +40,7 @@ public struct EmbedHome: Sendable, Hashable {
     /// `EMBED_HOME/downloads`: partial downloads, kept until a pull completes.
     public var downloadsDirectory: URL { url.appendingPathComponent("downloads", isDirectory: true) }
 
-    /// `EMBED_HOME/cache`: the default ``EmbedCompare/VectorCache`` folder.
+    /// `EMBED_HOME/cache`: the vector cache's default folder.
     public var vectorCacheDirectory: URL { url.appendingPathComponent("cache", isDirectory: true) }
 
     /// The file a model called `name` is stored in: `EMBED_HOME/models/NAME.embed`.
