@@ -6,11 +6,11 @@
 //
 //   EmbedCore ── the Embedder protocol and shared types; every library below depends on it
 //   EmbedTokenizer ──────────────┐
-//   COpenBLAS, CEmbedKernels ────┴─> EmbedLocal (the offline runtime) ──┐
+//   COpenBLAS, CEmbedKernels ────┴─> EmbedLocal (the offline runtime)
 //   EmbedConfiguration (mem0's shape) ─> EmbedProviders (hosted/local servers)
 //   EmbedLocal + EmbedProviders ─> EmbedHub (Hub client, pull, installed models, locator)
 //   EmbedCompare (statistics, reports, vector cache)
-//   EmbedLocal + EmbedProviders + EmbedHub + EmbedCompare + EmbedConfiguration ─> EmbedKit (factory, encode jobs, benchmark)
+//   EmbedLocal + EmbedProviders + EmbedHub + EmbedCompare + EmbedConfiguration ─> EmbedKit (factory, JSON Lines, benchmark)
 //   EmbedServer (HTTP API; needs only EmbedCore)
 //   EmbedKit + EmbedServer + CEmbedBuild (release commit) ─> embed (the CLI)
 import PackageDescription
