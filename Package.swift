@@ -9,8 +9,8 @@
 //   COpenBLAS, CEmbedKernels ────┴─> EmbedLocal (the offline runtime)
 //   EmbedConfiguration (mem0's shape) ─> EmbedProviders (hosted/local servers)
 //   EmbedLocal + EmbedProviders ─> EmbedHub (Hub client, pull, installed models, locator)
-//   EmbedCompare (statistics, reports, vector cache)
-//   EmbedLocal + EmbedProviders + EmbedHub + EmbedCompare + EmbedConfiguration ─> EmbedKit (factory, JSON Lines, benchmark)
+//   EmbedCompare (statistics, reports); EmbedCache (the vector cache and its embedder)
+//   EmbedLocal + EmbedProviders + EmbedHub + EmbedCompare + EmbedCache + EmbedConfiguration ─> EmbedKit (factory, JSON Lines, benchmark)
 //   EmbedServer (HTTP API; needs only EmbedCore)
 //   EmbedKit + EmbedServer + CEmbedBuild (release commit) ─> embed (the CLI)
 import PackageDescription
@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "EmbedLocal", targets: ["EmbedLocal"]),
         .library(name: "EmbedProviders", targets: ["EmbedProviders"]),
         .library(name: "EmbedCompare", targets: ["EmbedCompare"]),
+        .library(name: "EmbedCache", targets: ["EmbedCache"]),
         .library(name: "EmbedHub", targets: ["EmbedHub"]),
         .library(name: "EmbedKit", targets: ["EmbedKit"]),
         .library(name: "EmbedServer", targets: ["EmbedServer"]),
@@ -86,6 +87,12 @@ let package = Package(
         ),
         .target(
             name: "EmbedCompare",
+            dependencies: ["EmbedCore"],
+            swiftSettings: swiftSettings
+        ),
+        // The vector cache on disk and the embedder that answers from it.
+        .target(
+            name: "EmbedCache",
             dependencies: ["EmbedCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
@@ -105,7 +112,7 @@ let package = Package(
         .target(
             name: "EmbedKit",
             dependencies: [
-                "EmbedCore", "EmbedConfiguration", "EmbedHub", "EmbedLocal", "EmbedTokenizer", "EmbedProviders", "EmbedCompare",
+                "EmbedCore", "EmbedCache", "EmbedConfiguration", "EmbedHub", "EmbedLocal", "EmbedTokenizer", "EmbedProviders", "EmbedCompare",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -128,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "embed",
             dependencies: [
-                "CEmbedBuild", "EmbedCompare", "EmbedConfiguration", "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
+                "CEmbedBuild", "EmbedCache", "EmbedCompare", "EmbedConfiguration", "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -200,9 +207,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "EmbedCacheTests",
+            dependencies: ["EmbedCache", "EmbedCore", "EmbedTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "EmbedKitTests",
             dependencies: [
-                "EmbedKit", "EmbedConfiguration", "EmbedCore", "EmbedHub", "EmbedLocal", "EmbedCompare", "EmbedTestSupport", "EmbedTestServer",
+                "EmbedKit", "EmbedCache", "EmbedConfiguration", "EmbedCore", "EmbedHub", "EmbedLocal", "EmbedCompare", "EmbedTestSupport", "EmbedTestServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import EmbedCache
 import EmbedCompare
 import EmbedConfiguration
 import EmbedCore
@@ -104,7 +105,7 @@ struct EmbedderSpecTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let base = RecordingEmbedder()
         let cache = VectorCache(directory: directory)
-        let cached = CachedEmbedder(base: base, cacheIdentity: "fake", cache: cache)
+        let cached = CachingEmbedder(base: base, cache: cache, provider: "fake")
         let first = try await cached.embed(["a", "b", "a"], options: EmbeddingOptions())
         #expect(base.requests == [["a", "b"]])
         #expect(cached.statistics.misses == 2 && cached.statistics.hits == 1)
@@ -115,7 +116,7 @@ struct EmbedderSpecTests {
         // Other options are other entries; another process (a new wrapper) sees the stored ones.
         _ = try await cached.embed(["a"], options: EmbeddingOptions(dimensions: 4))
         #expect(base.requests.count == 3)
-        let again = CachedEmbedder(base: base, cacheIdentity: "fake", cache: cache)
+        let again = CachingEmbedder(base: base, cache: cache, provider: "fake")
         _ = try await again.embed(["a", "b", "c"], options: EmbeddingOptions())
         #expect(again.statistics.hits == 3 && base.requests.count == 3)
     }

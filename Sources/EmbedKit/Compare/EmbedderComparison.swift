@@ -12,7 +12,7 @@ import EmbedCore
 ///
 /// Each side embeds every distinct text once — the texts and the gold sentences together — in
 /// batches of its own ``batchSizes`` entry (a local model and a provider want different sizes,
-/// see ``ResolvedEmbedder/defaultBatchSize``), so wrapping the sides in ``CachedEmbedder`` makes a
+/// see ``ResolvedEmbedder/defaultBatchSize``), so wrapping the sides in ``EmbedCache/CachingEmbedder`` makes a
 /// repeated run free.
 public struct EmbedderComparison: Sendable {
     /// Names, sample sizes and the seed of the report.

@@ -1,3 +1,4 @@
+import EmbedCache
 import EmbedHub
 import AsyncHTTPClient
 import EmbedCompare
@@ -31,8 +32,8 @@ public struct ResolvedEmbedder: Sendable {
     public var defaultBatchSize: Int { configuration == nil ? 256 : 4096 }
 
     /// The embedder, answering from `cache` where it can.
-    public func cached(in cache: VectorCache) -> CachedEmbedder {
-        CachedEmbedder(base: embedder, cacheIdentity: cacheIdentity, cache: cache)
+    public func cached(in cache: VectorCache) -> CachingEmbedder {
+        CachingEmbedder(base: embedder, cache: cache, provider: cacheIdentity)
     }
 }
 

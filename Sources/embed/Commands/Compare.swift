@@ -1,3 +1,4 @@
+import EmbedCache
 import ArgumentParser
 import EmbedCompare
 import EmbedCore
@@ -92,7 +93,7 @@ extension EmbedCommand {
 
             let resolvedA = try specA.resolve(), resolvedB = try specB.resolve()
             var embedderA: any Embedder = resolvedA.embedder, embedderB: any Embedder = resolvedB.embedder
-            var cached: [CachedEmbedder] = []
+            var cached: [CachingEmbedder] = []
             let cache: VectorCache?
             if noCache {
                 cache = nil

@@ -1,3 +1,4 @@
+import EmbedCache
 import ArgumentParser
 import EmbedCompare
 import EmbedCore
@@ -95,7 +96,7 @@ extension EmbedCommand {
             let resolved = try source.resolve()
             let batchSize = batchSize ?? resolved.defaultBatchSize
             var embedder: any Embedder = resolved.embedder
-            var cached: CachedEmbedder?
+            var cached: CachingEmbedder?
             if cache || cacheDir != nil {
                 let directory = cacheDir.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? VectorCache.defaultDirectory()
                 let quiet = quiet

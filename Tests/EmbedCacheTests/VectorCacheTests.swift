@@ -1,6 +1,7 @@
 import Crypto
-@testable import EmbedCompare
+@testable import EmbedCache
 import EmbedCore
+import EmbedTestSupport
 import Foundation
 import Testing
 

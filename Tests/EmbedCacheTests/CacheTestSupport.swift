@@ -1,4 +1,5 @@
-import EmbedCompare
+import EmbedCache
+
 import EmbedCore
 import Foundation
 import Synchronization

@@ -1,5 +1,7 @@
-import EmbedCompare
+import EmbedCache
+
 import EmbedCore
+import EmbedTestSupport
 import Foundation
 import Testing
 
