@@ -67,7 +67,20 @@ public struct LocalEmbedder: TokenizingEmbedder {
     public func embed(prepared: [PreparedText], options: EmbeddingOptions) async throws -> [Embedding] {
         guard !prepared.isEmpty else { return [] }
         try validate(options)
+        return try await forward(prepared, promptLength: promptLength(of: prompt(for: options)), options: options)
+    }
+
+    /// Refuses ids outside the vocabulary.
+    private func checkVocabulary(_ ids: [Int], input index: Int) throws {
         let vocabularySize = model.metadata.model.encoder.vocabularySize
+        if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
+            throw EmbeddingError.invalidOption("Token id \(bad) in input \(index) is outside the vocabulary (0..<\(vocabularySize)).")
+        }
+    }
+
+    /// Refuses empty and over-long sequences and ids outside the vocabulary (which only a foreign
+    /// caller can send), runs the forward pass on the rest and reports their token figures.
+    private func forward(_ prepared: [PreparedText], promptLength: Int?, options: EmbeddingOptions) async throws -> [Embedding] {
         var sequences: [[Int32]] = []
         sequences.reserveCapacity(prepared.count)
         for (index, text) in prepared.enumerated() {
@@ -76,12 +89,9 @@ public struct LocalEmbedder: TokenizingEmbedder {
                 throw EmbeddingError.invalidOption(
                     "Prepared input \(index) has \(text.ids.count) tokens, more than the model's \(maxSequenceLength).")
             }
-            if let bad = text.ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
-                throw EmbeddingError.invalidOption("Token id \(bad) in input \(index) is outside the vocabulary (0..<\(vocabularySize)).")
-            }
+            try checkVocabulary(text.ids, input: index)
             sequences.append(text.ids.map { Int32($0) })
         }
-        let promptLength = promptLength(of: prompt(for: options))
         let encoder = model.encoder
         let readySequences = sequences
         let vectors = try await model.run {
@@ -111,27 +121,18 @@ public struct LocalEmbedder: TokenizingEmbedder {
     public func embed(tokenIDs: [[Int]], options: EmbeddingOptions) async throws -> [Embedding] {
         guard !tokenIDs.isEmpty else { return [] }
         try validate(options)
-        let limit = maxSequenceLength
-        let vocabularySize = model.metadata.model.encoder.vocabularySize
-        var sequences: [[Int32]] = []
-        sequences.reserveCapacity(tokenIDs.count)
+        // The whole of each sequence is checked, the part truncation drops included.
         for (index, ids) in tokenIDs.enumerated() {
             guard !ids.isEmpty else { throw EmbeddingError.emptyInput(index: index) }
-            if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularySize }) {
-                throw EmbeddingError.invalidOption("Token id \(bad) in input \(index) is outside the vocabulary (0..<\(vocabularySize)).")
-            }
-            // Keep the head and the final token (normally [SEP]) as the tokenizer's truncation does.
-            let kept = ids.count <= limit ? ids : Array(ids.prefix(limit - 1)) + [ids[ids.count - 1]]
-            sequences.append(kept.map { Int32($0) })
+            try checkVocabulary(ids, input: index)
         }
-        let encoder = model.encoder
-        let truncatedSequences = sequences
-        let vectors = try await model.run { try encoder.encode(truncatedSequences) }
-        return try zip(zip(tokenIDs, sequences), vectors).map { pair, vector in
-            Embedding(
-                vector: try shaped(vector, options: options), tokenCount: pair.1.count,
-                inputTokenCount: pair.0.count, isTruncated: pair.0.count > pair.1.count)
+        let limit = maxSequenceLength
+        // Keep the head and the final token (normally [SEP]) as the tokenizer's truncation does.
+        // Ids come without a prompt, so pooling skips none.
+        let prepared = tokenIDs.map { ids in
+            PreparedText(ids: ids.count <= limit ? ids : Array(ids.prefix(limit - 1)) + [ids[ids.count - 1]], inputTokens: ids.count)
         }
+        return try await forward(prepared, promptLength: nil, options: options)
     }
 
     /// Returns the prompt prefix the options select: `prompt`, else the model's prompt named
