@@ -60,16 +60,17 @@ stage="$scratch/stage"
 rm -rf "$stage" && mkdir -p "$stage" "$root/dist"
 
 # The tree both artifacts share, under a prefix: bin/, share/embed/models/, share/doc/swift-embed/.
-populate() {  # populate PREFIX_DIR UNIT_BINARY_PATH
-    local prefix="$1" executable="$2"
-    mkdir -p "$prefix/bin" "$prefix/share/embed/models" "$prefix/share/doc/swift-embed/licenses"
-    # Debug sections out (a third of the file); the symbol table stays for Swift's backtraces.
-    strip --strip-debug -o "$prefix/bin/embed" "$binary"
+populate() {  # populate PREFIX_DIR
+    local prefix="$1"
+    mkdir -p "$prefix/bin" "$prefix/share/embed/models" "$prefix/share/doc/swift-embed"
+    cp "$stage/embed" "$prefix/bin/embed"
     cp "$root/Models/all-MiniLM-L6-v2.embed.release" "$prefix/share/embed/models/all-MiniLM-L6-v2.embed"
     cp "$root/Scripts/release/README" "$prefix/share/doc/swift-embed/README"
-    licenses "$prefix/share/doc/swift-embed/licenses"
-    sed "s#@EMBED@#$executable#g" "$root/Scripts/release/embed.service" >"$stage/embed.service.$deb_arch"
+    cp -R "$stage/licenses" "$prefix/share/doc/swift-embed/licenses"
 }
+
+# The systemd unit for the binary at $1.
+unit() { sed "s#@EMBED@#$1#g" "$root/Scripts/release/embed.service"; }
 
 # The licences of everything the binary and the model bundle, one file or folder per component.
 licenses() {
@@ -110,22 +111,28 @@ TXT
 # The bundled model, converted by the binary being shipped.
 "$binary" convert Models/all-MiniLM-L6-v2 Models/all-MiniLM-L6-v2.embed.release --name all-MiniLM-L6-v2 >&2
 
+# What both artifacts ship, made once: the binary without its debug sections (a third of the
+# file; the symbol table stays for Swift's backtraces) and the licences.
+strip --strip-debug -o "$stage/embed" "$binary"
+mkdir -p "$stage/licenses"
+licenses "$stage/licenses"
+
 # Tarball: PREFIX = the unpacked folder; the unit expects it at /opt/swift-embed.
 tree="$stage/$name"
-populate "$tree" /opt/swift-embed/bin/embed
+populate "$tree"
 mv "$tree/share/doc/swift-embed/README" "$tree/README"
 mv "$tree/share/doc/swift-embed/licenses" "$tree/licenses"
 rmdir -p --ignore-fail-on-non-empty "$tree/share/doc/swift-embed"
-cp "$stage/embed.service.$deb_arch" "$tree/embed.service"
+unit /opt/swift-embed/bin/embed >"$tree/embed.service"
 cp "$root/Scripts/release/embed.default" "$tree/embed.env"
 tar -C "$stage" --owner=0 --group=0 -czf "$root/dist/$name.tar.gz" "$name"
 
 # Debian package: /usr/bin/embed, /usr/share/embed/models/, the unit (not enabled), the
 # conffile /etc/default/embed. No maintainer scripts: dpkg removes the files, --purge the conffile.
 package="$stage/deb"
-populate "$package/usr" /usr/bin/embed
+populate "$package/usr"
 mkdir -p "$package/lib/systemd/system" "$package/etc/default" "$package/DEBIAN"
-cp "$stage/embed.service.$deb_arch" "$package/lib/systemd/system/embed.service"
+unit /usr/bin/embed >"$package/lib/systemd/system/embed.service"
 cp "$root/Scripts/release/embed.default" "$package/etc/default/embed"
 # Debian's copyright file, with the bundled licences beside it.
 {
