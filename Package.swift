@@ -10,9 +10,10 @@
 //   EmbedConfiguration (mem0's shape) ─> EmbedProviders (hosted/local servers)
 //   EmbedLocal + EmbedProviders ─> EmbedHub (Hub client, pull, installed models, locator)
 //   EmbedCompare (statistics, reports); EmbedCache (the vector cache and its embedder)
-//   EmbedLocal + EmbedProviders + EmbedHub + EmbedCompare + EmbedCache + EmbedConfiguration ─> EmbedKit (factory, JSON Lines, benchmark)
+//   EmbedJobs (encode jobs: JSON Lines in and out, resume; needs only EmbedCore)
+//   EmbedLocal + EmbedProviders + EmbedHub + EmbedCompare + EmbedCache + EmbedConfiguration ─> EmbedKit (factory, benchmark)
 //   EmbedServer (HTTP API; needs only EmbedCore)
-//   EmbedKit + EmbedServer + CEmbedBuild (release commit) ─> embed (the CLI)
+//   EmbedKit + EmbedJobs + EmbedServer + CEmbedBuild (release commit) ─> embed (the CLI)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -31,6 +32,7 @@ let package = Package(
         .library(name: "EmbedCompare", targets: ["EmbedCompare"]),
         .library(name: "EmbedCache", targets: ["EmbedCache"]),
         .library(name: "EmbedHub", targets: ["EmbedHub"]),
+        .library(name: "EmbedJobs", targets: ["EmbedJobs"]),
         .library(name: "EmbedKit", targets: ["EmbedKit"]),
         .library(name: "EmbedServer", targets: ["EmbedServer"]),
         .executable(name: "embed", targets: ["embed"]),
@@ -109,6 +111,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Encode jobs: JSON Lines read and written in batches, a stopped run kept and resumed.
+        .target(name: "EmbedJobs", dependencies: ["EmbedCore"], swiftSettings: swiftSettings),
         .target(
             name: "EmbedKit",
             dependencies: [
@@ -135,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "embed",
             dependencies: [
-                "CEmbedBuild", "EmbedCache", "EmbedCompare", "EmbedConfiguration", "EmbedCore", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
+                "CEmbedBuild", "EmbedCache", "EmbedCompare", "EmbedConfiguration", "EmbedCore", "EmbedJobs", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -209,6 +213,11 @@ let package = Package(
         .testTarget(
             name: "EmbedCacheTests",
             dependencies: ["EmbedCache", "EmbedCore", "EmbedTestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedJobsTests",
+            dependencies: ["EmbedJobs", "EmbedCore", "EmbedTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

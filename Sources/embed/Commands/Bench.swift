@@ -1,6 +1,7 @@
 import EmbedHub
 import ArgumentParser
 import EmbedCore
+import EmbedJobs
 import EmbedKit
 import EmbedTokenizer
 import Foundation

@@ -2,6 +2,7 @@ import EmbedCache
 import ArgumentParser
 import EmbedCompare
 import EmbedCore
+import EmbedJobs
 import EmbedKit
 import Foundation
 

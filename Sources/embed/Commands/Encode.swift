@@ -2,6 +2,7 @@ import EmbedCache
 import ArgumentParser
 import EmbedCompare
 import EmbedCore
+import EmbedJobs
 import EmbedKit
 import Foundation
 
@@ -69,32 +70,11 @@ extension EmbedCommand {
         }
 
         func run() async throws {
-            let sourceName = input.map { $0 == "-" ? "<stdin>" : $0 } ?? "argument"
-            let allowEmpty = allowEmpty
-            let checkText = { (record: TextRecord) throws in
-                if !allowEmpty, record.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    throw JSONLinesError(
-                        line: record.line, reason: "the text is empty (pass --allow-empty to embed it anyway)", source: sourceName)
-                }
-            }
-            // Texts are read batch by batch, so a corpus of any size fits in memory. A file is read
-            // through once first, so that a bad line anywhere stops the run before any work;
-            // standard input can only be read once, so there a bad line stops the run where it is,
-            // after the lines before it were written.
-            var total: Int?
-            let nextRecord: () throws -> TextRecord?
-            if let input {
-                let reader = JSONLinesReader(path: input)
-                if reader.canReadTwice { total = try reader.checkAll(checkText) }
-                let stream = try reader.open()
-                nextRecord = stream.next
-            } else {
-                var arguments = texts.enumerated().map { TextRecord(line: $0.offset + 1, text: $0.element) }.makeIterator()
-                total = texts.count
-                nextRecord = { arguments.next() }
-            }
             let resolved = try source.resolve()
-            let batchSize = batchSize ?? resolved.defaultBatchSize
+            let job = EncodeJob(
+                input: input.map(EncodeJob.Input.file) ?? .texts(texts), output: output,
+                batchSize: batchSize ?? resolved.defaultBatchSize, allowsEmptyTexts: allowEmpty, resumes: resume,
+                options: vectors.embeddingOptions)
             var embedder: any Embedder = resolved.embedder
             var cached: CachingEmbedder?
             if cache || cacheDir != nil {
@@ -106,73 +86,37 @@ extension EmbedCommand {
                 cached = opened
                 embedder = opened
             }
-            let writer = try JSONLinesWriter(path: output, resume: resume)
-            var truncated = 0
-            // A resumed run's first texts already have their vectors in the partial output.
-            var done = writer.resumedLineCount
             let started = ContinuousClock.now
-            let showProgress = !quiet && (total ?? .max) > batchSize
-            if done > 0 {
-                // Skip the texts the partial output already has vectors for. A partial output
-                // longer than the input is left as it is: it belongs to another input.
-                let partial = JSONLinesWriter.partialPath(for: output)
-                let mismatch = JSONLinesError(
-                    line: 0, reason: "it holds \(done) vectors, more than the input has texts" + (total.map { " (\($0))" } ?? "") + ": it is not from this input",
-                    source: partial)
-                if let total, done > total { throw mismatch }
-                for _ in 0..<done where try nextRecord() == nil { throw mismatch }
-                if !quiet { printError("encode: resuming after the \(done) vectors in \(partial)") }
-            }
             // A provider's requests are reported while a call waits for them, as local batches are.
             let requests = RemoteProgress(command: "encode", enabled: !quiet && resolved.configuration != nil)
             // Ctrl-C stops after the batch in flight instead of losing everything computed.
             await Interruption.install()
+            let summary: EncodeJob.Summary
             do {
-                while true {
-                    if Interruption.requested { throw Interruption.Stopped() }
-                    var batch: [String] = []
-                    batch.reserveCapacity(batchSize)
-                    while batch.count < batchSize, let record = try nextRecord() {
-                        try checkText(record)
-                        batch.append(record.text)
-                    }
-                    if batch.isEmpty { break }
-                    let embeddings = try await requests.run { [embedder] in
-                        try await embedder.embed(batch, options: vectors.embeddingOptions)
-                    }
-                    guard embeddings.count == batch.count else {
-                        throw EmbeddingError.countMismatch(expected: batch.count, received: embeddings.count, source: embedder.modelName)
-                    }
-                    for embedding in embeddings {
-                        try writer.write(line: Self.line(for: embedding))
-                        if embedding.isTruncated { truncated += 1 }
-                    }
-                    done += batch.count
-                    if showProgress { printError(Self.progress(done: done, total: total, resumed: writer.resumedLineCount, since: started)) }
-                }
-                try writer.finish()
-            } catch {
-                // Vectors already computed are kept for --resume rather than thrown away: a
-                // provider failing at 90 % of a large corpus should cost only the rest.
-                let of = total.map { " of \($0)" } ?? ""
-                if done > 0, writer.writesInPlace {
-                    writer.abandon()
-                    printError("encode: stopped after \(done)\(of) texts; the vectors of those were written")
-                } else if done > 0, let kept = writer.keepPartial() {
-                    printError("encode: stopped after \(done)\(of) texts; their vectors are in \(kept): run the same command with --resume to embed only the rest")
-                } else {
-                    writer.abandon()
-                }
-                if error is Interruption.Stopped {
-                    if done == 0 { printError("encode: interrupted before any vector was computed") }
-                    throw ExitCode(130)
-                }
-                throw error
+                summary = try await job.run(
+                    with: embedder, shouldStop: { Interruption.requested }, call: { try await requests.run($0) },
+                    events: { event in
+                        guard !quiet else { return }
+                        switch event {
+                        case .resumed(let count, let partial):
+                            printError("encode: resuming after the \(count) vectors in \(partial)")
+                        case .progress(let done, let total, let resumed):
+                            if (total ?? .max) > job.batchSize {
+                                printError(Self.progress(done: done, total: total, resumed: resumed, since: started))
+                            }
+                        }
+                    })
+            } catch let stopped as EncodeJobStopped {
+                printError("encode: \(stopped)")
+                if stopped.wasInterrupted { throw ExitCode(130) }
+                throw stopped.cause ?? stopped
             }
             if !quiet {
                 let seconds = (ContinuousClock.now - started).seconds
-                printError(String(format: "encode: %d texts in %.2f s with %@", done, seconds, embedder.modelName))
-                if truncated > 0 { printError("encode: \(truncated) text(s) were longer than the model's maximum length and were truncated") }
+                printError(String(format: "encode: %d texts in %.2f s with %@", summary.texts, seconds, embedder.modelName))
+                if summary.truncated > 0 {
+                    printError("encode: \(summary.truncated) text(s) were longer than the model's maximum length and were truncated")
+                }
                 if let cached { printError("encode: \(cached.statistics.summary) (\(cached.cache.directory.path))") }
             }
             if reportPeakMemory {
@@ -197,25 +141,6 @@ extension EmbedCommand {
             if seconds < 90 { return "\(Int(seconds.rounded())) s" }
             let minutes = Int((seconds / 60).rounded())
             return minutes < 90 ? "\(minutes) min" : "\(minutes / 60) h \(minutes % 60) min"
-        }
-
-        /// Formats one output line.
-        static func line(for embedding: Embedding) -> String {
-            var json = JSONWriter(capacity: 64 + embedding.vector.count * 12)
-            json.raw("{\"embedding\":")
-            json.floats(embedding.vector)
-            if let tokens = embedding.tokenCount {
-                json.raw(",\"tokens\":")
-                json.integer(tokens)
-            }
-            if let inputTokens = embedding.inputTokenCount {
-                json.raw(",\"input_tokens\":")
-                json.integer(inputTokens)
-            }
-            json.raw(",\"truncated\":")
-            json.bool(embedding.isTruncated)
-            json.raw("}")
-            return json.text
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EmbedCore
+import EmbedJobs
 import EmbedKit
 import EmbedLocal
 import EmbedTokenizer

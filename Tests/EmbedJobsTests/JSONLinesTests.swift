@@ -1,4 +1,5 @@
-import EmbedKit
+import EmbedJobs
+import EmbedTestSupport
 import Foundation
 import Testing
 
