@@ -148,18 +148,8 @@ public struct EmbedderConfiguration: Sendable, Hashable {
     /// The configuration used when none is given: the local runtime with its default model.
     public static let local = EmbedderConfiguration(provider: .local)
 
-    /// The keys the inner `config` object accepts, in snake_case.
-    public static let configurationKeys = [
-        "model", "api_key", "embedding_dims", "base_url", "ollama_base_url", "openai_base_url", "lmstudio_base_url",
-        "huggingface_base_url", "huggingface_api", "azure_kwargs", "vertex_credentials_json", "project_id", "location",
-        "access_token", "model_kwargs", "memory_add_embedding_type", "memory_update_embedding_type",
-        "memory_search_embedding_type", "output_dimensionality", "http_client_proxies", "timeout", "max_retries",
-        "batch_size", "max_concurrency", "auto_pull", "normalize", "replace_newlines",
-    ]
-
-    private static let configurationAliases = [
-        "google_project_id": "project_id", "google_location": "location", "ollama_auto_pull": "auto_pull",
-    ]
+    /// The keys the inner `config` object accepts, in snake_case (from ``settings``).
+    public static var configurationKeys: [String] { settings.map(\.key) }
 
     /// Reads a configuration from a JSON tree (parsed JSON, or YAML converted to ``JSONValue``).
     ///
@@ -191,41 +181,9 @@ public struct EmbedderConfiguration: Sendable, Hashable {
         let provider = try EmbedderProvider(configurationName: providerName)
         let config = try ConfigurationObject(
             try outer.object("config") ?? [:], path: "\(path).config", keys: Self.configurationKeys,
-            aliases: Self.configurationAliases)
-
-        var azure: AzureSettings?
-        if let object = try config.object("azure_kwargs") {
-            azure = try AzureSettings(object: object, path: "\(config.path).azure_kwargs")
-        }
-        self.init(
-            provider: provider,
-            model: try config.string("model"),
-            apiKey: try config.string("api_key"),
-            embeddingDims: try config.positiveInt("embedding_dims"),
-            baseURL: try config.string("base_url"),
-            ollamaBaseURL: try config.string("ollama_base_url"),
-            openAIBaseURL: try config.string("openai_base_url"),
-            lmStudioBaseURL: try config.string("lmstudio_base_url"),
-            huggingFaceBaseURL: try config.string("huggingface_base_url"),
-            huggingFaceAPI: try config.enumeration("huggingface_api", as: HuggingFaceAPI.self),
-            azure: azure,
-            vertexCredentialsJSON: try config.string("vertex_credentials_json"),
-            projectID: try config.string("project_id"),
-            location: try config.string("location"),
-            accessToken: try config.string("access_token"),
-            modelKwargs: try config.object("model_kwargs") ?? [:],
-            memoryAddEmbeddingType: try config.string("memory_add_embedding_type"),
-            memoryUpdateEmbeddingType: try config.string("memory_update_embedding_type"),
-            memorySearchEmbeddingType: try config.string("memory_search_embedding_type"),
-            outputDimensionality: try config.positiveInt("output_dimensionality"),
-            httpClientProxies: config.value("http_client_proxies"),
-            timeout: try config.positiveSeconds("timeout"),
-            maxRetries: try config.nonNegativeInt("max_retries"),
-            batchSize: try config.positiveInt("batch_size"),
-            maxConcurrency: try config.positiveInt("max_concurrency"),
-            autoPull: try config.bool("auto_pull"),
-            normalize: try config.bool("normalize"),
-            replaceNewlines: try config.bool("replace_newlines"))
+            aliases: Dictionary(uniqueKeysWithValues: Self.settings.flatMap { setting in setting.aliases.map { ($0, setting.key) } }))
+        self.init(provider: provider)
+        for setting in Self.settings { try setting.read(&self, config) }
     }
 
     /// Reads a configuration from JSON text.

@@ -44,30 +44,3 @@ public struct ConfiguredSetting: Sendable, Hashable {
     /// Where the value came from.
     public var source: SettingSource { .configuration(key: key) }
 }
-
-extension EmbedderConfiguration {
-    /// The endpoint the configuration sets for its provider, with the key that set it: the
-    /// provider's own key (`ollama_base_url`, `openai_base_url`, `lmstudio_base_url`,
-    /// `huggingface_base_url`, `azure_kwargs.azure_endpoint`) when present, else `base_url`.
-    /// `nil` when neither is set (the provider then reads the environment or uses its default).
-    public var configuredEndpoint: ConfiguredSetting? {
-        let own: (String, String?)? =
-            switch provider {
-            case .ollama: ("ollama_base_url", ollamaBaseURL)
-            case .openAI: ("openai_base_url", openAIBaseURL)
-            case .lmStudio: ("lmstudio_base_url", lmStudioBaseURL)
-            case .huggingFace: ("huggingface_base_url", huggingFaceBaseURL)
-            case .azureOpenAI: ("azure_kwargs.azure_endpoint", azure?.endpoint)
-            case .gemini, .vertexAI, .together, .local: nil
-            }
-        if let (key, value) = own, let value = Self.nonEmpty(value) { return ConfiguredSetting(key: key, value: value) }
-        if let value = Self.nonEmpty(baseURL) { return ConfiguredSetting(key: "base_url", value: value) }
-        return nil
-    }
-
-    /// `nil` for `nil`, empty or blank text: an empty string in a file means "unset".
-    private static func nonEmpty(_ value: String?) -> String? {
-        guard let value, value.contains(where: { !$0.isWhitespace }) else { return nil }
-        return value
-    }
-}

@@ -38,92 +38,23 @@ public enum RemoteEmbedders {
         transport: TransportOptions = TransportOptions(),
         ollamaPullProgress: (@Sendable (OllamaPullProgress) -> Void)? = nil
     ) throws(ConfigurationError) -> (any Embedder)? {
-        let c = configuration
-        let transport = Self.transport(transport, from: c)
-        // The key that set the endpoint (the provider's own or `base_url`), so that an
-        // unreachable server is reported with the key to change.
-        let endpoint = c.configuredEndpoint
-        if c.replaceNewlines != nil && ![.openAI, .azureOpenAI, .lmStudio, .gemini].contains(c.provider) {
+        guard let provider = configuration.provider.remote else { return nil }
+        if configuration.replaceNewlines != nil && provider.replacesNewlinesByDefault == nil {
+            let applicable = EmbedderProvider.allCases.filter { $0.remote?.replacesNewlinesByDefault != nil }
             throw ConfigurationError.unsupported(
-                "replace_newlines applies to openai, azure_openai, lmstudio and gemini, not \(c.provider.rawValue).")
+                "replace_newlines applies to \(applicable.map(\.rawValue).joined(separator: ", ")), not \(configuration.provider.rawValue).")
         }
-        switch c.provider {
-        case .local:
-            return nil
-        case .openAI:
-            var configuration = try OpenAIConfiguration(
-                model: c.model, apiKey: c.apiKey, baseURL: endpoint?.value, dimensions: c.embeddingDims,
-                extraBody: c.modelKwargs, replacesNewlines: c.replaceNewlines ?? true, normalizes: c.normalize ?? false,
-                transport: transport, environment: environment)
-            configuration.baseURLSource = endpoint?.source ?? configuration.baseURLSource
-            return OpenAIEmbedder(configuration: configuration, httpClient: httpClient)
-        case .azureOpenAI:
-            let azure = c.azure ?? AzureSettings()
-            var configuration = try AzureOpenAIConfiguration(
-                endpoint: endpoint?.value, deployment: azure.deployment, model: c.model,
-                apiVersion: azure.apiVersion, apiKey: azure.apiKey ?? c.apiKey, adToken: azure.adToken ?? c.accessToken,
-                defaultHeaders: azure.defaultHeaders, dimensions: c.embeddingDims, extraBody: c.modelKwargs,
-                replacesNewlines: c.replaceNewlines ?? true, normalizes: c.normalize ?? false, transport: transport,
-                environment: environment)
-            configuration.endpointSource = endpoint?.source ?? configuration.endpointSource
-            return AzureOpenAIEmbedder(configuration: configuration, httpClient: httpClient)
-        case .ollama:
-            var configuration = try OllamaConfiguration(
-                model: c.model, baseURL: endpoint?.value, apiKey: c.apiKey, dimensions: c.embeddingDims,
-                autoPull: c.autoPull ?? true, extraBody: c.modelKwargs, normalizes: c.normalize ?? false,
-                transport: transport, environment: environment)
-            configuration.baseURLSource = endpoint?.source ?? configuration.baseURLSource
-            return OllamaEmbedder(configuration: configuration, httpClient: httpClient, pullProgress: ollamaPullProgress)
-        case .huggingFace:
-            guard c.huggingFaceBaseURL != nil || c.huggingFaceAPI != nil else { return nil }
-            var configuration = try HuggingFaceConfiguration(
-                api: c.huggingFaceAPI, baseURL: endpoint?.value, model: c.model, apiKey: c.apiKey,
-                dimensions: c.embeddingDims, extraBody: c.modelKwargs, normalizes: c.normalize ?? false,
-                transport: transport, environment: environment)
-            configuration.baseURLSource = endpoint?.source ?? configuration.baseURLSource
-            return HuggingFaceEmbedder(configuration: configuration, httpClient: httpClient)
-        case .gemini:
-            return GeminiEmbedder(
-                configuration: try GeminiConfiguration(
-                    model: c.model, apiKey: c.apiKey, baseURL: c.baseURL,
-                    outputDimensionality: c.embeddingDims ?? c.outputDimensionality
-                        ?? GeminiConfiguration.defaultOutputDimensionality,
-                    taskTypes: taskTypes(c, unspecified: nil), extraRequestFields: c.modelKwargs,
-                    replacesNewlines: c.replaceNewlines ?? true, normalizes: c.normalize ?? true, transport: transport,
-                    environment: environment),
-                httpClient: httpClient)
-        case .vertexAI:
-            return VertexAIEmbedder(
-                configuration: try VertexAIConfiguration(
-                    model: c.model, projectID: c.projectID, location: c.location, baseURL: c.baseURL,
-                    accessToken: c.accessToken, credentialsFile: c.vertexCredentialsJSON,
-                    outputDimensionality: c.embeddingDims ?? c.outputDimensionality
-                        ?? VertexAIConfiguration.defaultOutputDimensionality,
-                    taskTypes: taskTypes(c, unspecified: "SEMANTIC_SIMILARITY"), extraParameters: c.modelKwargs,
-                    normalizes: c.normalize ?? true, transport: transport, environment: environment),
-                httpClient: httpClient)
-        case .together:
-            return TogetherEmbedder(
-                configuration: try TogetherConfiguration(
-                    model: c.model, apiKey: c.apiKey, baseURL: c.baseURL, dimensions: c.embeddingDims,
-                    extraBody: c.modelKwargs, normalizes: c.normalize ?? false, transport: transport,
-                    environment: environment),
-                httpClient: httpClient)
-        case .lmStudio:
-            var configuration = try LMStudioConfiguration(
-                model: c.model, apiKey: c.apiKey, baseURL: endpoint?.value, dimensions: c.embeddingDims,
-                extraBody: c.modelKwargs, replacesNewlines: c.replaceNewlines ?? true,
-                normalizes: c.normalize ?? false, transport: transport)
-            configuration.baseURLSource = endpoint?.source ?? configuration.baseURLSource
-            return LMStudioEmbedder(configuration: configuration, httpClient: httpClient)
-        }
+        let context = RemoteProviderContext(
+            environment: environment, httpClient: httpClient, transport: Self.transport(transport, from: configuration),
+            // The key that set the endpoint (the provider's own or `base_url`), so that an
+            // unreachable server is reported with the key to change.
+            endpoint: configuration.configuredEndpoint, ollamaPullProgress: ollamaPullProgress)
+        return try provider.embedder(for: configuration, context: context)
     }
 
-    /// mem0's `memory_*_embedding_type` keys: add (or update) for documents, search for queries.
-    private static func taskTypes(_ c: EmbedderConfiguration, unspecified: String?) -> GoogleTaskTypes {
-        GoogleTaskTypes(
-            document: c.memoryAddEmbeddingType ?? c.memoryUpdateEmbeddingType, query: c.memorySearchEmbeddingType,
-            unspecified: unspecified)
+    /// Every environment variable that moves some provider's endpoint, sorted.
+    public static var endpointVariables: [String] {
+        Set(EmbedderProvider.allCases.flatMap { $0.remote?.endpointVariables ?? [] }).sorted()
     }
 
     private static func transport(_ base: TransportOptions, from c: EmbedderConfiguration) -> TransportOptions {

@@ -87,37 +87,15 @@ enum CacheIdentity {
         return "local-folder:\(folder.path)@\(modified)"
     }
 
-    /// The variables that move a provider's endpoint when its configuration does not say.
-    static let endpointVariables = [
-        "AZURE_OPENAI_ENDPOINT", "EMBEDDING_AZURE_ENDPOINT", "HUGGINGFACE_BASE_URL", "OLLAMA_HOST", "OPENAI_API_BASE",
-        "OPENAI_BASE_URL", "TOGETHER_API_BASE", "TOGETHER_BASE_URL",
-    ]
-
-    /// `PROVIDER;key=value;…` over the settings that change vectors: endpoints, API flavour,
-    /// sizes, normalization, newline handling, task types and extra request fields — keys,
-    /// tokens and credentials excluded.
+    /// `PROVIDER;key=value;…` over the settings that change vectors
+    /// (``EmbedderConfiguration/vectorIdentity``) and the environment variables that move a
+    /// provider's endpoint (``RemoteEmbedders/endpointVariables``).
     static func remote(_ c: EmbedderConfiguration, environment: [String: String]) -> String {
-        var fields: [(String, String?)] = [
-            ("base_url", c.baseURL), ("ollama_base_url", c.ollamaBaseURL), ("openai_base_url", c.openAIBaseURL),
-            ("lmstudio_base_url", c.lmStudioBaseURL), ("huggingface_base_url", c.huggingFaceBaseURL),
-            ("huggingface_api", c.huggingFaceAPI?.rawValue), ("azure_endpoint", c.azure?.endpoint),
-            ("azure_deployment", c.azure?.deployment), ("azure_api_version", c.azure?.apiVersion),
-            ("project_id", c.projectID), ("location", c.location), ("embedding_dims", c.embeddingDims.map(String.init)),
-            ("output_dimensionality", c.outputDimensionality.map(String.init)),
-            ("normalize", c.normalize.map(String.init)), ("replace_newlines", c.replaceNewlines.map(String.init)),
-            ("memory_add_embedding_type", c.memoryAddEmbeddingType),
-            ("memory_update_embedding_type", c.memoryUpdateEmbeddingType),
-            ("memory_search_embedding_type", c.memorySearchEmbeddingType),
-        ]
-        if !c.modelKwargs.isEmpty {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            fields.append(("model_kwargs", (try? encoder.encode(c.modelKwargs)).map { String(decoding: $0, as: UTF8.self) }))
-        }
-        for name in endpointVariables {
+        var fields = c.vectorIdentity.map { ($0.name, $0.value) }
+        for name in RemoteEmbedders.endpointVariables {
             if let value = environment[name], !value.isEmpty { fields.append(("$" + name, value)) }
         }
-        let described = fields.compactMap { key, value in value.map { "\(key)=\($0.utf8.count):\($0)" } }
+        let described = fields.map { key, value in "\(key)=\(value.utf8.count):\(value)" }
         return ([c.provider.rawValue] + described).joined(separator: ";")
     }
 }

@@ -82,7 +82,7 @@ public struct AzureOpenAIConfiguration: Sendable {
         guard
             let (endpointText, endpointSource) = try Endpoint.resolveIfSet(
                 endpoint, key: "azure_kwargs.azure_endpoint", environment: env,
-                variables: ["EMBEDDING_AZURE_ENDPOINT", "AZURE_OPENAI_ENDPOINT"])
+                variables: AzureOpenAIProvider.endpointVariables)
         else {
             throw ConfigurationError.missingValue(
                 provider: "azure_openai", setting: "the resource endpoint", keys: ["azure_kwargs.azure_endpoint"],

@@ -1,3 +1,4 @@
+import EmbedConfiguration
 import EmbedCore
 
 /// Maps ``EmbeddingTask`` to Google's task-type names (`RETRIEVAL_QUERY`, …), with mem0's
@@ -32,5 +33,14 @@ public struct GoogleTaskTypes: Sendable, Hashable {
         case .classification: "CLASSIFICATION"
         case .clustering: "CLUSTERING"
         }
+    }
+}
+
+extension GoogleTaskTypes {
+    /// mem0's `memory_*_embedding_type` keys: add (or update) for documents, search for queries.
+    init(memoryTypesOf c: EmbedderConfiguration, unspecified: String?) {
+        self.init(
+            document: c.memoryAddEmbeddingType ?? c.memoryUpdateEmbeddingType, query: c.memorySearchEmbeddingType,
+            unspecified: unspecified)
     }
 }

@@ -56,7 +56,7 @@ public struct HuggingFaceConfiguration: Sendable {
     ) throws(ConfigurationError) {
         let env = Environment(environment)
         let given = try Endpoint.resolveIfSet(
-            baseURL, key: "huggingface_base_url", environment: env, variables: ["HUGGINGFACE_BASE_URL"])
+            baseURL, key: "huggingface_base_url", environment: env, variables: HuggingFaceProvider.endpointVariables)
         let givenBase = given?.url
         let looksHosted = givenBase.map { $0.contains("/hf-inference") || $0.contains("/pipeline/feature-extraction") } ?? false
         let api = api ?? (givenBase == nil || looksHosted ? .inference : .openAI)
@@ -67,7 +67,7 @@ public struct HuggingFaceConfiguration: Sendable {
                 (self.baseURL, self.baseURLSource) = given
             } else {
                 (self.baseURL, self.baseURLSource) = try Endpoint.resolve(
-                    nil, key: "huggingface_base_url", variables: ["HUGGINGFACE_BASE_URL"],
+                    nil, key: "huggingface_base_url", variables: HuggingFaceProvider.endpointVariables,
                     defaultURL: Self.defaultInferenceBaseURL)
             }
             let name = model.nonEmpty ?? Self.defaultInferenceModel

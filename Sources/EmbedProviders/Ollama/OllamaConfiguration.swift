@@ -59,7 +59,7 @@ public struct OllamaConfiguration: Sendable {
             self.baseURLSource = .environment(variable: "OLLAMA_HOST")
         } else {
             self.baseURL = Self.defaultBaseURL
-            self.baseURLSource = .providerDefault(key: "ollama_base_url", variables: ["OLLAMA_HOST"])
+            self.baseURLSource = .providerDefault(key: "ollama_base_url", variables: OllamaProvider.endpointVariables)
         }
         self.model = model.nonEmpty ?? Self.defaultModel
         self.apiKey = apiKey.nonEmpty ?? env.first("OLLAMA_API_KEY")

@@ -62,7 +62,7 @@ public struct OpenAIConfiguration: Sendable {
     ) throws(ConfigurationError) {
         let env = Environment(environment)
         let (base, baseSource) = try Endpoint.resolve(
-            baseURL, key: "openai_base_url", environment: env, variables: ["OPENAI_API_BASE", "OPENAI_BASE_URL"],
+            baseURL, key: "openai_base_url", environment: env, variables: OpenAIProvider.endpointVariables,
             defaultURL: Self.defaultBaseURL)
         let isOpenAI = URL(string: base)?.host?.lowercased() == "api.openai.com"
         self.apiKey = apiKey.nonEmpty ?? env.first("OPENAI_API_KEY")

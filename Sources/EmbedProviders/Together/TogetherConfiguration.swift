@@ -49,7 +49,7 @@ public struct TogetherConfiguration: Sendable {
         self.apiKey = key
         self.model = model.nonEmpty ?? Self.defaultModel
         (self.baseURL, self.baseURLSource) = try Endpoint.resolve(
-            baseURL, key: "base_url", environment: env, variables: ["TOGETHER_BASE_URL", "TOGETHER_API_BASE"],
+            baseURL, key: "base_url", environment: env, variables: TogetherProvider.endpointVariables,
             defaultURL: Self.defaultBaseURL)
         self.dimensions = dimensions
         self.extraBody = extraBody

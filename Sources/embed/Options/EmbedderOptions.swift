@@ -1,4 +1,5 @@
 import ArgumentParser
+import EmbedConfiguration
 import EmbedCore
 import EmbedKit
 import EmbedLocal
@@ -12,7 +13,7 @@ struct EmbedderOptions: ParsableArguments {
     var model: String?
 
     @Option(help: ArgumentHelp(
-        "A provider: openai, azure_openai, ollama, lmstudio, together, gemini, vertexai, huggingface, local. Credentials and endpoints come from the environment (OPENAI_API_KEY, OLLAMA_HOST, …).",
+        "A provider: \(EmbedderProvider.validNames.joined(separator: ", ")). Credentials and endpoints come from the environment (OPENAI_API_KEY, OLLAMA_HOST, …).",
         valueName: "name"))
     var provider: String?
 
