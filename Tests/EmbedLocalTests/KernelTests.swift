@@ -123,7 +123,7 @@ struct KernelTests {
             let buffer = TensorBuffer(array: values, shape: shape)
             return Weight(storage: buffer, pointer: buffer.pointer.baseAddress!)
         }
-        let layer = Linear(rows: 0..<2, of: weight([0, 0, 0, 0], shape: [2, 2]), bias: weight([1, -1], shape: [2]), input: 2)
+        let layer = Linear(rows: 0..<2, of: .float(weight([0, 0, 0, 0], shape: [2, 2])), bias: weight([1, -1], shape: [2]), input: 2)
         let shifted = transformed([1, 2, 3, 4]) { layer.addBias(to: $0, rows: 2, columns: 0..<2) }
         #expect(shifted == [2, 1, 4, 3])
     }

@@ -203,7 +203,11 @@ struct ModelFileCorruptionTests {
         #expect(try damaged { $0.setField(UInt32(0), at: Field.version) }
             == .invalidHeader(path: path, field: "format version", value: 0, reason: "versions start at 1"))
         #expect(try damaged { $0.setField(UInt32(6), at: Field.flags) }
-            == .unsupportedFlags(path: path, flags: 6, known: 1))
+            == .unsupportedFlags(path: path, flags: 6, known: ModelFileLayout.knownFlags))
+        #expect(try damaged { $0.setField(UInt32(3), at: Field.flags) }
+            == .invalidHeader(path: path, field: "flags", value: 3, reason: "float16 and int8 storage exclude each other"))
+        #expect(try damaged { $0.setField(UInt32(2), at: Field.flags) }
+            == .invalidHeader(path: path, field: "flags", value: 2, reason: "int8 storage is declared, but no tensor is stored as int8"))
         #expect(try damaged { $0.setField(UInt32(1), at: Field.flags) }
             == .storageMismatch(path: path, tensor: ModelFileSample.names[0], found: .float32, storage: .float16))
         let huge = try damaged { $0.setField(UInt64.max, at: Field.metadataLength) }

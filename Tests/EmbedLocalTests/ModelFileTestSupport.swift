@@ -88,7 +88,10 @@ enum ModelFileSample {
     /// Writes the sample and returns its bytes.
     @discardableResult
     static func write(to url: URL, storage: ModelFileStorage = .float32) throws -> [UInt8] {
-        try ModelFileWriter.write(metadata: metadata, tensors: tensors(), names: names, storage: storage, to: url)
+        // int8 storage quantizes the matrices, as it does a model's linear weights and word table.
+        let matrices: Set = ["embeddings.word_embeddings.weight", "encoder.layer.0.attention.self.query.weight", "odd.sized"]
+        try ModelFileWriter.write(metadata: metadata, tensors: tensors(), names: names, storage: storage,
+                                  quantizing: matrices, to: url)
         return try Array(Data(contentsOf: url))
     }
 }

@@ -1,28 +1,50 @@
 import CEmbedKernels
+import Foundation
 
 /// A linear layer, `y = x·Wᵀ + b`, reading `W` (`[out, in]`) and `b` in place from the weights.
 /// Architectures without biases (ModernBERT, NomicBERT) have none.
+///
+/// An int8 model file's `W` is int8 with a scale per output feature; the layer then repacks it
+/// once for the int8 kernels and quantizes its input per row (token) at each product.
 struct Linear: Sendable {
-    let weight: Weight
+    /// The weight as the products read it.
+    enum Storage: Sendable {
+        /// fp32, read in place.
+        case float(Weight)
+        /// int8, repacked for `embed_int8_gemm`.
+        case int8(PackedInt8Weight)
+    }
+
+    let storage: Storage
     let bias: Weight?
     let inputSize: Int
     let outputSize: Int
 
     /// Binds `prefix.weight` (and `prefix.bias` when `hasBias`).
     init(_ weights: WeightReader, _ prefix: String, input: Int, output: Int, hasBias: Bool = true) throws(SentenceEncoderError) {
-        weight = try weights.tensor(prefix + ".weight", shape: [output, input])
-        bias = hasBias ? try weights.tensor(prefix + ".bias", shape: [output]) : nil
-        inputSize = input
-        outputSize = output
+        self.init(
+            weight: try weights.matrix(prefix + ".weight", shape: [output, input]),
+            bias: hasBias ? try weights.tensor(prefix + ".bias", shape: [output]) : nil, input: input)
     }
 
     /// A layer made of rows `rows` of a fused projection's weight and bias (e.g. the K rows of a
-    /// `Wqkv` tensor); the views share the fused tensors' storage.
-    init(rows: Range<Int>, of weight: Weight, bias: Weight?, input: Int) {
-        self.weight = weight.rows(rows, width: input)
-        self.bias = bias.map { $0.rows(rows, width: 1) }
+    /// `Wqkv` tensor); fp32 views share the fused tensors' storage.
+    init(rows: Range<Int>, of weight: MatrixWeight, bias: Weight?, input: Int) {
+        self.init(weight: weight.rows(rows, width: input), bias: bias.map { $0.rows(rows, width: 1) }, input: input,
+                  output: rows.count)
+    }
+
+    private init(weight: MatrixWeight, bias: Weight?, input: Int, output: Int? = nil) {
+        switch weight {
+        case .float(let weight):
+            storage = .float(weight)
+            outputSize = output ?? weight.shape[0]
+        case .int8(let quantized):
+            storage = .int8(PackedInt8Weight(quantized))
+            outputSize = quantized.rows
+        }
+        self.bias = bias
         inputSize = input
-        outputSize = rows.count
     }
 
     /// Up to this many rows the product reads the weight in place with the C kernel instead of
@@ -45,6 +67,11 @@ struct Linear: Sendable {
                columns: Range<Int>? = nil, outputStride: Int? = nil) {
         let columns = columns ?? 0..<outputSize
         let stride = outputStride ?? outputSize
+        if case .int8(let packed) = storage {
+            packed.multiply(input, rows: rows, inputStride: inputSize, columns: columns, bias: bias?.pointer,
+                            into: output, outputStride: stride, accumulate: false)
+            return
+        }
         for row in 0..<rows {
             let target = output + row * stride + columns.lowerBound
             if let bias {
@@ -65,6 +92,15 @@ struct Linear: Sendable {
         let stride = outputStride ?? outputSize
         let inputStride = inputStride ?? inputSize
         guard !columns.isEmpty else { return }
+        let weight: Weight
+        switch storage {
+        case .float(let float):
+            weight = float
+        case .int8(let packed):
+            packed.multiply(input, rows: rows, inputStride: inputStride, columns: columns, bias: nil,
+                            into: output, outputStride: stride, accumulate: true)
+            return
+        }
         if rows <= Self.smallProductRows,
            embed_small_gemm_accumulate(Kernels.instructionSet, rows, columns.count, inputSize, input, inputStride,
                                        weight.pointer + columns.lowerBound * inputSize, inputSize,
@@ -95,10 +131,88 @@ extension Linear {
                     workspace: Workspace, parts: Int, inputStride: Int? = nil) {
         workspace.split(into: parts) { part in
             let columns = Parallel.share(part, of: parts, count: outputSize, granularity: 16)
+            if case .int8(let packed) = storage {
+                // The bias goes in with the product: one pass over the output.
+                packed.multiply(input, rows: rows, inputStride: inputStride ?? inputSize, columns: columns,
+                                bias: bias?.pointer, into: output, outputStride: outputSize, accumulate: true)
+                return
+            }
             addBias(to: output, rows: rows, columns: columns)
             accumulate(input, rows: rows, onto: output, columns: columns, inputStride: inputStride)
         }
     }
+}
+
+/// A linear layer's int8 weight in the layout of the int8 kernels (`embed_int8_pack_weights`),
+/// with its scales: `W[n][k] ≈ scales[n] · Wq[n][k]`.
+final class PackedInt8Weight: @unchecked Sendable {
+    // @unchecked: `packed` is written once in init and only read afterwards; `scales` points
+    // into memory `quantized` keeps alive.
+    private let packed: UnsafeMutableRawPointer
+    private let quantized: QuantizedTensor
+    let rows: Int
+    let columns: Int
+
+    init(_ quantized: QuantizedTensor) {
+        self.quantized = quantized
+        rows = quantized.rows
+        columns = quantized.columns
+        packed = .allocate(byteCount: max(1, embed_int8_packed_size(rows, columns)), alignment: 64)
+        embed_int8_pack_weights(quantized.values, rows, columns, columns, packed)
+        // Packing was the only reader of these pages: the product reads the packed copy.
+        quantized.releasePages()
+    }
+
+    deinit { packed.deallocate() }
+
+    /// Output features `columns` of `rows` rows: `output = input·Wᵀ (+ bias)`, or added to
+    /// `output` when `accumulate`. `input` is quantized per row first (into memory of this
+    /// call's own, so threads sharing one product each quantize their copy).
+    ///
+    /// - Parameters:
+    ///   - input: `rows` rows of `columns` floats (this weight's input size), `inputStride` apart.
+    ///   - bias: `rows`-independent bias, read at `columns`, or `nil`.
+    ///   - output: row `i` at `output + i·outputStride`, written at `columns` only.
+    @inline(__always)
+    func multiply(_ input: UnsafePointer<Float>, rows: Int, inputStride: Int, columns: Range<Int>,
+                  bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>, outputStride: Int,
+                  accumulate: Bool) {
+        guard rows > 0, !columns.isEmpty else { return }
+        let isa = Kernels.int8InstructionSet
+        let depth = self.columns
+        // This thread's scratch: the quantized rows, then room for the second pass of every row
+        // (their single-row blocks, indices and one row of residual floats).
+        let activationBytes = Self.aligned(embed_int8_activation_size(rows, depth))
+        let block = embed_int8_activation_size(1, depth)
+        let residualBytes = Self.aligned(rows * block)
+        let indexBytes = Self.aligned(rows * MemoryLayout<Int>.stride)
+        guard let scratch = embed_int8_thread_scratch(activationBytes + residualBytes + indexBytes + depth * 4) else {
+            fatalError("out of memory: \(activationBytes + residualBytes) bytes of int8 scratch")
+        }
+        let residuals = scratch + activationBytes
+        let indices = (residuals + residualBytes).bindMemory(to: Int.self, capacity: rows)
+        let floats = (residuals + residualBytes + indexBytes).bindMemory(to: Float.self, capacity: depth)
+        embed_int8_quantize_rows(isa, input, rows, depth, inputStride, scratch)
+        embed_int8_gemm(isa, rows, columns.lowerBound, columns.upperBound, depth, scratch, packed,
+                        quantized.scales, bias, output, outputStride, accumulate ? 1 : 0)
+        // Rows that one int8 pass represents badly (an outlier channel) get a second pass over
+        // their residual (see `embed_int8_residual.h`).
+        let count = embed_int8_quantize_residuals(isa, input, rows, depth, inputStride, scratch, Self.residualThreshold,
+                                                  residuals, indices, floats)
+        for index in 0..<count {
+            embed_int8_gemm(isa, 1, columns.lowerBound, columns.upperBound, depth, residuals + index * block, packed,
+                            quantized.scales, nil, output + indices[index] * outputStride, outputStride, 1)
+        }
+    }
+
+    private static func aligned(_ bytes: Int) -> Int { (bytes + 63) & ~63 }
+
+    /// Rows whose quantization loses more than this share of their energy (`Σ(x − s·q)² / Σx²`)
+    /// get the second pass; a row without outliers loses about 1e-4.
+    static let residualThreshold: Float = {
+        if let text = ProcessInfo.processInfo.environment["EMBED_INT8_RESIDUAL"], let value = Float(text) { return value }
+        return 1e-3
+    }()
 }
 
 /// LayerNorm parameters (`weight` = γ, `bias` = β, absent in ModernBERT's bias-free norms).

@@ -1,7 +1,7 @@
 /// Word + learned position (+ token type 0) embeddings, then LayerNorm: the input of BERT,
 /// RoBERTa, MPNet and DistilBERT.
 struct LearnedEmbeddings: Sendable {
-    let words: Weight
+    let words: MatrixWeight
     /// `[positions × hidden]`.
     let positions: Weight
     /// The position row of a sequence's first token: 0 for BERT, `padding_idx + 1` for RoBERTa
@@ -27,7 +27,8 @@ struct LearnedEmbeddings: Sendable {
                 for position in 0..<batch.lengths[sequence] {
                     let token = tokens[offset + position]
                     let row = hidden + (offset + position) * hiddenSize
-                    let word = words.pointer + Int(token) * hiddenSize
+                    // The word row goes to the output first; the sums below then read it there.
+                    words.copyRow(Int(token), width: hiddenSize, into: row)
                     let positionRow: Int
                     if let paddingID, token == paddingID {
                         positionRow = positionOffset - 1
@@ -39,9 +40,9 @@ struct LearnedEmbeddings: Sendable {
                     if let tokenType {
                         // transformers' order: (word + token type) + position.
                         let type = tokenType.pointer
-                        for index in 0..<hiddenSize { row[index] = (word[index] + type[index]) + place[index] }
+                        for index in 0..<hiddenSize { row[index] = (row[index] + type[index]) + place[index] }
                     } else {
-                        for index in 0..<hiddenSize { row[index] = word[index] + place[index] }
+                        for index in 0..<hiddenSize { row[index] += place[index] }
                     }
                 }
             }
@@ -219,7 +220,7 @@ struct PostNormLayout {
                      positionBias: (@Sendable (_ workspace: Workspace) -> Void)? = nil) throws(SentenceEncoderError) -> PostNormEncoder {
         let hidden = hiddenSize
         let embeddings = LearnedEmbeddings(
-            words: try weights.tensor("embeddings.word_embeddings.weight", shape: [vocabularySize, hidden]),
+            words: try weights.matrix("embeddings.word_embeddings.weight", shape: [vocabularySize, hidden]),
             positions: try weights.tensor("embeddings.position_embeddings.weight", shape: [positionCount, hidden]),
             positionOffset: positionOffset, paddingID: paddingID,
             tokenType: try tokenTypeCount.map { count throws(SentenceEncoderError) in

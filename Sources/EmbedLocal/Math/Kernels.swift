@@ -18,6 +18,14 @@ enum Kernels {
         return embed_kernels_best_isa()
     }()
 
+    /// The instruction set of the int8 products, chosen the same way.
+    static let int8InstructionSet: embed_int8_isa = {
+        if let forced = ProcessInfo.processInfo.environment["EMBED_KERNELS"], forced.lowercased() == "portable" {
+            return EMBED_INT8_PORTABLE
+        }
+        return embed_int8_best_isa()
+    }()
+
     /// Applies a BERT hidden activation in place to `count` contiguous values.
     static func activateHidden(_ values: UnsafeMutablePointer<Float>, count: Int, activation: HiddenActivation) {
         switch activation {

@@ -17,6 +17,7 @@ import Darwin
 /// never garbage vectors later.
 ///
 /// fp32 tensors are zero-copy views into the mapping; fp16 tensors are widened to fp32 once,
+/// during `init`; int8 tensors are views too (``quantized(_:)``), their scales and values checked
 /// during `init`.
 public final class ModelFile: TensorSource {
     /// One tensor of the file, as its table entry describes it.
@@ -57,11 +58,12 @@ public final class ModelFile: TensorSource {
     public let weightsChecksum: String
     /// Whether the weights checksum was verified when the file was opened.
     public let weightsVerified: Bool
-    /// Every tensor, in file order.
+    /// Every tensor, in file order (an int8 tensor's scales included, as `NAME.scale`).
     public let tensors: [Tensor]
 
     private let tensorsByName: [String: Tensor]
     private let buffers: [String: TensorBuffer]
+    private let quantizedTensors: [String: QuantizedTensor]
     /// Kept so that the views in `buffers` stay valid.
     private let mapping: MappedFile
 
@@ -83,7 +85,8 @@ public final class ModelFile: TensorSource {
         }
         let bytes = mapping.bytes
         let header = try Self.validateHeader(bytes, path: path)
-        let storage: ModelFileStorage = header.flags & ModelFileLayout.float16Flag != 0 ? .float16 : .float32
+        // validateHeader refused the contradictory combination of flags.
+        let storage = ModelFileLayout.storage(flags: header.flags) ?? .float32
 
         let recordedHeaderChecksum = header.headerChecksum
         let computedHeaderChecksum = ModelFileLayout.headerChecksum(bytes, prefixLength: Int(header.dataOffset))
@@ -92,6 +95,10 @@ public final class ModelFile: TensorSource {
         }
 
         let tensors = try Self.readTable(bytes, header: header, storage: storage, path: path)
+        if storage == .int8 && !tensors.contains(where: { $0.dataType == .int8 }) {
+            throw .invalidHeader(path: path, field: "flags", value: UInt64(header.flags),
+                                 reason: "int8 storage is declared, but no tensor is stored as int8")
+        }
         var tensorsByName: [String: Tensor] = [:]
         for tensor in tensors { tensorsByName[tensor.name] = tensor }
 
@@ -121,10 +128,11 @@ public final class ModelFile: TensorSource {
         }
 
         var buffers: [String: TensorBuffer] = [:]
-        for tensor in tensors {
+        for tensor in tensors where tensor.dataType != .int8 {
             let raw = UnsafeRawBufferPointer(rebasing: bytes[tensor.offset..<(tensor.offset + tensor.byteLength)])
             buffers[tensor.name] = Self.floats(of: tensor, raw: raw, mapping: mapping)
         }
+        let quantizedTensors = try Self.bindQuantized(tensors, buffers: buffers, bytes: bytes, mapping: mapping, path: path)
 
         self.path = path
         self.formatVersion = header.version
@@ -137,13 +145,23 @@ public final class ModelFile: TensorSource {
         self.tensors = tensors
         self.tensorsByName = tensorsByName
         self.buffers = buffers
+        self.quantizedTensors = quantizedTensors
         self.mapping = mapping
     }
 
     // MARK: TensorSource
 
-    /// The names of every tensor, in file order.
-    public var tensorNames: [String] { tensors.map(\.name) }
+    /// The names of the model's tensors, in file order: every tensor but the scales of int8
+    /// ones, which belong to their tensor.
+    public var tensorNames: [String] {
+        tensors.map(\.name).filter { !isScale($0) }
+    }
+
+    /// Whether `name` is the scales of an int8 tensor.
+    private func isScale(_ name: String) -> Bool {
+        name.hasSuffix(ModelFileLayout.scaleSuffix)
+            && quantizedTensors[String(name.dropLast(ModelFileLayout.scaleSuffix.count))] != nil
+    }
 
     /// The shape of a tensor, or `nil` when the file has none by that name.
     public func shape(of name: String) -> [Int]? { tensorsByName[name]?.shape }
@@ -151,8 +169,22 @@ public final class ModelFile: TensorSource {
     /// A tensor's elements as fp32: a view into the mapping for fp32 storage, the buffer widened
     /// at load for fp16 storage. Either way no work is done here.
     public func floats(_ name: String) throws(ModelFileError) -> TensorBuffer {
+        if let quantized = quantizedTensors[name] { return quantized.dequantized() }
         guard let buffer = buffers[name] else { throw .tensorNotFound(path: path, tensor: name) }
         return buffer
+    }
+
+    /// An int8 tensor with its scales, as views into the mapping; `nil` for other tensors.
+    public func quantized(_ name: String) -> QuantizedTensor? { quantizedTensors[name] }
+
+    /// Lets the pages of the int8 tensors leave this process's memory (they stay in the page
+    /// cache): the linear layers repack their weights at load, and the word table is read a row
+    /// per token in use, so peak RSS should count neither the file's copy nor unused rows.
+    public func releaseQuantizedPages() {
+        guard let base = mapping.bytes.baseAddress else { return }
+        for tensor in tensors where tensor.dataType == .int8 && tensor.byteLength > 0 {
+            Self.advise(base + tensor.offset, count: tensor.byteLength, MADV_DONTNEED)
+        }
     }
 
     // MARK: Matching a model
@@ -176,7 +208,7 @@ public final class ModelFile: TensorSource {
                 wrongShapes.append(.init(tensor: name, expected: shape, found: tensor.shape))
             }
         }
-        let unused = tensors.map(\.name).filter { !expectedNames.contains($0) }
+        let unused = tensorNames.filter { !expectedNames.contains($0) }
         guard missing.isEmpty, wrongShapes.isEmpty, unused.isEmpty else {
             throw .tensorsDoNotMatchModel(path: path, missing: missing, wrongShapes: wrongShapes, unused: unused)
         }
@@ -211,6 +243,10 @@ public final class ModelFile: TensorSource {
         let header = ModelFileHeader(reading: bytes)
         guard header.flags & ~Layout.knownFlags == 0 else {
             throw .unsupportedFlags(path: path, flags: header.flags, known: Layout.knownFlags)
+        }
+        guard Layout.storage(flags: header.flags) != nil else {
+            throw .invalidHeader(path: path, field: "flags", value: UInt64(header.flags),
+                                 reason: "float16 and int8 storage exclude each other")
         }
         guard header.fileLength == UInt64(size) else {
             throw .sizeMismatch(path: path, actualSize: size, recordedSize: header.fileLength)
@@ -316,7 +352,7 @@ public final class ModelFile: TensorSource {
             guard let dataType = Layout.dataType(forCode: typeCode) else {
                 throw .unknownDataType(path: path, tensor: name, code: typeCode)
             }
-            guard dataType == storage.dataType else {
+            guard storage.allows(dataType) else {
                 throw .storageMismatch(path: path, tensor: name, found: dataType, storage: storage)
             }
             let expectedBytes = Layout.byteLength(shape: shape, width: dataType.byteWidth)
@@ -357,6 +393,43 @@ public final class ModelFile: TensorSource {
         return tensors
     }
 
+    /// Binds each int8 tensor to its scales, after checking both: the tensor is a matrix, its
+    /// scales an fp32 vector with one finite, non-negative value per row, and no value is -128
+    /// (the products' kernels rely on [-127, 127]).
+    private static func bindQuantized(
+        _ tensors: [Tensor], buffers: [String: TensorBuffer], bytes: UnsafeRawBufferPointer, mapping: MappedFile,
+        path: String
+    ) throws(ModelFileError) -> [String: QuantizedTensor] {
+        var bound: [String: QuantizedTensor] = [:]
+        for tensor in tensors where tensor.dataType == .int8 {
+            func invalid(_ reason: String) -> ModelFileError {
+                .invalidQuantization(path: path, tensor: tensor.name, reason: reason)
+            }
+            guard tensor.shape.count == 2 else { throw invalid("has shape \(tensor.shape); int8 tensors are matrices") }
+            let (rows, columns) = (tensor.shape[0], tensor.shape[1])
+            let scaleName = tensor.name + ModelFileLayout.scaleSuffix
+            guard let scales = buffers[scaleName], scales.shape == [rows] else {
+                throw invalid("has no fp32 scales of shape [\(rows)] (\(scaleName))")
+            }
+            if let bad = scales.pointer.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+                throw invalid("has scale \(scales.pointer[bad]) for row \(bad); scales are finite and not negative")
+            }
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[tensor.offset..<(tensor.offset + tensor.byteLength)])
+            // The scan maps the tensor's pages in; they leave again at once, so that opening a
+            // file never holds all its int8 pages at the same time.
+            defer { if let base = raw.baseAddress, !raw.isEmpty { advise(base, count: raw.count, MADV_DONTNEED) } }
+            if let bad = raw.firstIndex(of: 0x80) {
+                let index = bad - raw.startIndex
+                throw invalid("holds -128 at row \(index / columns), column \(index % columns); values are in [-127, 127]")
+            }
+            guard let values = raw.baseAddress?.assumingMemoryBound(to: Int8.self), let scaleBase = scales.pointer.baseAddress else {
+                continue  // an empty matrix: nothing to bind
+            }
+            bound[tensor.name] = QuantizedTensor(values: values, scales: scaleBase, rows: rows, columns: columns, owner: mapping)
+        }
+        return bound
+    }
+
     /// Checks that the metadata is a UTF-8 JSON object.
     private static func validateMetadata(_ metadata: Data, path: String) throws(ModelFileError) {
         if let problem = ModelFileLayout.metadataProblem(metadata) {
@@ -387,7 +460,7 @@ public final class ModelFile: TensorSource {
     }
 
     /// Passes `advice` to madvise(2) for the pages covering `count` bytes from `base`.
-    private static func advise(_ base: UnsafeRawPointer, count: Int, _ advice: Int32) {
+    static func advise(_ base: UnsafeRawPointer, count: Int, _ advice: Int32) {
         // madvise wants a page-aligned start; the data section is 64-aligned only. Both advices
         // used here are hints on a read-only private mapping (never written, so MADV_DONTNEED
         // loses nothing: pages are read back from the file), and failure is harmless, so the

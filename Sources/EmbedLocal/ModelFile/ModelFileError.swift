@@ -47,6 +47,9 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable, Equatable 
     case tensorMisaligned(path: String, tensor: String, offset: UInt64, alignment: Int)
     /// Two tensors share bytes.
     case tensorsOverlap(path: String, first: String, second: String)
+    /// An int8 tensor or its scales break the rules of int8 storage: no scales, scales of the
+    /// wrong shape or type, a scale negative or not finite, a value of -128.
+    case invalidQuantization(path: String, tensor: String, reason: String)
 
     // MARK: Using
 
@@ -128,6 +131,8 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable, Equatable 
             return "\(path) lists tensor \(tensor) more than once."
         case .unknownDataType(let path, let tensor, let code):
             return "\(path): tensor \(tensor) has unknown element type code \(code)."
+        case .invalidQuantization(let path, let tensor, let reason):
+            return "\(path) is corrupt: the int8 tensor \(tensor) \(reason); export the model again."
         case .storageMismatch(let path, let tensor, let found, let storage):
             return "\(path): tensor \(tensor) is stored as \(found.rawValue), but the header declares \(storage) storage."
         case .tensorSizeMismatch(let path, let tensor, let shape, let dataType, let expected, let recorded):

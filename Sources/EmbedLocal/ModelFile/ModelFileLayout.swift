@@ -21,8 +21,32 @@ package enum ModelFileLayout {
 
     /// Header flag: every tensor is stored as binary16.
     package static let float16Flag: UInt32 = 1 << 0
+    /// Header flag: linear weights and the word table are int8 with per-row scales, the rest fp32.
+    package static let int8Flag: UInt32 = 1 << 1
     /// Every flag this build understands.
-    package static let knownFlags: UInt32 = float16Flag
+    package static let knownFlags: UInt32 = float16Flag | int8Flag
+    /// The name of an int8 tensor's scales is the tensor's name followed by this: one fp32 per
+    /// row, `value = scale[row] · q`.
+    package static let scaleSuffix = ".scale"
+
+    /// The storage a header's flags declare, or `nil` for a contradictory combination.
+    package static func storage(flags: UInt32) -> ModelFileStorage? {
+        switch (flags & float16Flag != 0, flags & int8Flag != 0) {
+        case (false, false): .float32
+        case (true, false): .float16
+        case (false, true): .int8
+        case (true, true): nil
+        }
+    }
+
+    /// The header flags of a storage.
+    package static func flags(for storage: ModelFileStorage) -> UInt32 {
+        switch storage {
+        case .float32: 0
+        case .float16: float16Flag
+        case .int8: int8Flag
+        }
+    }
 
     /// Byte offsets of the header fields.
     package enum Field {
@@ -47,6 +71,7 @@ package enum ModelFileLayout {
         switch dataType {
         case .float32: 1
         case .float16: 2
+        case .int8: 3
         default: nil
         }
     }
@@ -56,6 +81,7 @@ package enum ModelFileLayout {
         switch code {
         case 1: .float32
         case 2: .float16
+        case 3: .int8
         default: nil
         }
     }

@@ -38,16 +38,22 @@ public enum ModelFileWriter {
     ///   - tensors: where the weights come from (e.g. a safetensors checkpoint).
     ///   - names: the tensors to store — exactly those the model uses; each must exist in
     ///     `tensors` and appear once.
-    ///   - storage: `.float32` (default, loaded without a copy) or `.float16` (half the size).
+    ///   - storage: `.float32` (default, loaded without a copy), `.float16` (half the size) or
+    ///     `.int8` (the tensors in `quantizing` as int8 with per-row scales, the rest fp32).
+    ///   - quantizing: with `.int8` storage, the matrices to store as int8 (the linear layers'
+    ///     weights and the word table); ignored otherwise.
     ///   - url: the destination file.
     /// - Throws: `ModelFileError` when the input is invalid (metadata not a JSON object, a name
     ///   missing or repeated, a weight not finite or out of fp16 range) or the file system fails.
     @discardableResult
     public static func write(
-        metadata: Data, tensors: some TensorSource, names: [String], storage: ModelFileStorage = .float32, to url: URL
+        metadata: Data, tensors: some TensorSource, names: [String], storage: ModelFileStorage = .float32,
+        quantizing: Set<String> = [], to url: URL
     ) throws(ModelFileError) -> Summary {
         try validateMetadata(metadata)
-        let plan = try layOut(metadataLength: metadata.count, tensors: tensors, names: names, storage: storage)
+        let plan = try layOut(
+            metadataLength: metadata.count, tensors: tensors, names: names, storage: storage,
+            quantizing: storage == .int8 ? quantizing : [])
 
         let destination = url.path(percentEncoded: false)
         let directory = url.deletingLastPathComponent().path(percentEncoded: false)
@@ -80,7 +86,8 @@ public enum ModelFileWriter {
                 zeros.withUnsafeBytes { hasher.update($0) }
                 try output.write(zeros)
             }
-            try writeTensor(entry, from: tensors, storage: storage, to: &output, hasher: &hasher)
+            try writeTensor(entry, scalesOf: plan.scalesOf[entry.name], from: tensors, storage: storage,
+                            to: &output, hasher: &hasher)
             position = entry.offset + entry.byteLength
         }
 
@@ -115,6 +122,8 @@ public enum ModelFileWriter {
     private struct Plan {
         var header: ModelFileHeader
         var entries: [ModelFileTableEntry]
+        /// The int8 tensor each scale entry belongs to, by the scale entry's name.
+        var scalesOf: [String: String] = [:]
     }
 
     private static func validateMetadata(_ metadata: Data) throws(ModelFileError) {
@@ -126,11 +135,13 @@ public enum ModelFileWriter {
     /// Computes every offset: header, metadata, table (8-aligned), data (64-aligned), each tensor
     /// 64-aligned in the order given.
     private static func layOut(
-        metadataLength: Int, tensors: some TensorSource, names: [String], storage: ModelFileStorage
+        metadataLength: Int, tensors: some TensorSource, names: [String], storage: ModelFileStorage,
+        quantizing: Set<String>
     ) throws(ModelFileError) -> Plan {
         typealias Layout = ModelFileLayout
         var seen = Set<String>()
         var entries: [ModelFileTableEntry] = []
+        var scalesOf: [String: String] = [:]
         for name in names {
             guard !name.isEmpty else { throw .invalidTensorName(name: name, reason: "is empty") }
             guard !ModelFileLayout.containsControlCharacter(name) else {
@@ -143,15 +154,29 @@ public enum ModelFileWriter {
                 throw .sourceTensorUnreadable(tensor: name, reason: "its shape \(shape) is not a valid shape of rank at most \(Layout.maximumRank)")
             }
             let dimensions = shape.map { UInt64($0) }
-            guard let byteLength = Layout.byteLength(shape: dimensions, width: storage.byteWidth) else {
+            let dataType: TensorDataType = quantizing.contains(name) ? .int8 : storage.dataType
+            if dataType == .int8 && shape.count != 2 {
+                throw .sourceTensorUnreadable(tensor: name, reason: "its shape \(shape) is not a matrix, which int8 storage needs")
+            }
+            guard let byteLength = Layout.byteLength(shape: dimensions, width: dataType.byteWidth) else {
                 throw .sourceTensorUnreadable(tensor: name, reason: "its shape \(shape) is too large")
             }
             entries.append(ModelFileTableEntry(
-                name: name, dataType: storage.dataType, shape: dimensions, offset: 0, byteLength: byteLength))
+                name: name, dataType: dataType, shape: dimensions, offset: 0, byteLength: byteLength))
+            if dataType == .int8 {
+                // The scales follow their tensor, one fp32 per row.
+                let scaleName = name + Layout.scaleSuffix
+                guard seen.insert(scaleName).inserted, !names.contains(scaleName) else {
+                    throw .invalidTensorName(name: scaleName, reason: "is both a tensor and the scales of \(name)")
+                }
+                scalesOf[scaleName] = name
+                entries.append(ModelFileTableEntry(
+                    name: scaleName, dataType: .float32, shape: [dimensions[0]], offset: 0, byteLength: dimensions[0] * 4))
+            }
         }
 
         var header = ModelFileHeader()
-        header.flags = storage == .float16 ? Layout.float16Flag : 0
+        header.flags = Layout.flags(for: storage)
         header.metadataOffset = UInt64(Layout.headerSize)
         header.metadataLength = UInt64(metadataLength)
         header.tableOffset = alignUp(header.metadataOffset + header.metadataLength, Layout.tableAlignment)
@@ -166,7 +191,7 @@ public enum ModelFileWriter {
         }
         header.dataLength = position - header.dataOffset
         header.fileLength = position
-        return Plan(header: header, entries: entries)
+        return Plan(header: header, entries: entries, scalesOf: scalesOf)
     }
 
     private static func alignUp(_ value: UInt64, _ alignment: Int) -> UInt64 {
@@ -179,45 +204,62 @@ public enum ModelFileWriter {
     /// Elements converted per chunk, bounding the scratch memory of a conversion.
     private static let chunkElements = 1 << 16
 
+    /// Writes one tensor's bytes: its elements in the entry's element type, or for an int8
+    /// tensor its quantized rows, or for a scale entry (`scalesOf` names the tensor) its rows'
+    /// scales — both computed by ``QuantizedTensor/quantize(row:into:)``.
     private static func writeTensor(
-        _ entry: ModelFileTableEntry, from source: some TensorSource, storage: ModelFileStorage,
-        to output: inout OutputFile, hasher: inout XXHash64
+        _ entry: ModelFileTableEntry, scalesOf quantizedName: String?, from source: some TensorSource,
+        storage: ModelFileStorage, to output: inout OutputFile, hasher: inout XXHash64
     ) throws(ModelFileError) {
+        let name = quantizedName ?? entry.name
         let buffer: TensorBuffer
         do {
-            buffer = try source.floats(entry.name)
+            buffer = try source.floats(name)
         } catch {
-            throw .sourceTensorUnreadable(tensor: entry.name, reason: "\(error)")
+            throw .sourceTensorUnreadable(tensor: name, reason: "\(error)")
         }
-        let expectedCount = Int(entry.byteLength) / storage.byteWidth
         let shape = entry.shape.map { Int($0) }
-        guard buffer.shape == shape, buffer.count == expectedCount else {
+        let expectedShape = quantizedName == nil ? shape : (source.shape(of: name) ?? [])
+        guard buffer.shape == expectedShape, buffer.count == expectedShape.reduce(1, *) else {
             throw .sourceTensorUnreadable(
-                tensor: entry.name,
-                reason: "the source declared shape \(shape) but produced \(buffer.count) elements of shape \(buffer.shape)")
+                tensor: name,
+                reason: "the source declared shape \(expectedShape) but produced \(buffer.count) elements of shape \(buffer.shape)")
         }
         func emit(_ bytes: UnsafeRawBufferPointer) throws(ModelFileError) {
             hasher.update(bytes)
             try output.write(bytes)
         }
         let elements = buffer.pointer
+        if let bad = elements.firstIndex(where: { !$0.isFinite }) {
+            throw .unrepresentableValue(tensor: name, index: bad, value: elements[bad], storage: storage)
+        }
+        if quantizedName != nil || entry.dataType == .int8 {
+            let columns = expectedShape[1]
+            var row = [Int8](repeating: 0, count: columns)
+            var scales: [Float] = []
+            for index in 0..<expectedShape[0] {
+                let scale = row.withUnsafeMutableBufferPointer { values in
+                    QuantizedTensor.quantize(row: UnsafeBufferPointer(rebasing: elements[(index * columns)..<((index + 1) * columns)]),
+                                             into: values)
+                }
+                if quantizedName != nil {
+                    scales.append(scale)
+                } else {
+                    try row.withBytes { (bytes) throws(ModelFileError) in try emit(bytes) }
+                }
+            }
+            if quantizedName != nil {
+                let words = scales.map { $0.bitPattern.littleEndian }
+                try words.withBytes { (bytes) throws(ModelFileError) in try emit(bytes) }
+            }
+            return
+        }
         var halves: [UInt16] = []
         var start = 0
         while start < elements.count {
             let end = min(start + chunkElements, elements.count)
             let chunk = UnsafeBufferPointer(rebasing: elements[start..<end])
-            switch storage {
-            case .float32:
-                if let bad = chunk.firstIndex(where: { !$0.isFinite }) {
-                    throw .unrepresentableValue(tensor: entry.name, index: start + bad, value: chunk[bad], storage: storage)
-                }
-                #if _endian(little)
-                try emit(UnsafeRawBufferPointer(chunk))
-                #else
-                let words = chunk.map { $0.bitPattern.littleEndian }
-                try words.withBytes { (bytes) throws(ModelFileError) in try emit(bytes) }
-                #endif
-            case .float16:
+            if entry.dataType == .float16 {
                 halves.removeAll(keepingCapacity: true)
                 for (offset, value) in chunk.enumerated() {
                     guard let half = HalfPrecision.bits(from: value) else {
@@ -226,6 +268,13 @@ public enum ModelFileWriter {
                     halves.append(half.littleEndian)
                 }
                 try halves.withBytes { (bytes) throws(ModelFileError) in try emit(bytes) }
+            } else {
+                #if _endian(little)
+                try emit(UnsafeRawBufferPointer(chunk))
+                #else
+                let words = chunk.map { $0.bitPattern.littleEndian }
+                try words.withBytes { (bytes) throws(ModelFileError) in try emit(bytes) }
+                #endif
             }
             start = end
         }

@@ -136,7 +136,8 @@ public final class LocalModel: Sendable {
                 folder.path, "the tokenizer produces ids up to \(tokenizer.vocabularySize - 1) but the encoder's vocabulary has \(description.encoder.vocabularySize) rows.")
         }
         let weights = try ModelDescription.loadTensors(fromFolder: folder, description: description)
-        _ = try SentenceEncoder(description: description, weights: weights)  // checks every tensor
+        // Checks every tensor, and finds the matrices int8 storage quantizes.
+        let matrices = try SentenceEncoder.matrixNames(description: description, weights: weights)
         let metadata = LocalModelMetadata(
             name: name ?? folder.standardizedFileURL.lastPathComponent,
             source: source ?? folder.standardizedFileURL.path, model: description, tokenizer: tokenizerDefinition)
@@ -145,7 +146,7 @@ public final class LocalModel: Sendable {
         let json = try encoder.encode(metadata)
         try ModelFileWriter.write(
             metadata: json, tensors: weights, names: description.expectedTensorShapes().map(\.name),
-            storage: storage, to: output)
+            storage: storage, quantizing: matrices, to: output)
         return metadata
     }
 

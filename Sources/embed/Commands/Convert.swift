@@ -11,18 +11,14 @@ extension EmbedCommand {
             discussion: "Reads modules.json, the Transformer's config, tokenizer, Pooling, Dense and Normalize modules and model.safetensors; validates everything; writes OUT_FILE atomically. See Models/FORMAT.md."
         )
 
-        enum StorageArgument: String, ExpressibleByArgument, CaseIterable {
-            case f32, f16
-        }
-
         @Argument(help: ArgumentHelp("The sentence-transformers folder.", valueName: "hf-dir"))
         var folder: String
 
         @Argument(help: ArgumentHelp("The model file to write (conventionally NAME.embed).", valueName: "out-file"))
         var outputFile: String
 
-        @Option(help: "How tensors are stored: f32 (exact) or f16 (half the size; widened to f32 when loaded).")
-        var dtype: StorageArgument = .f32
+        @Option(help: "How tensors are stored: f32 (exact), f16 (half the size; widened to f32 when loaded) or int8 (linear layers and the word table as int8 with per-row scales: about a quarter of the size, int8 products).")
+        var dtype: ModelFileStorage = .float32
 
         @Option(help: "The model's name in the file; defaults to the folder's name.")
         var name: String?
@@ -31,7 +27,7 @@ extension EmbedCommand {
             let started = ContinuousClock.now
             let metadata = try LocalModel.export(
                 folder: URL(fileURLWithPath: folder), to: URL(fileURLWithPath: outputFile), name: name,
-                storage: dtype == .f16 ? .float16 : .float32)
+                storage: dtype)
             let size = (try? FileManager.default.attributesOfItem(atPath: outputFile)[.size] as? Int) ?? 0
             printError(String(
                 format: "convert: wrote %@ (%@, %.1f MB) in %.2f s", outputFile, metadata.name,
@@ -39,3 +35,6 @@ extension EmbedCommand {
         }
     }
 }
+
+/// `--dtype f32`, `f16` or `int8`.
+extension ModelFileStorage: ExpressibleByArgument {}

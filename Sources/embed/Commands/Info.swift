@@ -75,7 +75,11 @@ struct ModelSummary: Encodable {
         source = model.metadata.source
         exportedBy = model.metadata.exportedBy
         formatVersion = model.file.map { Int($0.formatVersion) }
-        storage = model.file.map { "\($0.storage)" }
+        storage = model.file.map { file in
+            guard file.storage == .int8 else { return "\(file.storage)" }
+            let matrices = file.tensors.filter { $0.dataType == .int8 }.count
+            return "int8 (\(matrices) matrices — linear layers and word table — as int8 with a scale per row; the rest f32)"
+        }
         fileSize = model.file?.fileSize
         checksum = model.file?.checksum
         dimensions = description.outputDimension

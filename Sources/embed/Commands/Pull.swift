@@ -36,8 +36,8 @@ extension EmbedCommand {
         @Option(help: "Store the model under this name instead of the repository's last component.")
         var name: String?
 
-        @Option(help: "How tensors are stored: f32 (exact) or f16 (half the size).")
-        var dtype: Convert.StorageArgument = .f32
+        @Option(help: "How tensors are stored: f32 (exact), f16 (half the size) or int8 (about a quarter; int8 products).")
+        var dtype: ModelFileStorage = .float32
 
         @Flag(help: "Convert again even if the model is up to date, and replace a model of the same name from elsewhere.")
         var force = false
@@ -52,7 +52,7 @@ extension EmbedCommand {
             let display = PullDisplay(enabled: !quiet)
             let started = ContinuousClock.now
             let result = try await puller.pull(
-                repository, revision: revision, name: name, storage: dtype == .f16 ? .float16 : .float32, force: force,
+                repository, revision: revision, name: name, storage: dtype, force: force,
                 progress: { display.show($0) })
             if result.wasUpToDate {
                 printError("pull: \(result.name) is up to date (\(result.repository)@\(result.commit.prefix(12))): \(result.modelFile.path)")

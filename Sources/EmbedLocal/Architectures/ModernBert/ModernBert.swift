@@ -180,9 +180,9 @@ extension ModernBert.Configuration: EncoderBuilding {
         var layers: [ModernBert.Layer] = []
         for index in 0..<layerCount {
             let prefix = "layers.\(index)."
-            let qkv = try weights.tensor(prefix + "attn.Wqkv.weight", shape: [3 * hidden, hidden])
+            let qkv = try weights.matrix(prefix + "attn.Wqkv.weight", shape: [3 * hidden, hidden])
             let qkvBias = attentionBias ? try weights.tensor(prefix + "attn.Wqkv.bias", shape: [3 * hidden]) : nil
-            let wi = try weights.tensor(prefix + "mlp.Wi.weight", shape: [2 * intermediateSize, hidden])
+            let wi = try weights.matrix(prefix + "mlp.Wi.weight", shape: [2 * intermediateSize, hidden])
             let wiBias = feedForwardBias ? try weights.tensor(prefix + "mlp.Wi.bias", shape: [2 * intermediateSize]) : nil
             layers.append(ModernBert.Layer(
                 attentionNorm: index == 0 ? nil : try layerNorm(prefix + "attn_norm"),
@@ -202,7 +202,7 @@ extension ModernBert.Configuration: EncoderBuilding {
                     activation: hiddenActivation)))
         }
         return ModernBert.Encoder(
-            words: try weights.tensor("embeddings.tok_embeddings.weight", shape: [vocabularySize, hidden]),
+            words: try weights.matrix("embeddings.tok_embeddings.weight", shape: [vocabularySize, hidden]),
             embeddingNorm: try layerNorm("embeddings.norm"), layers: layers, finalNorm: try layerNorm("final_norm"),
             globalRotary: RotaryEmbedding(headSize: headSize, theta: globalRopeTheta, positions: maximumPositionCount),
             localRotary: RotaryEmbedding(headSize: headSize, theta: localRopeTheta, positions: maximumPositionCount),
@@ -227,7 +227,7 @@ extension ModernBert {
     }
 
     struct Encoder: TokenEncoder {
-        let words: Weight
+        let words: MatrixWeight
         let embeddingNorm: LayerNorm
         let layers: [Layer]
         let finalNorm: LayerNorm
@@ -243,7 +243,7 @@ extension ModernBert {
             workspace.reserve(tokens: tokens, longest: batch.longest, parts: parts)
             batch.tokens.withUnsafeBufferPointer { ids in
                 for (index, id) in ids.enumerated() {
-                    (workspace.hidden + index * hidden).update(from: words.pointer + Int(id) * hidden, count: hidden)
+                    words.copyRow(Int(id), width: hidden, into: workspace.hidden + index * hidden)
                 }
             }
             embeddingNorm.apply(workspace.hidden, rows: tokens, columns: hidden)

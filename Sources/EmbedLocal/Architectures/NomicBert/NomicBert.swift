@@ -141,7 +141,7 @@ extension NomicBert.Configuration: EncoderBuilding {
         var layers: [NomicBert.Layer] = []
         for index in 0..<layerCount {
             let prefix = "encoder.layers.\(index)."
-            let qkv = try weights.tensor(prefix + "attn.Wqkv.weight", shape: [3 * hidden, hidden])
+            let qkv = try weights.matrix(prefix + "attn.Wqkv.weight", shape: [3 * hidden, hidden])
             layers.append(NomicBert.Layer(
                 attention: SelfAttention(
                     query: Linear(rows: 0..<hidden, of: qkv, bias: nil, input: hidden),
@@ -159,7 +159,7 @@ extension NomicBert.Configuration: EncoderBuilding {
                 outputNorm: try norm(prefix + "norm2")))
         }
         return NomicBert.Encoder(
-            words: try weights.tensor("embeddings.word_embeddings.weight", shape: [vocabularySize, hidden]),
+            words: try weights.matrix("embeddings.word_embeddings.weight", shape: [vocabularySize, hidden]),
             tokenType: try weights.tensor("embeddings.token_type_embeddings.weight", shape: [tokenTypeCount, hidden]),
             embeddingNorm: try norm("emb_ln"), layers: layers,
             rotary: RotaryEmbedding(headSize: headSize, theta: ropeTheta, positions: maximumPositionCount),
@@ -180,7 +180,7 @@ extension NomicBert {
     }
 
     struct Encoder: TokenEncoder {
-        let words: Weight
+        let words: MatrixWeight
         let tokenType: Weight
         let embeddingNorm: LayerNorm
         let layers: [Layer]
@@ -196,8 +196,8 @@ extension NomicBert {
             batch.tokens.withUnsafeBufferPointer { ids in
                 for (index, id) in ids.enumerated() {
                     let row = workspace.hidden + index * hidden
-                    let word = words.pointer + Int(id) * hidden
-                    for column in 0..<hidden { row[column] = word[column] + type[column] }
+                    words.copyRow(Int(id), width: hidden, into: row)
+                    for column in 0..<hidden { row[column] += type[column] }
                 }
             }
             embeddingNorm.apply(workspace.hidden, rows: tokens, columns: hidden)
