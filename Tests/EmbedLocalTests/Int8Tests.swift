@@ -179,6 +179,7 @@ struct Int8Tests {
         let file = try ModelFile(path: url.path)
         let source = ModelFileSample.tensors()
         #expect(file.storage == .int8)
+        #expect(file.formatVersion == 3)
         #expect(file.tensorNames == ModelFileSample.names)
         try file.validate(expected: ModelFileSample.shapes)
         for (name, shape) in ModelFileSample.shapes {

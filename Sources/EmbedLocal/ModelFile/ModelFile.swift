@@ -36,7 +36,8 @@ public final class ModelFile: TensorSource {
 
     /// The first eight bytes of every model file: `EMBEDMDL`.
     public static let magic: [UInt8] = ModelFileLayout.magic
-    /// The newest format version this build reads, and the one `ModelFileWriter` writes.
+    /// The newest format version this build reads, the one `ModelFileWriter` writes int8 files in
+    /// (f32 and f16 files are written in version 2, which older builds read).
     public static let currentFormatVersion: UInt32 = ModelFileLayout.formatVersion
 
     /// The path the file was opened from.
@@ -241,8 +242,9 @@ public final class ModelFile: TensorSource {
             throw .headerTruncated(path: path, size: size, headerSize: Layout.headerSize)
         }
         let header = ModelFileHeader(reading: bytes)
-        guard header.flags & ~Layout.knownFlags == 0 else {
-            throw .unsupportedFlags(path: path, flags: header.flags, known: Layout.knownFlags)
+        let knownFlags = Layout.knownFlags(version: version)
+        guard header.flags & ~knownFlags == 0 else {
+            throw .unsupportedFlags(path: path, flags: header.flags, known: knownFlags)
         }
         guard Layout.storage(flags: header.flags) != nil else {
             throw .invalidHeader(path: path, field: "flags", value: UInt64(header.flags),

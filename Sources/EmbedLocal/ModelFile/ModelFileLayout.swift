@@ -5,8 +5,21 @@ import Foundation
 package enum ModelFileLayout {
     /// The first eight bytes of every model file.
     package static let magic: [UInt8] = Array("EMBEDMDL".utf8)
-    /// The newest format version this build reads and the one it writes.
-    package static let formatVersion: UInt32 = 2
+    /// The newest format version this build reads.
+    package static let formatVersion: UInt32 = 3
+    /// The first version with int8 storage (flag bit 1, element type 3, `.scale` tensors).
+    package static let int8Version: UInt32 = 3
+
+    /// The version a file of `storage` is written in: the oldest that can hold it, so that a
+    /// build of version 2 keeps reading the f32 and f16 files of this one.
+    package static func writtenVersion(for storage: ModelFileStorage) -> UInt32 {
+        storage == .int8 ? int8Version : 2
+    }
+
+    /// The flags a file of `version` may set.
+    package static func knownFlags(version: UInt32) -> UInt32 {
+        version >= int8Version ? knownFlags : float16Flag
+    }
     /// The fixed size of the header.
     package static let headerSize = 128
     /// Tensor data offsets are multiples of this, so any element type (and SIMD loads, and cache

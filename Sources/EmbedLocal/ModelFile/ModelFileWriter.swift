@@ -177,6 +177,7 @@ public enum ModelFileWriter {
 
         var header = ModelFileHeader()
         header.flags = Layout.flags(for: storage)
+        header.version = Layout.writtenVersion(for: storage)
         header.metadataOffset = UInt64(Layout.headerSize)
         header.metadataLength = UInt64(metadataLength)
         header.tableOffset = alignUp(header.metadataOffset + header.metadataLength, Layout.tableAlignment)
