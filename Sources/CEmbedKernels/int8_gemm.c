@@ -1,5 +1,5 @@
 // The int8 linear layer (see int8_gemm.h): weight packing, activation quantization and the
-// product, portable and for three x86-64 instruction sets.
+// product, portable, for three x86-64 instruction sets and for arm64's dot product.
 //
 // The shape of every kernel: a tile of MR activation rows × NR blocks of 16 output features is
 // held in int32 accumulators for the whole depth; each step takes 4 inputs of depth, broadcasts
@@ -37,31 +37,60 @@
 #define EMBED_INT8_X86 0
 #endif
 
+#if defined(__aarch64__) || defined(_M_ARM64)
+#define EMBED_INT8_ARM64 1
+#include <arm_neon.h>
+#if defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#elif defined(__APPLE__)
+#include <sys/sysctl.h>
+#endif
+#if defined(__clang__)
+#define TARGET_DOTPROD __attribute__((target("+dotprod")))
+#else  // GCC matches its arm_neon.h's own pragma only with the architecture spelled out
+#define TARGET_DOTPROD __attribute__((target("arch=armv8.2-a+dotprod")))
+#endif
+#else
+#define EMBED_INT8_ARM64 0
+#endif
+
 #define INLINE static inline __attribute__((always_inline))
 
-// Tile sizes (rows × blocks of 16 features) per ISA. AVX-512 has 32 vector registers: 6 × 4
-// accumulators, 4 weight vectors and a broadcast. AVX2 has 16: 4 rows × 2 halves of one block,
-// two weight vectors and the temporaries of the three-instruction product (REPORT.md compares
-// the alternatives measured).
+// Tile sizes (rows × blocks of 16 features) per ISA, each the fastest measured that keeps the
+// accumulators in registers (REPORT.md has the alternatives). AVX-512 (32 registers): 4 × 4
+// accumulators, 4 weight vectors, a broadcast; larger tiles spilled or ran no faster. AVX-VNNI
+// (16 registers of half the width): 6 rows × 2 halves of one block, 2 weight vectors, a broadcast.
+// AVX2: 2 × 2 blocks (8 accumulators) leaves room for the product's temporaries. NEON: 4 rows ×
+// 4 registers of one block. Portable: one row at a time (see its tile).
 #ifndef MR_512
-#define MR_512 6
+#define MR_512 4
 #endif
 #ifndef NR_512
 #define NR_512 4
 #endif
 #ifndef MR_VNNI
-#define MR_VNNI 4
+#define MR_VNNI 6
 #endif
 #ifndef NR_VNNI
 #define NR_VNNI 1
 #endif
 #ifndef MR_AVX2
-#define MR_AVX2 4
+#define MR_AVX2 2
 #endif
 #ifndef NR_AVX2
-#define NR_AVX2 1
+#define NR_AVX2 2
 #endif
-#define MR_PORTABLE 4
+#ifndef MR_DOT
+#define MR_DOT 4
+#endif
+#ifndef NR_DOT
+#define NR_DOT 1
+#endif
+#define MR_PORTABLE 1
+#define NR_PORTABLE 4
 // The activation rows one pass over the weights serves: their bytes stay in the L2 cache while
 // every block of features goes by (each block then stays in L1 for all of them).
 #ifndef ROW_CHUNK_BYTES
@@ -95,7 +124,27 @@ int embed_int8_supports(embed_int8_isa isa) {
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni") && os_saves_vector_state(1);
 #else
-    default:
+    case EMBED_INT8_AVX2:
+    case EMBED_INT8_AVX_VNNI:
+    case EMBED_INT8_AVX512_VNNI:
+        break;
+#endif
+    case EMBED_INT8_NEON_DOTPROD:
+#if EMBED_INT8_ARM64
+#if defined(__ARM_FEATURE_DOTPROD)
+        return 1;
+#elif defined(__linux__)
+        return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#elif defined(__APPLE__)
+        {
+            int value = 0;
+            size_t size = sizeof value;
+            return sysctlbyname("hw.optional.arm.FEAT_DotProd", &value, &size, NULL, 0) == 0 && value;
+        }
+#else
+        return 0;
+#endif
+#else
         return 0;
 #endif
     }
@@ -106,6 +155,7 @@ embed_int8_isa embed_int8_best_isa(void) {
     if (embed_int8_supports(EMBED_INT8_AVX512_VNNI)) return EMBED_INT8_AVX512_VNNI;
     if (embed_int8_supports(EMBED_INT8_AVX_VNNI)) return EMBED_INT8_AVX_VNNI;
     if (embed_int8_supports(EMBED_INT8_AVX2)) return EMBED_INT8_AVX2;
+    if (embed_int8_supports(EMBED_INT8_NEON_DOTPROD)) return EMBED_INT8_NEON_DOTPROD;
     return EMBED_INT8_PORTABLE;
 }
 
@@ -154,8 +204,11 @@ static float row_reciprocal(float max_abs, float *scale) {
     return max_abs > 0 ? 127.0f / max_abs : 0.0f;
 }
 
+// Adding and subtracting 1.5·2²³ rounds half to even (|x · reciprocal| ≤ 127.00002, far below 2²²)
+// in two plain operations a compiler vectorizes, where `nearbyintf` is a library call on SSE2.
 static uint8_t quantize_one(float x, float reciprocal) {
-    float r = nearbyintf(x * reciprocal);
+    const float shifter = 12582912.0f;
+    float r = (x * reciprocal + shifter) - shifter;
     r = r > 127.0f ? 127.0f : (r < -127.0f ? -127.0f : r);
     return (uint8_t)((int)r + 128);
 }
@@ -166,11 +219,17 @@ static void quantize_tail(const float *x, ptrdiff_t from, ptrdiff_t k, ptrdiff_t
 }
 
 static void quantize_row_portable(const float *x, ptrdiff_t k, ptrdiff_t stride, uint8_t *q, float *scale) {
-    float max_abs = 0;
+    // The largest magnitude as the largest bit pattern without the sign (the same order for
+    // finite floats): an integer maximum vectorizes, a float one would need -ffast-math.
+    uint32_t max_bits = 0;
     for (ptrdiff_t p = 0; p < k; p++) {
-        float a = fabsf(x[p]);
-        max_abs = a > max_abs ? a : max_abs;
+        uint32_t bits;
+        memcpy(&bits, x + p, sizeof bits);
+        bits &= 0x7FFFFFFFu;
+        max_bits = bits > max_bits ? bits : max_bits;
     }
+    float max_abs;
+    memcpy(&max_abs, &max_bits, sizeof max_abs);
     quantize_tail(x, 0, k, stride, row_reciprocal(max_abs, scale), q);
 }
 
@@ -283,6 +342,26 @@ typedef struct {
 // One tile: rows [row, row + rows) × blocks [block, block + blocks).
 typedef void tile_function(const job *jb, ptrdiff_t row, int rows, ptrdiff_t block, int blocks);
 
+// Each body specialized for every rows × blocks up to the tile's size (the compiler keeps the
+// accumulators of a constant-size tile in registers).
+#define CASE(BODY, R, B) \
+    case (R) * 8 + (B): BODY(jb, row, R, block, B); break;
+#define CASES_FOR_ROWS(BODY, R) CASE(BODY, R, 1) CASE(BODY, R, 2) CASE(BODY, R, 3) CASE(BODY, R, 4)
+#define ALL_CASES(BODY)                                                                                                \
+    CASES_FOR_ROWS(BODY, 1) CASES_FOR_ROWS(BODY, 2) CASES_FOR_ROWS(BODY, 3) CASES_FOR_ROWS(BODY, 4)                 \
+    CASES_FOR_ROWS(BODY, 5) CASES_FOR_ROWS(BODY, 6) CASES_FOR_ROWS(BODY, 7) CASES_FOR_ROWS(BODY, 8)
+
+#define DEFINE_TILE(NAME, TARGET, BODY, MR, NR)                                                                        \
+    TARGET static void NAME(const job *jb, ptrdiff_t row, int rows, ptrdiff_t block, int blocks) {                     \
+        _Static_assert((MR) <= 8 && (NR) <= 4, "tile larger than the accumulator arrays");                            \
+        switch (rows * 8 + blocks) {                                                                                   \
+            ALL_CASES(BODY)                                                                                            \
+        }                                                                                                              \
+    }
+// Cases with more accumulators than the tile's MR × NR are never called (`drive` keeps rows ×
+// blocks within it); prune them at compile time.
+#define FITS(R, B, MR, NR) ((R) * (B) <= (MR) * (NR))
+
 static int32_t load_i32(const void *p) {
     int32_t v;
     memcpy(&v, p, sizeof v);
@@ -304,27 +383,30 @@ INLINE void store_scalar(const job *jb, int32_t sum, ptrdiff_t i, ptrdiff_t n) {
     *out = jb->accumulate ? *out + y : y;
 }
 
+// One row × one block at a time, in 64 int32 lanes (one per weight byte of a group of 4 inputs)
+// that add up in fours at the end: contiguous loops a compiler vectorizes (SSE2, NEON) with 16-bit
+// products — q (the activation unshifted, [-128, 127]) times w ([-127, 127]) fits 16 bits.
 static void tile_portable(const job *jb, ptrdiff_t row, int rows, ptrdiff_t block, int blocks) {
-    (void)blocks;  // always 1
-    const int8_t *w = jb->w + block * jb->block_bytes;
-    int32_t acc[MR_PORTABLE][16];
-    for (int j = 0; j < 16; j++) {
-        int32_t correction = load_i32(w + jb->quads * 64 + 4 * j);
-        for (int i = 0; i < MR_PORTABLE; i++) acc[i][j] = correction;
-    }
-    for (ptrdiff_t q = 0; q < jb->quads; q++) {
-        const int8_t *wq = w + q * 64;
+    for (int b = 0; b < blocks; b++) {
+        const int8_t *w = jb->w + (block + b) * jb->block_bytes;
+        int first, end;
+        lanes_in_range(jb, (block + b) * 16, 16, &first, &end);
         for (int i = 0; i < rows; i++) {
-            const uint8_t *x = jb->a + (row + i) * jb->lda + 4 * q;
-            int32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
-            for (int j = 0; j < 16; j++)
-                acc[i][j] += x0 * wq[4 * j] + x1 * wq[4 * j + 1] + x2 * wq[4 * j + 2] + x3 * wq[4 * j + 3];
+            const uint8_t *x = jb->a + (row + i) * jb->lda;
+            int32_t lanes[64] = {0};
+            for (ptrdiff_t q = 0; q < jb->quads; q++) {
+                // The row's 4 bytes, unshifted, repeated across the 64 lanes.
+                uint32_t four = (uint32_t)load_i32(x + 4 * q) ^ 0x80808080u;
+                int8_t pattern[64];
+                for (int r = 0; r < 16; r++) memcpy(pattern + 4 * r, &four, sizeof four);
+                const int8_t *wq = w + q * 64;
+                for (int e = 0; e < 64; e++) lanes[e] += (int16_t)(pattern[e] * wq[e]);
+            }
+            for (int j = first; j < end; j++)
+                store_scalar(jb, lanes[4 * j] + lanes[4 * j + 1] + lanes[4 * j + 2] + lanes[4 * j + 3], row + i,
+                             (block + b) * 16 + j);
         }
     }
-    int first, end;
-    lanes_in_range(jb, block * 16, 16, &first, &end);
-    for (int i = 0; i < rows; i++)
-        for (int j = first; j < end; j++) store_scalar(jb, acc[i][j], row + i, block * 16 + j);
 }
 
 #if EMBED_INT8_X86
@@ -350,6 +432,15 @@ TARGET_AVX2 INLINE void store_8(const job *jb, __m256i sum, ptrdiff_t i, ptrdiff
     _mm256_maskstore_ps(out, mask, y);
 }
 
+// Fetches a tile's outputs while it computes: with many rows the output matrix is larger than the
+// caches, and waiting for each line at the store would stall the next tile.
+INLINE void prefetch_outputs(const job *jb, ptrdiff_t row, int MR, ptrdiff_t block, int NR) {
+    for (int i = 0; i < MR; i++)
+        for (int j = 0; j < NR; j++)
+            if ((block + j) * 16 < jb->hi)
+                _mm_prefetch((const char *)(jb->c + (row + i) * jb->ldc + (block + j) * 16), _MM_HINT_T0);
+}
+
 TARGET_AVX2 INLINE void store_tile_256(const job *jb, __m256i acc[][2 * 4], ptrdiff_t row, int MR, ptrdiff_t block,
                                        int NR) {
     for (int j = 0; j < NR; j++)
@@ -370,10 +461,12 @@ TARGET_AVX2 INLINE void tile_avx2_body(const job *jb, ptrdiff_t row, const int M
     const uint8_t *a = jb->a + row * jb->lda;
     const ptrdiff_t lda = jb->lda, bb = jb->block_bytes;
     const __m256i shift = _mm256_set1_epi8((char)0x80), ones = _mm256_set1_epi16(1);
+    prefetch_outputs(jb, row, MR, block, NR);
     for (ptrdiff_t q = 0; q < jb->quads; q++) {
         __m256i wv[2 * 4];
         for (int j = 0; j < NR; j++)
-            for (int h = 0; h < 2; h++) wv[2 * j + h] = _mm256_loadu_si256((const __m256i *)(w + j * bb + q * 64 + 32 * h));
+            for (int h = 0; h < 2; h++)
+                wv[2 * j + h] = _mm256_loadu_si256((const __m256i *)(w + j * bb + q * 64 + 32 * h));
         for (int i = 0; i < MR; i++) {
             __m256i x = _mm256_xor_si256(_mm256_set1_epi32(load_i32(a + i * lda + 4 * q)), shift);
             __m256i magnitude = _mm256_abs_epi8(x);
@@ -396,11 +489,13 @@ TARGET_AVX_VNNI INLINE void tile_vnni_body(const job *jb, ptrdiff_t row, const i
             __m256i correction = _mm256_loadu_si256((const __m256i *)(w + j * bb + quads * 64 + 32 * h));
             for (int i = 0; i < MR; i++) acc[i][2 * j + h] = correction;
         }
+    prefetch_outputs(jb, row, MR, block, NR);
     const uint8_t *a = jb->a + row * lda;
     for (ptrdiff_t q = 0; q < quads; q++) {
         __m256i wv[2 * 4];
         for (int j = 0; j < NR; j++)
-            for (int h = 0; h < 2; h++) wv[2 * j + h] = _mm256_loadu_si256((const __m256i *)(w + j * bb + q * 64 + 32 * h));
+            for (int h = 0; h < 2; h++)
+                wv[2 * j + h] = _mm256_loadu_si256((const __m256i *)(w + j * bb + q * 64 + 32 * h));
         for (int i = 0; i < MR; i++) {
             __m256i x = _mm256_set1_epi32(load_i32(a + i * lda + 4 * q));
             for (int v = 0; v < 2 * NR; v++) acc[i][v] = _mm256_dpbusd_avx_epi32(acc[i][v], x, wv[v]);
@@ -410,7 +505,8 @@ TARGET_AVX_VNNI INLINE void tile_vnni_body(const job *jb, ptrdiff_t row, const i
 }
 
 // AVX-512 VNNI: one 512-bit `vpdpbusd` per row per block per 4 inputs.
-TARGET_AVX512_VNNI INLINE void tile_512_body(const job *jb, ptrdiff_t row, const int MR, ptrdiff_t block, const int NR) {
+TARGET_AVX512_VNNI INLINE void tile_512_body(const job *jb, ptrdiff_t row, const int MR, ptrdiff_t block,
+                                             const int NR) {
     __m512i acc[8][4];
     const int8_t *w = jb->w + block * jb->block_bytes;
     const ptrdiff_t lda = jb->lda, bb = jb->block_bytes, quads = jb->quads;
@@ -418,6 +514,7 @@ TARGET_AVX512_VNNI INLINE void tile_512_body(const job *jb, ptrdiff_t row, const
         __m512i correction = _mm512_loadu_si512(w + j * bb + quads * 64);
         for (int i = 0; i < MR; i++) acc[i][j] = correction;
     }
+    prefetch_outputs(jb, row, MR, block, NR);
     const uint8_t *a = jb->a + row * lda;
     for (ptrdiff_t q = 0; q < quads; q++) {
         __m512i wv[4];
@@ -446,38 +543,75 @@ TARGET_AVX512_VNNI INLINE void tile_512_body(const job *jb, ptrdiff_t row, const
     }
 }
 
-// Each body specialized for every rows × blocks up to the tile's size (the compiler keeps the
-// accumulators of a constant-size tile in registers).
-#define CASE(BODY, R, B) \
-    case (R) * 8 + (B): BODY(jb, row, R, block, B); break;
-#define CASES_FOR_ROWS(BODY, R) CASE(BODY, R, 1) CASE(BODY, R, 2) CASE(BODY, R, 3) CASE(BODY, R, 4)
-#define ALL_CASES(BODY)                                                                                                \
-    CASES_FOR_ROWS(BODY, 1) CASES_FOR_ROWS(BODY, 2) CASES_FOR_ROWS(BODY, 3) CASES_FOR_ROWS(BODY, 4)                 \
-    CASES_FOR_ROWS(BODY, 5) CASES_FOR_ROWS(BODY, 6) CASES_FOR_ROWS(BODY, 7) CASES_FOR_ROWS(BODY, 8)
-
-#define DEFINE_TILE(NAME, TARGET, BODY, MR, NR)                                                                        \
-    TARGET static void NAME(const job *jb, ptrdiff_t row, int rows, ptrdiff_t block, int blocks) {                     \
-        _Static_assert((MR) <= 8 && (NR) <= 4, "tile larger than the accumulator arrays");                            \
-        switch (rows * 8 + blocks) {                                                                                   \
-            ALL_CASES(BODY)                                                                                            \
-        }                                                                                                              \
-    }
-// Cases beyond MR × NR are never called; the bodies check nothing, so prune them at compile time.
 #define BODY_512(jb, row, R, block, B) \
-    if ((R) <= MR_512 && (B) <= NR_512) tile_512_body(jb, row, (R) <= MR_512 ? R : 1, block, (B) <= NR_512 ? B : 1)
+    if (FITS(R, B, MR_512, NR_512)) tile_512_body(jb, row, FITS(R, B, MR_512, NR_512) ? R : 1, block, B)
 #define BODY_VNNI(jb, row, R, block, B) \
-    if ((R) <= MR_VNNI && (B) <= NR_VNNI) tile_vnni_body(jb, row, (R) <= MR_VNNI ? R : 1, block, (B) <= NR_VNNI ? B : 1)
+    if (FITS(R, B, MR_VNNI, NR_VNNI)) tile_vnni_body(jb, row, FITS(R, B, MR_VNNI, NR_VNNI) ? R : 1, block, B)
 #define BODY_AVX2(jb, row, R, block, B) \
-    if ((R) <= MR_AVX2 && (B) <= NR_AVX2) tile_avx2_body(jb, row, (R) <= MR_AVX2 ? R : 1, block, (B) <= NR_AVX2 ? B : 1)
+    if (FITS(R, B, MR_AVX2, NR_AVX2)) tile_avx2_body(jb, row, FITS(R, B, MR_AVX2, NR_AVX2) ? R : 1, block, B)
 DEFINE_TILE(tile_512, TARGET_AVX512_VNNI, BODY_512, MR_512, NR_512)
 DEFINE_TILE(tile_vnni, TARGET_AVX_VNNI, BODY_VNNI, MR_VNNI, NR_VNNI)
 DEFINE_TILE(tile_avx2, TARGET_AVX2, BODY_AVX2, MR_AVX2, NR_AVX2)
 #endif
 
+#if EMBED_INT8_ARM64
+// arm64 with the dot product (SDOT: Apple M1 and later, Neoverse N1/V1, Graviton 2+, Cortex-A76+):
+// the packed block's 64 bytes are four registers of 4 features × 4 inputs, exactly SDOT's lanes.
+// SDOT multiplies signed by signed bytes, so the activations lose their +128 (one XOR per row and
+// 4 inputs) and the packed correction is not used.
+TARGET_DOTPROD INLINE void tile_dot_body(const job *jb, ptrdiff_t row, const int MR, ptrdiff_t block, const int NR) {
+    int32x4_t acc[4][16];
+    for (int i = 0; i < MR; i++)
+        for (int u = 0; u < 4 * NR; u++) acc[i][u] = vdupq_n_s32(0);
+    const int8_t *w = jb->w + block * jb->block_bytes;
+    const uint8_t *a = jb->a + row * jb->lda;
+    const ptrdiff_t lda = jb->lda, bb = jb->block_bytes;
+    for (ptrdiff_t q = 0; q < jb->quads; q++) {
+        int8x16_t wv[16];
+        for (int j = 0; j < NR; j++)
+            for (int v = 0; v < 4; v++) wv[4 * j + v] = vld1q_s8(w + j * bb + q * 64 + 16 * v);
+        for (int i = 0; i < MR; i++) {
+            uint32_t four = (uint32_t)load_i32(a + i * lda + 4 * q) ^ 0x80808080u;
+            int8x16_t x = vreinterpretq_s8_u32(vdupq_n_u32(four));
+            for (int u = 0; u < 4 * NR; u++) acc[i][u] = vdotq_s32(acc[i][u], wv[u], x);
+        }
+    }
+    for (int i = 0; i < MR; i++)
+        for (int u = 0; u < 4 * NR; u++) {
+            ptrdiff_t n = (block + u / 4) * 16 + 4 * (u % 4);
+            int first, end;
+            lanes_in_range(jb, n, 4, &first, &end);
+            if (first == 0 && end == 4) {
+                float *out = jb->c + (row + i) * jb->ldc + n;
+                float32x4_t y = vmulq_f32(vcvtq_f32_s32(acc[i][u]),
+                                          vmulq_f32(vdupq_n_f32(jb->a_scales[row + i]), vld1q_f32(jb->w_scales + n)));
+                if (jb->bias) y = vaddq_f32(y, vld1q_f32(jb->bias + n));
+                if (jb->accumulate) y = vaddq_f32(vld1q_f32(out), y);
+                vst1q_f32(out, y);
+            } else if (first < end) {
+                int32_t sums[4];
+                vst1q_s32(sums, acc[i][u]);
+                for (int l = first; l < end; l++) store_scalar(jb, sums[l], row + i, n + l);
+            }
+        }
+}
+#define BODY_DOT(jb, row, R, block, B) \
+    if (FITS(R, B, MR_DOT, NR_DOT)) tile_dot_body(jb, row, FITS(R, B, MR_DOT, NR_DOT) ? R : 1, block, B)
+DEFINE_TILE(tile_dot, TARGET_DOTPROD, BODY_DOT, MR_DOT, NR_DOT)
+#endif
+
 // Rows in chunks that stay in L2; within a chunk, each group of `nr` blocks of features (read from
 // memory or L3 once) serves every row of the chunk from L1. With few rows (one text) there is one
 // chunk, and the product is a single pass streaming the weights.
+//
+// Fewer rows than a tile's (one short text) take more blocks per tile instead, up to 4, in the
+// same accumulators: more independent sums in flight while the weights stream by.
 static void drive(const job *jb, ptrdiff_t m, int mr, int nr, tile_function *tile) {
+    if (m < mr) {
+        int wide = mr * nr / (int)m;
+        nr = wide > 4 ? 4 : (wide > nr ? wide : nr);
+        mr = (int)m;
+    }
     ptrdiff_t chunk = ROW_CHUNK_BYTES / jb->lda / mr * mr;
     if (chunk < mr) chunk = mr;
     ptrdiff_t first_block = jb->lo / 16, end_block = (jb->hi + 15) / 16;
@@ -517,6 +651,12 @@ void embed_int8_gemm(embed_int8_isa isa, ptrdiff_t m, ptrdiff_t n0, ptrdiff_t n1
     default: break;
     }
 #endif
+#if EMBED_INT8_ARM64
+    if (isa == EMBED_INT8_NEON_DOTPROD) {
+        drive(&jb, m, MR_DOT, NR_DOT, tile_dot);
+        return;
+    }
+#endif
     (void)isa;
-    drive(&jb, m, MR_PORTABLE, 1, tile_portable);
+    drive(&jb, m, MR_PORTABLE, NR_PORTABLE, tile_portable);
 }

@@ -4,17 +4,20 @@ import Testing
 
 @Suite("an installed embed: version and bundled models, as the release tarball and .deb lay them out", .offThePool)
 struct InstallationTests {
-    @Test("--version prints the version, the commit (none in a development build) and the kernels")
+    @Test("--version prints the version, the commit (none in a development build), the kernels and the int8 products")
     func version() async throws {
         let result = try await CLIRunner.run(["--version"])
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let lines = result.lines
-        try #require(lines.count == 3, "\(lines)")
+        try #require(lines.count == 4, "\(lines)")
         #expect(lines[0].wholeMatch(of: /embed \d+\.\d+\.\d+/) != nil, "\(lines[0])")
         #expect(lines[1].hasPrefix("commit: "), "\(lines[1])")
         #expect(lines[2].hasPrefix("kernels: ") && lines[2].contains(" in use; built: ") && lines[2].contains("portable"), "\(lines[2])")
         let forced = try await CLIRunner.run(["--version"], environment: ["EMBED_KERNELS": "portable"])
-        #expect(forced.lines.last?.hasPrefix("kernels: portable") == true, "\(forced.lines)")
+        #expect(lines[3].hasPrefix("int8 products: ") && lines[3].contains(" in use; built: ") && lines[3].contains("portable"), "\(lines[3])")
+        #expect(forced.lines.dropFirst(2).first?.hasPrefix("kernels: portable") == true, "\(forced.lines)")
+        #expect(forced.lines.last?.hasPrefix("int8 products: portable") == true || forced.lines.last?.contains("none") == true,
+                "\(forced.lines)")
     }
 
     @Test("PREFIX/bin/embed finds a model copied into PREFIX/share/embed/models by name, with no flag or variable")

@@ -7,7 +7,7 @@ import Testing
 
 /// The int8 instruction sets this CPU runs, portable first.
 private let int8InstructionSets: [embed_int8_isa] = [
-    EMBED_INT8_PORTABLE, EMBED_INT8_AVX2, EMBED_INT8_AVX_VNNI, EMBED_INT8_AVX512_VNNI,
+    EMBED_INT8_PORTABLE, EMBED_INT8_AVX2, EMBED_INT8_AVX_VNNI, EMBED_INT8_AVX512_VNNI, EMBED_INT8_NEON_DOTPROD,
 ].filter { embed_int8_supports($0) != 0 }
 
 /// One product's inputs, already quantized, and the plain reference of the kernels' result.
@@ -216,6 +216,36 @@ struct Int8Tests {
             zeros.withUnsafeMutableBufferPointer { QuantizedTensor.quantize(row: values, into: $0) }
         }
         #expect(scale == 0 && zeros == [0, 0, 0, 0])
+    }
+
+    @Test("A linear layer runs its int8 weight in int8, or widened to fp32 (a CPU without int8 dot products): the two agree within the activations' quantization")
+    func dequantizingLinear() async throws {
+        let url = try writeInt8Sample("linear.embed")
+        let file = try ModelFile(path: url.path)
+        let weight = try #require(file.quantized("encoder.layer.0.attention.self.query.weight"))
+        let int8 = Linear(weight: .int8(weight), bias: nil, input: 16, dequantizing: false)
+        let float = Linear(weight: .int8(weight), bias: nil, input: 16, dequantizing: true)
+        guard case .int8 = int8.storage, case .float = float.storage else {
+            Issue.record("the layers' storage: \(int8.storage), \(float.storage)")
+            return
+        }
+        var generator = SeededGenerator(seed: 7)
+        let input = (0..<(3 * 16)).map { _ in Float.random(in: -1...1, using: &generator) }
+        var a = [Float](repeating: 0, count: 3 * 16), b = a
+        int8.apply(input, rows: 3, into: &a)
+        float.apply(input, rows: 3, into: &b)
+        let dequantized = try file.elementsCopy("encoder.layer.0.attention.self.query.weight")
+        for row in 0..<3 {
+            for feature in 0..<16 {
+                var exact: Float = 0
+                for k in 0..<16 { exact += input[row * 16 + k] * dequantized[feature * 16 + k] }
+                #expect(abs(b[row * 16 + feature] - exact) <= 1e-5)
+                // The int8 product differs by the activations' rounding: half a step per input.
+                let step = input[(row * 16)..<(row * 16 + 16)].map(abs).max()! / 127
+                let bound = (0..<16).reduce(Float(0)) { $0 + abs(dequantized[feature * 16 + $1]) } * step / 2
+                #expect(abs(a[row * 16 + feature] - exact) <= bound * 1.001 + 1e-6)
+            }
+        }
     }
 
     /// Every tiny model with golden vectors: each architecture, NomicBERT and the pooling variants.

@@ -5,15 +5,18 @@
 // are exact int32, and one multiply per output turns them back into floats, so the only error is
 // the quantization of x and W.
 //
-// Why our own kernels rather than a library: the few-row case (one short text) is pure weight
-// streaming, where a general GEMM loses its time in per-call setup; the activations' per-row
-// scale has no place in the libraries' per-output-channel scale attribute; and the one library
-// that ran these shapes fast (oneDNN) ships only as a 40 MB shared object with OpenMP and OpenCL
-// dependencies (REPORT.md has the measurements).
+// Why our own kernels rather than a library: the one library that ran these shapes as fast
+// (oneDNN) ships in Debian only as a 40 MB shared object needing OpenMP and OpenCL, threads on
+// its own OpenMP pool rather than the runtime's workers, and cannot apply the activations'
+// per-row scale (its 2.x attribute scales output channels only); these kernels come within
+// about 10 % of it and fuse the per-row scale, bias and accumulation into their stores
+// (REPORT.md has the measurements).
 //
-// Four versions of each kernel: portable C, AVX2, AVX-VNNI and AVX-512 VNNI, chosen at run time
-// (`embed_int8_best_isa`). All produce bit-identical results: the int32 sums are exact and the
-// conversion to float is the same sequence of roundings in each (see `embed_int8_gemm`).
+// Five versions of each kernel: portable C, AVX2, AVX-VNNI, AVX-512 VNNI and arm64 NEON with the
+// dot product, chosen at run time (`embed_int8_best_isa`). All produce bit-identical results:
+// the int32 sums are exact and the conversion to float is the same sequence of roundings in each
+// (see `embed_int8_gemm`). The portable version is a correctness fallback, slower than the
+// float BLAS path: use int8 only when the best ISA is not PORTABLE.
 #ifndef EMBED_INT8_GEMM_H
 #define EMBED_INT8_GEMM_H
 
@@ -35,6 +38,9 @@ typedef enum {
     /// x86-64 with AVX-512 F/BW/VL/VNNI and the OS saving zmm state (Ice Lake, Sapphire Rapids,
     /// Zen 4, Zen 5).
     EMBED_INT8_AVX512_VNNI = 3,
+    /// arm64 with the dot-product instructions (SDOT; Armv8.2 optional, Armv8.4 mandatory):
+    /// Apple M1 and later, Graviton 2 and later, Neoverse, Cortex-A76 and later.
+    EMBED_INT8_NEON_DOTPROD = 4,
 } embed_int8_isa;
 
 /// The fastest instruction set this CPU (and OS) supports.

@@ -34,11 +34,18 @@ struct Linear: Sendable {
                   output: rows.count)
     }
 
-    private init(weight: MatrixWeight, bias: Weight?, input: Int, output: Int? = nil) {
+    /// - Parameter dequantizing: Widen int8 weights to fp32 and run the fp32 products: on a CPU
+    ///   without int8 dot products (the portable int8 kernel is slower than fp32 BLAS there).
+    init(weight: MatrixWeight, bias: Weight?, input: Int, output: Int? = nil,
+         dequantizing: Bool = Kernels.int8RunsInFloat) {
         switch weight {
         case .float(let weight):
             storage = .float(weight)
             outputSize = output ?? weight.shape[0]
+        case .int8(let quantized) where dequantizing:
+            let widened = quantized.dequantized()
+            storage = .float(Weight(storage: widened, pointer: widened.pointer.baseAddress!))
+            outputSize = quantized.rows
         case .int8(let quantized):
             storage = .int8(PackedInt8Weight(quantized))
             outputSize = quantized.rows

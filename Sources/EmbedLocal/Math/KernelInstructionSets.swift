@@ -1,9 +1,33 @@
 import CEmbedKernels
 
-/// The instruction sets of the C kernels (attention, GELU, few-row products), as `embed --version`
-/// reports them: an operator copying one binary onto many servers needs to know which code path
-/// each CPU takes.
+/// The instruction sets of the C kernels (attention, GELU, few-row products, int8 products), as
+/// `embed --version` reports them: an operator copying one binary onto many servers needs to know
+/// which code path each CPU takes.
 public enum KernelInstructionSets {
+    /// The int8 products' sets this build contains, fastest first.
+    public static var int8Built: [String] {
+        #if arch(x86_64)
+        ["AVX-512 VNNI", "AVX-VNNI", "AVX2", "portable"]
+        #elseif arch(arm64)
+        ["NEON dot product", "portable"]
+        #else
+        ["portable"]
+        #endif
+    }
+
+    /// The int8 products' set this process uses, and why when it is the portable one.
+    public static var int8InUse: String {
+        switch Kernels.int8InstructionSet {
+        case EMBED_INT8_AVX512_VNNI: return "AVX-512 VNNI"
+        case EMBED_INT8_AVX_VNNI: return "AVX-VNNI"
+        case EMBED_INT8_AVX2: return "AVX2"
+        case EMBED_INT8_NEON_DOTPROD: return "NEON dot product"
+        default:
+            return embed_int8_best_isa() != EMBED_INT8_PORTABLE
+                ? "portable (EMBED_KERNELS=portable)" : "none: int8 models run in fp32 (this CPU has no int8 dot products)"
+        }
+    }
+
     /// The sets this build contains, fastest first.
     public static var built: [String] {
         #if arch(x86_64)

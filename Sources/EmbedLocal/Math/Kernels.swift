@@ -18,6 +18,10 @@ enum Kernels {
         return embed_kernels_best_isa()
     }()
 
+    /// Whether int8 weights run as fp32: this CPU has no int8 dot products, and the portable
+    /// int8 kernel is slower than fp32 BLAS (`EMBED_KERNELS=portable` alone does not do this).
+    static let int8RunsInFloat = embed_int8_best_isa() == EMBED_INT8_PORTABLE
+
     /// The instruction set of the int8 products, chosen the same way.
     static let int8InstructionSet: embed_int8_isa = {
         if let forced = ProcessInfo.processInfo.environment["EMBED_KERNELS"], forced.lowercased() == "portable" {

@@ -18,6 +18,7 @@ enum BuildInformation {
         embed \(version)
         commit: \(commit ?? "none (a development build; Scripts/package.sh stamps releases)")
         kernels: \(KernelInstructionSets.inUse) in use; built: \(KernelInstructionSets.built.joined(separator: ", "))
+        int8 products: \(KernelInstructionSets.int8InUse) in use; built: \(KernelInstructionSets.int8Built.joined(separator: ", "))
         """
     }
 }
