@@ -8,7 +8,8 @@
 # Usage: Benchmarks/run_peers.sh [MODEL_DIR]   (default Models/all-MiniLM-L6-v2)
 # ROUNDS=N repeats the measurements N times; EMBED_BIN=path/to/embed also runs `embed bench --quick`
 # at the start of every round, so ours and the peers alternate on a machine whose speed drifts
-# (shared cloud hosts do: report the median of the rounds).
+# (shared cloud hosts do: report the median of the rounds), on the model's fp32 file and, when
+# EMBED_INT8_MODEL names one (made by `embed convert MODEL_DIR FILE --dtype int8`), on its int8 file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${PEERS_VENV:-/tmp/peers-venv}"
@@ -22,7 +23,10 @@ onnx_int8="${onnx%.onnx}-int8.onnx"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 for round in $(seq "${ROUNDS:-1}"); do
     [ "${ROUNDS:-1}" = 1 ] || echo "== round $round"
-    if [ -n "${EMBED_BIN:-}" ]; then "$EMBED_BIN" bench --quick 2>/dev/null; fi
+    if [ -n "${EMBED_BIN:-}" ]; then
+        "$EMBED_BIN" bench --quick 2>/dev/null  # the default model, exported f32
+        if [ -n "${EMBED_INT8_MODEL:-}" ]; then "$EMBED_BIN" bench --quick --model "$EMBED_INT8_MODEL" 2>/dev/null; fi
+    fi
     "$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --singles Benchmarks/sts-sentences.jsonl --peer st
     "$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --singles Benchmarks/sts-sentences.jsonl --peer ort --onnx "$onnx"
     "$python" Benchmarks/peers/bench_peers.py "$model" Benchmarks/corpus.jsonl --singles Benchmarks/sts-sentences.jsonl --peer ort --onnx "$onnx_int8" --label ort-int8

@@ -19,13 +19,18 @@ public enum KernelInstructionSets {
     public static var int8InUse: String {
         switch Kernels.int8InstructionSet {
         case EMBED_INT8_AVX512_VNNI: return "AVX-512 VNNI"
-        case EMBED_INT8_AVX_VNNI: return "AVX-VNNI"
-        case EMBED_INT8_AVX2: return "AVX2"
+        case EMBED_INT8_AVX_VNNI: return "AVX-VNNI" + (int8Forced ? " (EMBED_KERNELS=avx-vnni)" : "")
+        case EMBED_INT8_AVX2: return "AVX2" + (int8Forced ? " (EMBED_KERNELS=avx2)" : "")
         case EMBED_INT8_NEON_DOTPROD: return "NEON dot product"
         default:
             return embed_int8_best_isa() != EMBED_INT8_PORTABLE
                 ? "portable (EMBED_KERNELS=portable)" : "none: int8 models run in fp32 (this CPU has no int8 dot products)"
         }
+    }
+
+    /// Whether `EMBED_KERNELS` chose a lesser int8 set than the CPU's best.
+    static var int8Forced: Bool {
+        Kernels.int8InstructionSet != embed_int8_best_isa()
     }
 
     /// The sets this build contains, fastest first.

@@ -22,10 +22,14 @@ enum Kernels {
     /// int8 kernel is slower than fp32 BLAS (`EMBED_KERNELS=portable` alone does not do this).
     static let int8RunsInFloat = embed_int8_best_isa() == EMBED_INT8_PORTABLE
 
-    /// The instruction set of the int8 products, chosen the same way.
+    /// The instruction set of the int8 products, chosen the same way; `EMBED_KERNELS=avx2` or
+    /// `avx-vnni` also picks a lesser x86 set the CPU has (to measure what CPUs without
+    /// AVX-512 VNNI get).
     static let int8InstructionSet: embed_int8_isa = {
-        if let forced = ProcessInfo.processInfo.environment["EMBED_KERNELS"], forced.lowercased() == "portable" {
-            return EMBED_INT8_PORTABLE
+        let lesser: [String: embed_int8_isa] = ["portable": EMBED_INT8_PORTABLE, "avx2": EMBED_INT8_AVX2, "avx-vnni": EMBED_INT8_AVX_VNNI]
+        if let forced = ProcessInfo.processInfo.environment["EMBED_KERNELS"].flatMap({ lesser[$0.lowercased()] }),
+           embed_int8_supports(forced) != 0 {
+            return forced
         }
         return embed_int8_best_isa()
     }()
