@@ -42,6 +42,31 @@ struct ModelCommandTests {
         #expect(VectorComparison(va, vb).cosine > 0.999)
     }
 
+    @Test("--dtype int8 stores the matrices as int8: a file about a third the size here, info says so, vectors close to f32")
+    func int8() async throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let full = directory.appendingPathComponent("full.embed"), small = directory.appendingPathComponent("int8.embed")
+        let folder = Fixtures.url("tiny/tiny-cls-normalize").path
+        #expect(try await CLIRunner.run(["convert", folder, full.path]).status == 0)
+        let convert = try await CLIRunner.run(["convert", folder, small.path, "--dtype", "int8"])
+        #expect(convert.status == 0, "stderr: \(convert.stderr)")
+        let fullSize = try #require(try FileManager.default.attributesOfItem(atPath: full.path)[.size] as? Int)
+        let smallSize = try #require(try FileManager.default.attributesOfItem(atPath: small.path)[.size] as? Int)
+        // The tiny model's metadata (its vocabulary) is a large share of the file.
+        #expect(Double(smallSize) < 0.6 * Double(fullSize), "\(smallSize) of \(fullSize)")
+        let info = try await CLIRunner.run(["info", small.path])
+        #expect(info.stdoutText.contains("storage         int8 ("), "\(info.stdoutText)")
+        #expect(info.stdoutText.contains("format version  3"), "\(info.stdoutText)")
+        let a = try await CLIRunner.run(["encode", "-q", "--model", full.path, "A man is playing a guitar."])
+        let b = try await CLIRunner.run(["encode", "-q", "--model", small.path, "A man is playing a guitar."])
+        let va = try JSONDecoder().decode(EncodedLine.self, from: Data(a.stdoutText.utf8)).embedding
+        let vb = try JSONDecoder().decode(EncodedLine.self, from: Data(b.stdoutText.utf8)).embedding
+        #expect(VectorComparison(va, vb).cosine > 0.999)
+        let invalid = try await CLIRunner.run(["convert", folder, small.path, "--dtype", "int4"])
+        #expect(invalid.status != 0 && invalid.stderr.contains("'f32', 'f16' or 'int8'"), "\(invalid.stderr)")
+    }
+
     @Test("info describes the default model", .requires(Fixtures.defaultModel))
     func info() async throws {
         let result = try await CLIRunner.run(["info", Fixtures.defaultModel.url.path, "--json"])

@@ -55,6 +55,19 @@ struct PullCommandTests {
         }
     }
 
+    @Test("pull --dtype int8 stores an int8 model under the name given")
+    func pullInt8() async throws {
+        let home = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: home) }
+        try await withPullTestHub(folder: Fixtures.url("tiny/tiny-cls-normalize"), repository: Self.repository) { hub in
+            let environment = ["EMBED_HOME": home.path, "HF_ENDPOINT": hub.endpoint, "HF_TOKEN": ""]
+            let pull = try await CLIRunner.run(["pull", Self.repository, "--dtype", "int8", "--name", "tiny-int8"], environment: environment)
+            #expect(pull.status == 0, "stderr: \(pull.stderr)")
+            let info = try await CLIRunner.run(["info", "tiny-int8"], environment: environment)
+            #expect(info.status == 0 && info.stdoutText.contains("storage         int8 ("), "\(info.stdoutText) \(info.stderr)")
+        }
+    }
+
     @Test("a repository the Hub does not have is a clear error, and nothing is stored")
     func unknownRepository() async throws {
         let home = try CLIRunner.temporaryDirectory()
