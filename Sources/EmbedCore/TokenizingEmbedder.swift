@@ -18,6 +18,10 @@ public protocol TokenizingEmbedder: Embedder {
     /// The names of the model's own prompts, which ``EmbeddingOptions/promptName`` may select.
     var promptNames: [String] { get }
 
+    /// The element type the model's weights are multiplied in, as Text Embeddings Inference's
+    /// `/info` names it (`float32`, `int8`); `nil` when unknown.
+    var weightDataType: String? { get }
+
     /// Tokenizes texts exactly as ``embed(_:options:)`` would — the prompt the options select,
     /// special tokens, truncation — without running the model, off Swift's cooperative pool.
     /// A server uses it to count and check a request's tokens, then hands the result to
@@ -77,4 +81,9 @@ extension TokenizingEmbedder {
     public func tokenCounts(_ texts: [String], options: EmbeddingOptions) async throws -> [TokenCount] {
         try await prepare(texts, options: options).map(\.tokenCount)
     }
+}
+
+extension TokenizingEmbedder {
+    /// Unknown unless the embedder says.
+    public var weightDataType: String? { nil }
 }

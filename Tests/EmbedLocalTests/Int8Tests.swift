@@ -272,6 +272,7 @@ struct Int8Tests {
         #expect(int8.count >= 4 * layers + 1, "\(int8.count) int8 matrices for \(layers) layers")
 
         let records = try Fixtures.readJSONLines(Fixtures.url("\(path).jsonl.gz"), as: GoldenRecord.self)
+        #expect(LocalEmbedder(model: model).weightDataType == "int8")  // TEI's /info model_dtype
         let embeddings = try await LocalEmbedder(model: model).embed(records.map(\.text))
         var report = ParityReport()
         for (embedding, record) in zip(embeddings, records) { report.add(embedding.vector, record) }

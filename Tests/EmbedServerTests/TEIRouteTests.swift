@@ -169,6 +169,7 @@ struct TEIRouteTests {
             #expect(json["max_batch_tokens"]?.int == 1234)
             #expect(json["max_client_batch_size"]?.int == 2048)
             #expect(json["dimensions"]?.int == 8)
+            #expect(json["model_dtype"]?.string == "float32")  // what TEI says when the engine does not
         }
     }
 }

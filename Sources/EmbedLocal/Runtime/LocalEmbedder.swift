@@ -19,6 +19,12 @@ public struct LocalEmbedder: TokenizingEmbedder {
 
     public var maxSequenceLength: Int { model.tokenizer.maxLength }
 
+    /// `int8` for an int8 model file (on a CPU with int8 products), else `float32` (f16 files
+    /// are widened when loaded).
+    public var weightDataType: String? {
+        model.file?.storage == .int8 && !Kernels.int8RunsInFloat ? "int8" : "float32"
+    }
+
     /// The prompts of `config_sentence_transformers.json`, sorted.
     public var promptNames: [String] { model.metadata.model.prompts.keys.sorted() }
 

@@ -15,6 +15,8 @@ struct EmbeddingEngine: Sendable {
     let maxSequenceLength: Int?
     /// The model's own prompts that a request may name (TEI's `prompt_name`).
     let promptNames: [String]
+    /// The element type the weights are multiplied in (TEI's `model_dtype`), when known.
+    let weightDataType: String?
 
     private let embedTexts: @Sendable ([String], EmbeddingOptions) async throws -> [Embedding]
     private let embedTokenIDs: (@Sendable ([[Int]], EmbeddingOptions) async throws -> [Embedding])?
@@ -28,12 +30,14 @@ struct EmbeddingEngine: Sendable {
         if let tokenizing = embedder as? any TokenizingEmbedder {
             maxSequenceLength = tokenizing.maxSequenceLength
             promptNames = tokenizing.promptNames
+            weightDataType = tokenizing.weightDataType
             embedTokenIDs = { ids, options in try await tokenizing.embed(tokenIDs: ids, options: options) }
             prepareTexts = { texts, options in try await tokenizing.prepare(texts, options: options) }
             embedPrepared = { prepared, options in try await tokenizing.embed(prepared: prepared, options: options) }
         } else {
             maxSequenceLength = nil
             promptNames = []
+            weightDataType = nil
             embedTokenIDs = nil
             prepareTexts = nil
             embedPrepared = nil

@@ -93,7 +93,9 @@ struct TEIRoutes: Sendable {
         var json = JSONWriter()
         json.raw(#"{"model_id":"#)
         json.string(service.modelName)
-        json.raw(#","model_sha":null,"model_dtype":"float32","model_type":{"embedding":{}},"dimensions":"#)
+        json.raw(#","model_sha":null,"model_dtype":"#)
+        json.string(service.engine.weightDataType ?? "float32")
+        json.raw(#","model_type":{"embedding":{}},"dimensions":"#)
         if let dimensions = service.engine.dimensions { json.integer(dimensions) } else { json.raw("null") }
         json.raw(#","max_input_length":"#)
         if let maxLength = service.engine.maxSequenceLength { json.integer(maxLength) } else { json.raw("null") }
