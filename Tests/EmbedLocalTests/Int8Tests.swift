@@ -163,6 +163,41 @@ struct Int8Tests {
         }
     }
 
+    @Test("Rows whose quantization loses too much get a second pass: only those rows, and their residual is what the first pass lost")
+    func residualRows() async throws {
+        // The lost share of a row's energy is at most k / (12 · 127²), so the default threshold
+        // (1e-3) can flag only rows of 194 values or more: an encoder's, not a tiny test's.
+        let k = 768
+        var generator = SeededGenerator(seed: 3)
+        var rows = (0..<(3 * k)).map { _ in Float.random(in: -1...1, using: &generator) }
+        rows[k + 5] = 300  // row 1: one outlier channel; its other values round to zero
+        var quantized = [UInt8](repeating: 0, count: embed_int8_activation_size(3, k))
+        embed_int8_quantize_rows(EMBED_INT8_PORTABLE, rows, 3, k, k, &quantized)
+        let block = embed_int8_activation_size(1, k)
+        var residuals = [UInt8](repeating: 0, count: 3 * block)
+        var indices = [Int](repeating: -1, count: 3)
+        var scratch = [Float](repeating: 0, count: k)
+        let count = embed_int8_quantize_residuals(Kernels.int8InstructionSet,
+                                                  rows, 3, k, k, quantized, 1e-3, &residuals, &indices, &scratch)
+        #expect(count == 1 && indices[0] == 1)
+        // First pass plus second pass reconstruct the row far better than the first alone.
+        let stride = embed_int8_activation_stride(k)
+        let firstScale = quantized.withUnsafeBytes { $0.load(fromByteOffset: 3 * stride + 4, as: Float.self) }
+        let secondScale = residuals.withUnsafeBytes { $0.load(fromByteOffset: stride, as: Float.self) }
+        var firstError: Float = 0, bothError: Float = 0
+        for p in 0..<k {
+            let first = Float(Int(quantized[stride + p]) - 128) * firstScale
+            let second = Float(Int(residuals[p]) - 128) * secondScale
+            firstError = max(firstError, abs(rows[k + p] - first))
+            bothError = max(bothError, abs(rows[k + p] - first - second))
+        }
+        #expect(bothError * 100 < firstError, "first pass \(firstError), both \(bothError)")
+        #expect(try SentenceEncoder.Options(environment: ["EMBED_INT8_RESIDUAL": "0.5"]).threadCount >= 1)
+        for bad in ["much", "-1", "2"] {
+            #expect(throws: SentenceEncoderError.self) { try SentenceEncoder.Options(environment: ["EMBED_INT8_RESIDUAL": bad]) }
+        }
+    }
+
     /// The sample tensors with their 2-D ones quantized.
     static let quantizedNames: Set = ["embeddings.word_embeddings.weight", "encoder.layer.0.attention.self.query.weight", "odd.sized"]
 

@@ -5,6 +5,11 @@
 // levels or to zero. Such rows are rare, so they get a second int8 pass over what the first one
 // lost (the residual, at most half a step of the first): the two products together carry about
 // fifteen bits, at the price of one more product for those rows only.
+//
+// The test is the share of the row's energy the first pass lost, which is at most about
+// k / (12 · 127²) (every value a half step off, all the energy in one value): with the runtime's
+// threshold of 1e-3 a row of k = 384 inputs is flagged when its largest value is about 20 times
+// its RMS, of k = 3072 at about 14 times; a row without outliers loses around 1e-5 to 1e-4.
 #ifndef EMBED_INT8_RESIDUAL_H
 #define EMBED_INT8_RESIDUAL_H
 

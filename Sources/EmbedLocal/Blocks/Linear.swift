@@ -204,7 +204,7 @@ final class PackedInt8Weight: @unchecked Sendable {
                         quantized.scales, bias, output, outputStride, accumulate ? 1 : 0)
         // Rows that one int8 pass represents badly (an outlier channel) get a second pass over
         // their residual (see `embed_int8_residual.h`).
-        let count = embed_int8_quantize_residuals(isa, input, rows, depth, inputStride, scratch, Self.residualThreshold,
+        let count = embed_int8_quantize_residuals(isa, input, rows, depth, inputStride, scratch, SentenceEncoder.int8ResidualThreshold,
                                                   residuals, indices, floats)
         for index in 0..<count {
             embed_int8_gemm(isa, 1, columns.lowerBound, columns.upperBound, depth, residuals + index * block, packed,
@@ -213,13 +213,6 @@ final class PackedInt8Weight: @unchecked Sendable {
     }
 
     private static func aligned(_ bytes: Int) -> Int { (bytes + 63) & ~63 }
-
-    /// Rows whose quantization loses more than this share of their energy (`Σ(x − s·q)² / Σx²`)
-    /// get the second pass; a row without outliers loses about 1e-4.
-    static let residualThreshold: Float = {
-        if let text = ProcessInfo.processInfo.environment["EMBED_INT8_RESIDUAL"], let value = Float(text) { return value }
-        return 1e-3
-    }()
 }
 
 /// LayerNorm parameters (`weight` = γ, `bias` = β, absent in ModernBERT's bias-free norms).

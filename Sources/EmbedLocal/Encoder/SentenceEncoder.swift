@@ -34,6 +34,16 @@ public final class SentenceEncoder: Sendable {
         /// products need fewer rows to run at full speed (Benchmarks/README.md).
         public static let defaultInt8TokensPerChunk = 512
 
+        /// The environment variable that sets the int8 models' second-pass threshold (see
+        /// `embed_int8_residual.h`): a number in 0...1; checked by ``init(threadCount:environment:)``.
+        public static let int8ResidualVariable = "EMBED_INT8_RESIDUAL"
+
+        /// The threshold `value` sets, or `nil` when it is not a number in 0...1.
+        static func int8ResidualThreshold(_ value: String) -> Float? {
+            guard let number = Float(value.trimmingCharacters(in: .whitespaces)), (0...1).contains(number) else { return nil }
+            return number
+        }
+
         /// The environment variable that sets ``threadCount`` for ``init(threadCount:environment:)``.
         public static let threadCountVariable = "EMBED_THREADS"
 
@@ -55,6 +65,11 @@ public final class SentenceEncoder: Sendable {
         ///   `EMBED_THREADS` and that is not a whole number in ``allowedThreadCounts``, rather than
         ///   quietly running with a count nobody chose.
         public init(threadCount explicit: Int? = nil, environment: [String: String]) throws(SentenceEncoderError) {
+            if let value = environment[Self.int8ResidualVariable], Self.int8ResidualThreshold(value) == nil {
+                throw .invalidSetting(
+                    variable: Self.int8ResidualVariable, value: value,
+                    expected: "a number from 0 (a second pass for every token) to 1 (none), or unset for the default 1e-3")
+            }
             if let explicit {
                 self.init(threadCount: explicit)
                 return
@@ -69,6 +84,11 @@ public final class SentenceEncoder: Sendable {
             self.init(threadCount: count)
         }
     }
+
+    /// The share of a token's energy its int8 quantization may lose before the token gets a
+    /// second pass over the residual (int8 models only).
+    static let int8ResidualThreshold: Float = ProcessInfo.processInfo.environment[Options.int8ResidualVariable]
+        .flatMap(Options.int8ResidualThreshold) ?? 1e-3
 
     /// Below this many tokens a lone text runs on one thread: splitting its small matrix
     /// products would cost more in hand-offs than it saves. (A hand-off is cheap while the worker

@@ -21,6 +21,8 @@ public enum SentenceEncoderError: Error, CustomStringConvertible, Sendable, Hash
     /// The thread count set in the environment variable `variable` is not a whole number in
     /// ``SentenceEncoder/Options/allowedThreadCounts``.
     case invalidThreadCount(variable: String, value: String)
+    /// An environment variable of the local runtime holds a value it cannot take.
+    case invalidSetting(variable: String, value: String, expected: String)
 
     /// A one-line explanation naming the file, tensor or sequence involved.
     public var description: String {
@@ -41,6 +43,8 @@ public enum SentenceEncoderError: Error, CustomStringConvertible, Sendable, Hash
             "Sequence \(index) has token id \(token) at position \(position); ids must be in 0..<\(vocabularySize)."
         case .invalidPromptLengths(let detail):
             "Invalid prompt lengths: \(detail)"
+        case .invalidSetting(let variable, let value, let expected):
+            "\(variable)=\"\(value)\" is not valid: set \(expected)."
         case .invalidThreadCount(let variable, let value):
             "\(variable)=\"\(value)\" is not a thread count: set a whole number from \(SentenceEncoder.Options.allowedThreadCounts.lowerBound) to \(SentenceEncoder.Options.allowedThreadCounts.upperBound), or unset it to use every core this process may run on (\(AvailableCores.count) here)."
         }
