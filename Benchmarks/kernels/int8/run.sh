@@ -5,7 +5,7 @@
 # 1 and 2 threads, best of RUNS (7). QUIET=1 (default) discards and redoes a measurement during which
 # another process used the CPU. Prints the raw file (name threads M K N seconds GOPS); make_tables.py
 # turns it into the tables.
-# Usage: Benchmarks/kernels/int8/run.sh   (THREADS="1 2", CANDIDATES, STACKS narrow a run)
+# Usage: Benchmarks/kernels/int8/run.sh   (THREADS="1 2", CANDIDATES, STACKS narrow a run; STACKS="" skips the stacks)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$here/../../.."
@@ -23,9 +23,9 @@ if [ -f /usr/include/oneapi/dnnl/dnnl.h ]; then dnnl=(-DHAVE_DNNL=1 -ldnnl -lgom
 export RUNS=${RUNS:-7} QUIET=${QUIET:-1}
 onednn=""
 [ ${#dnnl[@]} -gt 0 ] && onednn="onednn-u8 onednn-s8"
-THREADS=${THREADS:-"1 2"}
-CANDIDATES=${CANDIDATES:-"openblas smallgemm $onednn int8-avx512vnni int8-avxvnni int8-avx2 int8-portable"}
-STACKS=${STACKS:-"stack-fp32 stack-int8-avx512vnni stack-int8-avxvnni stack-int8-avx2"}
+THREADS=${THREADS-"1 2"}
+CANDIDATES=${CANDIDATES-"openblas smallgemm $onednn int8-avx512vnni int8-avxvnni int8-avx2 int8-portable"}
+STACKS=${STACKS-"stack-fp32 stack-int8-avx512vnni stack-int8-avxvnni stack-int8-avx2"}
 measure() { echo "# $(uptime)"; OPENBLAS_NUM_THREADS=$2 OMP_NUM_THREADS=$2 "$out/bench_int8" "$1" "$2"; }
 for t in $THREADS; do for c in $CANDIDATES; do measure "$c" "$t"; done; done
 case " $THREADS " in *" 1 "*) for c in quantize-avx512vnni quantize-avx2 quantize-portable; do measure "$c" 1; done;; esac
