@@ -151,8 +151,6 @@ public final class SentenceEncoder: Sendable {
         model = try description.encoder.makeEncoder(reader)
         defaultTokensPerChunk = weights.tensorNames.contains { weights.quantized($0) != nil }
             ? Options.defaultInt8TokensPerChunk : Options.defaultTokensPerChunk
-        // The int8 linear layers hold their weights repacked; the file's copy may leave memory.
-        weights.releaseQuantizedPages()
         pooler = Pooler(description.pooling)
         var stages: [OutputStage] = []
         var denseIndex = 0

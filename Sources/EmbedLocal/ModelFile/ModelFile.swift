@@ -178,16 +178,6 @@ public final class ModelFile: TensorSource {
     /// An int8 tensor with its scales, as views into the mapping; `nil` for other tensors.
     public func quantized(_ name: String) -> QuantizedTensor? { quantizedTensors[name] }
 
-    /// Lets the pages of the int8 tensors leave this process's memory (they stay in the page
-    /// cache): the linear layers repack their weights at load, and the word table is read a row
-    /// per token in use, so peak RSS should count neither the file's copy nor unused rows.
-    public func releaseQuantizedPages() {
-        guard let base = mapping.bytes.baseAddress else { return }
-        for tensor in tensors where tensor.dataType == .int8 && tensor.byteLength > 0 {
-            Self.advise(base + tensor.offset, count: tensor.byteLength, MADV_DONTNEED)
-        }
-    }
-
     // MARK: Matching a model
 
     /// Checks that the file holds exactly the tensors a model needs: each expected name present

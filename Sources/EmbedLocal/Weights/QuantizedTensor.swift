@@ -80,7 +80,4 @@ public struct QuantizedTensor: @unchecked Sendable {
 extension TensorSource {
     /// No int8 tensors: the sources other than an int8 model file store floats.
     public func quantized(_ name: String) -> QuantizedTensor? { nil }
-
-    /// Nothing to release: the sources other than an int8 model file hold no int8 pages.
-    public func releaseQuantizedPages() {}
 }

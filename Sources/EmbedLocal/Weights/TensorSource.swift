@@ -85,11 +85,6 @@ public protocol TensorSource: Sendable {
     /// The tensor `name` as int8 with per-row scales when it is stored so (an int8 model
     /// file's linear weights and word table), else `nil`; ``floats(_:)`` then dequantizes it.
     func quantized(_ name: String) -> QuantizedTensor?
-
-    /// Lets the pages holding int8 tensors leave this process's memory (they stay in the page
-    /// cache and come back on access): called once their contents have been copied, so that
-    /// peak memory counts them once.
-    func releaseQuantizedPages()
 }
 
 /// A read-only fp32 tensor: a view into a mapped file or into storage of its own, kept alive by
