@@ -1,3 +1,4 @@
+import CEmbedKernels
 import Foundation
 
 /// A matrix stored as int8 with one fp32 scale per row: `value[r][c] = scales[r] · values[r][c]`,
@@ -45,17 +46,19 @@ public struct QuantizedTensor: @unchecked Sendable {
 
     /// Quantizes one row symmetrically: returns its scale, `max |x| / 127` (0 for a row of
     /// zeros), and writes `round(x · 127 / max |x|)`, ties to even, in [-127, 127]. Finite input.
+    ///
+    /// The weights are quantized by the very code that quantizes activations at run time
+    /// (`embed_int8_quantize_rows`, which stores `q + 128`), so the two cannot drift apart.
     public static func quantize(row: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Int8>) -> Float {
-        let largest = row.reduce(Float(0)) { max($0, abs($1)) }
-        guard largest > 0 else {
-            output.update(repeating: 0)
-            return 0
+        let count = row.count
+        guard let values = row.baseAddress, count > 0 else { return 0 }
+        return withUnsafeTemporaryAllocation(byteCount: embed_int8_activation_size(1, count), alignment: 64) { buffer in
+            let base = buffer.baseAddress!  // a non-empty allocation
+            embed_int8_quantize_rows(EMBED_INT8_PORTABLE, values, 1, count, count, base)
+            let shifted = base.assumingMemoryBound(to: UInt8.self)
+            for index in 0..<count { output[index] = Int8(Int(shifted[index]) - 128) }
+            return base.load(fromByteOffset: embed_int8_activation_stride(count), as: Float.self)
         }
-        let inverse = 127 / largest
-        for (index, value) in row.enumerated() {
-            output[index] = Int8(max(-127, min(127, (value * inverse).rounded(.toNearestOrEven))))
-        }
-        return largest / 127
     }
 
     /// Lets the pages holding the values leave this process's memory, for a caller that has
