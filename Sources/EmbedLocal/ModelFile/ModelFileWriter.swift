@@ -79,6 +79,8 @@ public enum ModelFileWriter {
 
         var hasher = XXHash64()
         var position = plan.header.dataOffset
+        // The scales of the last int8 tensor written: its scale entry comes right after it.
+        var scales: [Float] = []
         for entry in plan.entries {
             let padding = Int(entry.offset - position)
             if padding > 0 {
@@ -86,8 +88,18 @@ public enum ModelFileWriter {
                 zeros.withUnsafeBytes { hasher.update($0) }
                 try output.write(zeros)
             }
-            try writeTensor(entry, scalesOf: plan.scalesOf[entry.name], from: tensors, storage: storage,
-                            to: &output, hasher: &hasher)
+            if let quantized = plan.scalesOf[entry.name] {
+                guard UInt64(scales.count) * 4 == entry.byteLength else {
+                    throw .sourceTensorUnreadable(tensor: quantized, reason: "its scales were not computed before its scale entry")
+                }
+                let words = scales.map { $0.bitPattern.littleEndian }
+                try words.withBytes { (bytes) throws(ModelFileError) in
+                    hasher.update(bytes)
+                    try output.write(bytes)
+                }
+            } else {
+                scales = try writeTensor(entry, from: tensors, storage: storage, to: &output, hasher: &hasher)
+            }
             position = entry.offset + entry.byteLength
         }
 
@@ -206,21 +218,20 @@ public enum ModelFileWriter {
     private static let chunkElements = 1 << 16
 
     /// Writes one tensor's bytes: its elements in the entry's element type, or for an int8
-    /// tensor its quantized rows, or for a scale entry (`scalesOf` names the tensor) its rows'
-    /// scales — both computed by ``QuantizedTensor/quantize(row:into:)``.
+    /// tensor its rows quantized by ``QuantizedTensor/quantize(row:into:)``, whose scales it
+    /// returns for the scale entry that follows (empty for other tensors).
     private static func writeTensor(
-        _ entry: ModelFileTableEntry, scalesOf quantizedName: String?, from source: some TensorSource,
-        storage: ModelFileStorage, to output: inout OutputFile, hasher: inout XXHash64
-    ) throws(ModelFileError) {
-        let name = quantizedName ?? entry.name
+        _ entry: ModelFileTableEntry, from source: some TensorSource, storage: ModelFileStorage,
+        to output: inout OutputFile, hasher: inout XXHash64
+    ) throws(ModelFileError) -> [Float] {
+        let name = entry.name
         let buffer: TensorBuffer
         do {
             buffer = try source.floats(name)
         } catch {
             throw .sourceTensorUnreadable(tensor: name, reason: "\(error)")
         }
-        let shape = entry.shape.map { Int($0) }
-        let expectedShape = quantizedName == nil ? shape : (source.shape(of: name) ?? [])
+        let expectedShape = entry.shape.map { Int($0) }
         guard buffer.shape == expectedShape, buffer.count == expectedShape.reduce(1, *) else {
             throw .sourceTensorUnreadable(
                 tensor: name,
@@ -234,26 +245,18 @@ public enum ModelFileWriter {
         if let bad = elements.firstIndex(where: { !$0.isFinite }) {
             throw .unrepresentableValue(tensor: name, index: bad, value: elements[bad], storage: storage)
         }
-        if quantizedName != nil || entry.dataType == .int8 {
+        if entry.dataType == .int8 {
             let columns = expectedShape[1]
             var row = [Int8](repeating: 0, count: columns)
             var scales: [Float] = []
             for index in 0..<expectedShape[0] {
-                let scale = row.withUnsafeMutableBufferPointer { values in
+                scales.append(row.withUnsafeMutableBufferPointer { values in
                     QuantizedTensor.quantize(row: UnsafeBufferPointer(rebasing: elements[(index * columns)..<((index + 1) * columns)]),
                                              into: values)
-                }
-                if quantizedName != nil {
-                    scales.append(scale)
-                } else {
-                    try row.withBytes { (bytes) throws(ModelFileError) in try emit(bytes) }
-                }
+                })
+                try row.withBytes { (bytes) throws(ModelFileError) in try emit(bytes) }
             }
-            if quantizedName != nil {
-                let words = scales.map { $0.bitPattern.littleEndian }
-                try words.withBytes { (bytes) throws(ModelFileError) in try emit(bytes) }
-            }
-            return
+            return scales
         }
         var halves: [UInt16] = []
         var start = 0
@@ -279,6 +282,7 @@ public enum ModelFileWriter {
             }
             start = end
         }
+        return []
     }
 
     private static func synchronizeDirectory(_ directory: String) {
