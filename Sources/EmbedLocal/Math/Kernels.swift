@@ -8,15 +8,13 @@ import Foundation
 /// without traps so the optimizer vectorizes them; reductions interleave eight partial sums,
 /// which vectorizes too and is as accurate as PyTorch's own float reductions.
 enum Kernels {
+    /// `EMBED_KERNELS`, lowercased: the instruction set a user forces, for both kinds of kernel.
+    private static let forced = ProcessInfo.processInfo.environment["EMBED_KERNELS"]?.lowercased()
+
     /// The instruction set of the C kernels (attention, GELU, few-row products): the best this
     /// CPU has, unless the environment sets `EMBED_KERNELS=portable` (to compare, or to rule the
     /// AVX2 code out).
-    static let instructionSet: embed_kernels_isa = {
-        if let forced = ProcessInfo.processInfo.environment["EMBED_KERNELS"], forced.lowercased() == "portable" {
-            return EMBED_KERNELS_PORTABLE
-        }
-        return embed_kernels_best_isa()
-    }()
+    static let instructionSet: embed_kernels_isa = forced == "portable" ? EMBED_KERNELS_PORTABLE : embed_kernels_best_isa()
 
     /// Whether int8 weights run as fp32: this CPU has no int8 dot products, and the portable
     /// int8 kernel is slower than fp32 BLAS (`EMBED_KERNELS=portable` alone does not do this).
@@ -27,10 +25,7 @@ enum Kernels {
     /// AVX-512 VNNI get).
     static let int8InstructionSet: embed_int8_isa = {
         let lesser: [String: embed_int8_isa] = ["portable": EMBED_INT8_PORTABLE, "avx2": EMBED_INT8_AVX2, "avx-vnni": EMBED_INT8_AVX_VNNI]
-        if let forced = ProcessInfo.processInfo.environment["EMBED_KERNELS"].flatMap({ lesser[$0.lowercased()] }),
-           embed_int8_supports(forced) != 0 {
-            return forced
-        }
+        if let set = forced.flatMap({ lesser[$0] }), embed_int8_supports(set) != 0 { return set }
         return embed_int8_best_isa()
     }()
 
