@@ -69,20 +69,30 @@ public enum EmbedderFactory {
     ///   the line and column of a YAML syntax error, the key path of a value that does not fit),
     ///   or the configuration's own error for unknown providers or keys.
     public static func loadConfiguration(path: String) throws -> EmbedderConfiguration {
+        try loadDocument(path: path) { json in try EmbedderConfiguration(json: json) }
+    }
+
+    /// Reads a JSON or YAML file (chosen by the extension `.yaml`/`.yml`, else by content) into a
+    /// ``EmbedCore/JSONValue`` tree and builds a value from it with `make`.
+    ///
+    /// - Throws: ``ConfigurationFileError`` when the file cannot be read or parsed (saying where:
+    ///   the line and column of a YAML syntax error), or when `make` throws a
+    ///   ``ConfigurationError``, whose message it carries.
+    static func loadDocument<Value>(path: String, _ make: (JSONValue) throws -> Value) throws -> Value {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationFileError(path: path, reason: "cannot read the file")
         }
         let isYAML = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
         do {
             if !isYAML, let json = try? JSONDecoder().decode(JSONValue.self, from: data) {
-                return try EmbedderConfiguration(json: json)
+                return try make(json)
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ConfigurationFileError(path: path, reason: "the file is not valid UTF-8")
             }
             // An empty file is no configuration at all (not an empty one), as an empty JSON file is.
-            if text.allSatisfy(\.isWhitespace) { return try EmbedderConfiguration(json: .null) }
-            return try YAMLDecoder().decode(EmbedderConfiguration.self, from: text)
+            if text.allSatisfy(\.isWhitespace) { return try make(.null) }
+            return try make(YAMLDecoder().decode(JSONValue.self, from: text))
         } catch let error as ConfigurationFileError {
             throw error
         } catch let error as ConfigurationError {

@@ -65,15 +65,21 @@ public struct ServerConfiguration: Sendable {
     /// for one batch; raise it for remote engines where calls are mostly waiting.
     public var maxConcurrentBatches: Int
 
-    /// The model name the server reports in responses and model listings, or `nil` (the default)
-    /// to use the embedder's ``EmbedCore/Embedder/modelName``.
+    /// The model name a single-model server reports in responses and model listings, or `nil`
+    /// (the default) to use the embedder's ``EmbedCore/Embedder/modelName``. A server of several
+    /// models takes each one's name from its ``ServedModel``.
     public var modelName: String?
 
-    /// Whether requests must name the advertised model. Default `false`: the server has one
-    /// model and serves it under any name, as TEI does, so clients configured for another name
-    /// (`nomic-embed-text`, `text-embedding-3-small`) work unchanged and Ollama's `/api/pull`
-    /// succeeds at once. When `true`, another name gets 404 in the API's error shape.
+    /// Whether requests to a single-model server must name its model. Default `false`: the
+    /// server serves its one model under any name, as TEI does, so clients configured for another
+    /// name (`nomic-embed-text`, `text-embedding-3-small`) work unchanged and Ollama's `/api/pull`
+    /// succeeds at once. When `true`, another name gets 404 in the API's error shape — as it
+    /// always does on a server of several models.
     public var requiresMatchingModelName: Bool
+
+    /// The model TEI's routes (`POST /embed`, `GET /info`) use, which carry no model name, or
+    /// `nil` (the default) for the first served model. Matched as a request's `model` is.
+    public var teiModelName: String?
 
     /// Whether the OpenAI route and TEI's `/embed` (when the request does not say) cut inputs
     /// longer than the model's maximum instead of rejecting them. Default `true`, as Ollama's and
@@ -107,6 +113,7 @@ public struct ServerConfiguration: Sendable {
         maxConcurrentBatches: Int = 1,
         modelName: String? = nil,
         requiresMatchingModelName: Bool = false,
+        teiModelName: String? = nil,
         truncatesLongInputs: Bool = true,
         warmsUpBeforeServing: Bool = false,
         logLevel: Logger.Level? = nil,
@@ -124,6 +131,7 @@ public struct ServerConfiguration: Sendable {
         self.maxConcurrentBatches = maxConcurrentBatches
         self.modelName = modelName
         self.requiresMatchingModelName = requiresMatchingModelName
+        self.teiModelName = teiModelName
         self.truncatesLongInputs = truncatesLongInputs
         self.warmsUpBeforeServing = warmsUpBeforeServing
         self.logLevel = logLevel

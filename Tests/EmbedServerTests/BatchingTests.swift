@@ -128,7 +128,7 @@ struct BatchingTests {
             try await Self.waitUntil { embedder.startedCalls == 1 }
             // B: fills the queue.
             async let second = client.post(path, body(four))
-            try await Self.waitUntil { MetricSamples(try await client.get("/metrics").text)["embed_queue_depth"] == 4 }
+            try await Self.waitUntil { MetricSamples(try await client.get("/metrics").text)[#"embed_queue_depth{model="hash-embed"}"#] == 4 }
             // C: does not fit, refused without waiting. (Should it be admitted instead, the
             // valve opens the gate so that the test fails rather than hangs.)
             let valve = Task {
@@ -146,7 +146,7 @@ struct BatchingTests {
             gate.open()
             #expect(try await first.status == .ok)
             #expect(try await second.status == .ok)
-            #expect(MetricSamples(try await client.get("/metrics").text)["embed_queue_rejections_total"] == 1)
+            #expect(MetricSamples(try await client.get("/metrics").text)[#"embed_queue_rejections_total{model="hash-embed"}"#] == 1)
         }
         #expect(embedder.batchSizes == [4, 4])
     }
@@ -194,7 +194,7 @@ struct BatcherLifecycleTests {
         configuration.queueCapacity = capacity
         let metrics = ServerMetrics()
         let batcher = EmbeddingBatcher(
-            engine: EmbeddingEngine(embedder), limits: .init(configuration), metrics: metrics,
+            engine: EmbeddingEngine(embedder), limits: .init(configuration), metrics: metrics.model(named: "hash-embed"),
             logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         )
         return (batcher, metrics)
@@ -236,7 +236,7 @@ struct BatcherLifecycleTests {
         doomed.cancel()
         await #expect(throws: CancellationError.self) { try await doomed.value }
         #expect(await batcher.queueDepth == 0)
-        #expect(MetricSamples(metrics.render())["embed_queue_depth"] == 0)
+        #expect(MetricSamples(metrics.render())[#"embed_queue_depth{model="hash-embed"}"#] == 0)
         gate.open()
         #expect(try await first.value.count == 1)
         await batcher.beginShutdown()

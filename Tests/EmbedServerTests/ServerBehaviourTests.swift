@@ -65,12 +65,19 @@ struct ServerBehaviourTests {
         }
     }
 
-    @Test("GET /health is 200 with an empty body")
+    @Test("GET /health is 200 and reports the model")
     func health() async throws {
         try await withServer { client in
             let response = try await client.get("/health")
             #expect(response.status == .ok)
-            #expect(response.body.readableBytes == 0)
+            let json = try response.json()
+            #expect(json["status"]?.string == "ok")
+            let model = try #require(json["models"]?[0])
+            #expect(model["name"]?.string == "hash-embed")
+            #expect(model["engine"]?.string == "local")
+            #expect(model["dimensions"]?.int == 8)
+            #expect(model["queue_depth"]?.int == 0)
+            #expect(response.headers[.connection] == nil)
         }
     }
 
@@ -141,16 +148,16 @@ struct ServerBehaviourTests {
                 (#"embed_http_requests_total{route="/v1/embeddings",method="POST",status="400"}"#, 1),
                 (#"embed_http_requests_total{route="/v1/models/**",method="GET",status="200"}"#, 1),
                 (#"embed_http_requests_total{route="unmatched",method="GET",status="404"}"#, 2),
-                ("embed_inputs_total", 3),
-                ("embed_tokens_total", 12),  // (2+2) + (1+2) + (3+2)
-                ("embed_queue_depth", 0),
-                ("embed_queue_rejections_total", 0),
-                ("embed_engine_failures_total", 0),
-                (#"embed_batch_size_bucket{le="1"}"#, 1),
-                (#"embed_batch_size_bucket{le="2"}"#, 2),
-                (#"embed_batch_size_bucket{le="+Inf"}"#, 2),
-                ("embed_batch_size_count", 2),
-                ("embed_batch_size_sum", 3),
+                (#"embed_inputs_total{model="hash-embed"}"#, 3),
+                (#"embed_tokens_total{model="hash-embed"}"#, 12),  // (2+2) + (1+2) + (3+2)
+                (#"embed_queue_depth{model="hash-embed"}"#, 0),
+                (#"embed_queue_rejections_total{model="hash-embed"}"#, 0),
+                (#"embed_engine_failures_total{model="hash-embed"}"#, 0),
+                (#"embed_batch_size_bucket{model="hash-embed",le="1"}"#, 1),
+                (#"embed_batch_size_bucket{model="hash-embed",le="2"}"#, 2),
+                (#"embed_batch_size_bucket{model="hash-embed",le="+Inf"}"#, 2),
+                (#"embed_batch_size_count{model="hash-embed"}"#, 2),
+                (#"embed_batch_size_sum{model="hash-embed"}"#, 3),
                 (#"embed_http_request_duration_seconds_count{route="/v1/embeddings"}"#, 3),
                 (#"embed_http_request_duration_seconds_bucket{route="/v1/embeddings",le="+Inf"}"#, 3),
             ] {

@@ -76,16 +76,19 @@ public struct EmbedderSpec: Sendable, Hashable, CustomStringConvertible {
     public var description: String { text }
 
     /// Builds the embedder the spec selects (see ``EmbedderFactory/resolve(model:provider:configurationFile:environment:httpClient:)``).
+    ///
+    /// - Parameter threads: A local model's forward-pass threads; `nil` reads `EMBED_THREADS`.
     public func resolve(
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        threads: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ResolvedEmbedder {
         switch kind {
         case .local(let model):
-            try EmbedderFactory.resolve(model: model, provider: nil, configurationFile: nil, environment: environment)
+            try EmbedderFactory.resolve(model: model, provider: nil, configurationFile: nil, threads: threads, environment: environment)
         case .provider(let provider, let model):
-            try EmbedderFactory.resolve(model: model, provider: provider.rawValue, configurationFile: nil, environment: environment)
+            try EmbedderFactory.resolve(
+                model: model, provider: provider.rawValue, configurationFile: nil, threads: threads, environment: environment)
         case .configurationFile(let path):
-            try EmbedderFactory.resolve(model: nil, provider: nil, configurationFile: path, environment: environment)
+            try EmbedderFactory.resolve(model: nil, provider: nil, configurationFile: path, threads: threads, environment: environment)
         }
     }
 }

@@ -58,15 +58,30 @@ extension EmbedderFactory {
         } else if let provider {
             configuration = try EmbedderConfiguration(provider: provider, model: model)
         }
-        if let configuration,
-            let remote = try RemoteEmbedders.make(configuration, environment: environment, httpClient: httpClient)
-        {
+        if let configuration {
+            return try resolve(configuration: configuration, threads: threads, environment: environment, httpClient: httpClient)
+        }
+        return try resolveLocal(model: model, threads: threads, environment: environment)
+    }
+
+    /// Returns the embedder a configuration selects: its provider, or the local model it names
+    /// for the `local` provider.
+    public static func resolve(
+        configuration: EmbedderConfiguration, threads: Int? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        httpClient: HTTPClient = ProviderHTTPClient.shared
+    ) throws -> ResolvedEmbedder {
+        if let remote = try RemoteEmbedders.make(configuration, environment: environment, httpClient: httpClient) {
             return ResolvedEmbedder(
                 embedder: PromptPrefixingEmbedder(base: remote),
                 cacheIdentity: CacheIdentity.remote(configuration, environment: environment),
                 configuration: configuration)
         }
-        let url = try ModelLocator(environment: environment).resolve(model ?? configuration?.model)
+        return try resolveLocal(model: configuration.model, threads: threads, environment: environment)
+    }
+
+    private static func resolveLocal(model: String?, threads: Int?, environment: [String: String]) throws -> ResolvedEmbedder {
+        let url = try ModelLocator(environment: environment).resolve(model)
         let localModel = try LocalModel(contentsOf: url, encoderOptions: SentenceEncoder.Options(threadCount: threads, environment: environment))
         return ResolvedEmbedder(
             embedder: LocalEmbedder(model: localModel), cacheIdentity: CacheIdentity.local(localModel, url: url),

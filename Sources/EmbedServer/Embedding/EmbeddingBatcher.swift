@@ -21,7 +21,7 @@ import Logging
 /// - Shutdown: after ``beginShutdown()`` new jobs get ``APIError/shuttingDown`` while queued ones
 ///   still complete; ``run()`` returns once the queue is empty.
 actor EmbeddingBatcher {
-    /// The batching limits, taken from ``ServerConfiguration``.
+    /// The batching limits: a model's own (``ServedModel``), else the server's (``ServerConfiguration``).
     struct Limits: Sendable {
         var maxBatchSize: Int
         var maxBatchTokens: Int
@@ -29,12 +29,12 @@ actor EmbeddingBatcher {
         var queueCapacity: Int
         var maxConcurrentBatches: Int
 
-        init(_ configuration: ServerConfiguration) {
-            maxBatchSize = max(1, configuration.maxBatchSize)
-            maxBatchTokens = max(1, configuration.maxBatchTokens)
-            maxWait = max(.zero, configuration.maxBatchWait)
-            queueCapacity = max(1, configuration.queueCapacity)
-            maxConcurrentBatches = max(1, configuration.maxConcurrentBatches)
+        init(_ configuration: ServerConfiguration, model: ServedModel? = nil) {
+            maxBatchSize = max(1, model?.maxBatchSize ?? configuration.maxBatchSize)
+            maxBatchTokens = max(1, model?.maxBatchTokens ?? configuration.maxBatchTokens)
+            maxWait = max(.zero, model?.maxBatchWait ?? configuration.maxBatchWait)
+            queueCapacity = max(1, model?.queueCapacity ?? configuration.queueCapacity)
+            maxConcurrentBatches = max(1, model?.maxConcurrentBatches ?? configuration.maxConcurrentBatches)
         }
     }
 
@@ -68,7 +68,7 @@ actor EmbeddingBatcher {
 
     private let engine: EmbeddingEngine
     private let limits: Limits
-    private let metrics: ServerMetrics
+    private let metrics: ModelMetrics
     private let logger: Logger
 
     private var jobs: [UInt64: Job] = [:]
@@ -80,7 +80,7 @@ actor EmbeddingBatcher {
     private var waiter: CheckedContinuation<Void, Never>?
     private var isShuttingDown = false
 
-    init(engine: EmbeddingEngine, limits: Limits, metrics: ServerMetrics, logger: Logger) {
+    init(engine: EmbeddingEngine, limits: Limits, metrics: ModelMetrics, logger: Logger) {
         self.engine = engine
         self.limits = limits
         self.metrics = metrics

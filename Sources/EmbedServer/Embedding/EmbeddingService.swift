@@ -1,9 +1,9 @@
 import EmbedCore
 
-/// The path every embedding route shares: count tokens, enforce the length policy, queue the
-/// inputs for a shared batch, check what comes back.
+/// One served model and the path every embedding route shares for it: count tokens, enforce the
+/// length policy, queue the inputs for the model's own batches, check what comes back.
 ///
-/// The routes only translate their API's request into ``EmbeddingInput``s and options, and the
+/// The routes pick the service a request names (``ModelCatalog``) and only translate their API's request into ``EmbeddingInput``s and options, and the
 /// resulting vectors into their API's response.
 struct EmbeddingService: Sendable {
     /// What to do with inputs longer than the model reads.
@@ -21,25 +21,17 @@ struct EmbeddingService: Sendable {
         var tokenCount: Int
     }
 
+    /// The name clients use and responses carry.
+    let modelName: String
+    /// Further names the model answers to.
+    let aliases: [String]
+    /// The family Ollama's model routes report.
+    let architecture: String
     let engine: EmbeddingEngine
     let batcher: EmbeddingBatcher
-    let metrics: ServerMetrics
+    let limits: EmbeddingBatcher.Limits
+    let metrics: ModelMetrics
     let configuration: ServerConfiguration
-
-    /// The model name the server advertises.
-    var modelName: String { configuration.modelName ?? engine.modelName }
-
-    /// Checks that a request naming `model` may be served, per ``ServerConfiguration/requiresMatchingModelName``.
-    func checkModel(_ model: String?) throws {
-        guard configuration.requiresMatchingModelName, let model, !matchesModel(model) else { return }
-        throw APIError.modelNotFound(model, served: modelName)
-    }
-
-    /// Whether `name` names the served model, ignoring an Ollama `:latest` tag.
-    func matchesModel(_ name: String) -> Bool {
-        func strip(_ name: String) -> String { name.hasSuffix(":latest") ? String(name.dropLast(7)) : name }
-        return strip(name) == strip(modelName) || strip(name) == strip(engine.modelName)
-    }
 
     /// Checks the number of inputs against the request limit.
     func checkInputCount(_ count: Int, param: String) throws {

@@ -41,11 +41,15 @@ struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
     let message: String
     /// The request field at fault (OpenAI's `param`), if one is.
     let param: String?
+    /// What Ollama's own server would say instead of ``message``, where its clients or users may
+    /// match on the wording.
+    let ollamaWording: String?
 
-    init(_ kind: Kind, _ message: String, param: String? = nil) {
+    init(_ kind: Kind, _ message: String, param: String? = nil, ollamaWording: String? = nil) {
         self.kind = kind
         self.message = message
         self.param = param
+        self.ollamaWording = ollamaWording
     }
 
     var description: String { "\(kind.rawValue): \(message)" }
@@ -60,8 +64,16 @@ struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
         Self(.unauthorized, "Missing or incorrect API key. Send it as 'Authorization: Bearer <key>'.\(dialectHint)")
     }
 
-    static func modelNotFound(_ requested: String, served: String) -> Self {
-        Self(.notFound, "model '\(requested)' not found; this server serves '\(served)'.", param: "model")
+    /// No served model answers to `requested`: OpenAI's `model_not_found`, Ollama's "try pulling
+    /// it first", each naming the models that are served.
+    static func modelNotFound(_ requested: String, served: [String], ambiguousAmong candidates: [String] = []) -> Self {
+        let list = served.map { "'\($0)'" }.joined(separator: ", ")
+        let reason = candidates.isEmpty
+            ? "does not exist"
+            : "is ambiguous (it could be \(candidates.map { "'\($0)'" }.joined(separator: " or ")))"
+        return Self(
+            .notFound, "The model '\(requested)' \(reason). This server serves: \(list).", param: "model",
+            ollamaWording: "model \"\(requested)\" not found, try pulling it first")
     }
 
     static func payloadTooLarge(limit: Int) -> Self {
@@ -173,7 +185,7 @@ struct APIError: Error, CustomStringConvertible, Sendable, Equatable {
         case .inputTooLong: "the input length exceeds the context length"
         case .unauthorized: "unauthorized"
         case .overloaded: "server busy, please try again.  maximum pending requests exceeded"
-        default: message
+        default: ollamaWording ?? message
         }
     }
 

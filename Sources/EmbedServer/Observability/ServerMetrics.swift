@@ -14,25 +14,11 @@ final class ServerMetrics: Sendable {
     static let batchSizeBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
 
     private let registry = PrometheusCollectorRegistry()
-    private let inputs: Counter
-    private let tokens: Counter
-    private let queueDepth: Gauge
-    private let rejections: Counter
-    private let engineFailures: Counter
-    private let batchSizes: ValueHistogram
-    private let batchDurations: ValueHistogram
 
-    init() {
-        inputs = registry.makeCounter(name: "embed_inputs_total", help: "Inputs embedded for clients.")
-        tokens = registry.makeCounter(name: "embed_tokens_total", help: "Tokens embedded for clients, as reported by the engine.")
-        queueDepth = registry.makeGauge(name: "embed_queue_depth", help: "Inputs waiting to be batched.")
-        rejections = registry.makeCounter(
-            name: "embed_queue_rejections_total", help: "Requests rejected because the queue was full.")
-        engineFailures = registry.makeCounter(name: "embed_engine_failures_total", help: "Model calls that threw.")
-        batchSizes = registry.makeValueHistogram(
-            name: "embed_batch_size", buckets: Self.batchSizeBuckets, help: "Inputs per model call.")
-        batchDurations = registry.makeValueHistogram(
-            name: "embed_batch_duration_seconds", buckets: Self.latencyBuckets, help: "Duration of model calls.")
+    /// The metrics of one served model, every series labelled `model="NAME"`. Call once per
+    /// model: the registry hands back the same series for the same labels anyway.
+    func model(named name: String) -> ModelMetrics {
+        ModelMetrics(registry: registry, model: name)
     }
 
     /// Counts a finished HTTP request.
@@ -46,6 +32,40 @@ final class ServerMetrics: Sendable {
             name: "embed_http_request_duration_seconds", labels: [("route", route)], buckets: Self.latencyBuckets,
             help: "Time from receiving a request to having its response, by route pattern."
         ).record(seconds)
+    }
+
+    /// Every metric in the Prometheus text format.
+    func render() -> String {
+        registry.emitToString()
+    }
+}
+
+/// The embedding counters, gauges and histograms of one served model: what its queue and batches
+/// do, labelled with the name clients use for it.
+final class ModelMetrics: Sendable {
+    private let inputs: Counter
+    private let tokens: Counter
+    private let queueDepth: Gauge
+    private let rejections: Counter
+    private let engineFailures: Counter
+    private let batchSizes: ValueHistogram
+    private let batchDurations: ValueHistogram
+
+    fileprivate init(registry: PrometheusCollectorRegistry, model: String) {
+        let labels = [("model", model)]
+        inputs = registry.makeCounter(name: "embed_inputs_total", labels: labels, help: "Inputs embedded for clients.")
+        tokens = registry.makeCounter(
+            name: "embed_tokens_total", labels: labels, help: "Tokens embedded for clients, as reported by the engine.")
+        queueDepth = registry.makeGauge(name: "embed_queue_depth", labels: labels, help: "Inputs waiting to be batched.")
+        rejections = registry.makeCounter(
+            name: "embed_queue_rejections_total", labels: labels, help: "Requests rejected because the queue was full.")
+        engineFailures = registry.makeCounter(
+            name: "embed_engine_failures_total", labels: labels, help: "Model calls that threw.")
+        batchSizes = registry.makeValueHistogram(
+            name: "embed_batch_size", labels: labels, buckets: ServerMetrics.batchSizeBuckets, help: "Inputs per model call.")
+        batchDurations = registry.makeValueHistogram(
+            name: "embed_batch_duration_seconds", labels: labels, buckets: ServerMetrics.latencyBuckets,
+            help: "Duration of model calls.")
     }
 
     /// Counts inputs and tokens that were embedded for clients.
@@ -69,10 +89,5 @@ final class ServerMetrics: Sendable {
     /// Counts a request rejected because the queue was full.
     func recordRejection() {
         rejections.increment()
-    }
-
-    /// Every metric in the Prometheus text format.
-    func render() -> String {
-        registry.emitToString()
     }
 }

@@ -13,7 +13,8 @@ struct OllamaRoutes: Sendable {
     /// The Ollama API version whose embedding routes this server implements.
     static let apiVersion = "0.12.0"
 
-    let service: EmbeddingService
+    let catalog: ModelCatalog
+    let configuration: ServerConfiguration
     /// When the server was built, reported as the model's `modified_at`.
     let modifiedAt: String
 
@@ -26,8 +27,8 @@ struct OllamaRoutes: Sendable {
         router.get("/api/version") { _, _ in version() }
     }
 
-    /// The served model's name with a tag, as Ollama lists names.
-    private var taggedName: String {
+    /// A served model's name with a tag, as Ollama lists names.
+    private func taggedName(_ service: EmbeddingService) -> String {
         let name = service.modelName
         return name.contains(":") ? name : "\(name):latest"
     }
@@ -51,8 +52,8 @@ struct OllamaRoutes: Sendable {
 
     func embed(_ request: Request) async throws -> Response {
         let start = ContinuousClock.now
-        let body = try await request.decodeJSON(as: EmbedRequest.self, limit: service.configuration.maxBodySize)
-        try service.checkModel(body.model)
+        let body = try await request.decodeJSON(as: EmbedRequest.self, limit: configuration.maxBodySize)
+        let service = try catalog.service(for: body.model)
         let texts = body.input?.texts ?? []
         try service.checkInputCount(texts.count, param: "input")
         try service.checkDimensions(body.dimensions)
@@ -67,7 +68,7 @@ struct OllamaRoutes: Sendable {
 
         var json = JSONWriter(capacity: 128 + texts.count * (body.dimensions ?? service.engine.dimensions ?? 384) * 12)
         json.raw(#"{"model":"#)
-        json.string(body.model ?? taggedName)
+        json.string(body.model ?? taggedName(service))
         json.raw(#","embeddings":["#)
         for (index, embedding) in outcome.embeddings.enumerated() {
             if index > 0 { json.raw(",") }
@@ -90,8 +91,8 @@ struct OllamaRoutes: Sendable {
 
     /// One prompt, one vector, as the engine returns it (Ollama does not normalize here).
     func legacyEmbeddings(_ request: Request) async throws -> Response {
-        let body = try await request.decodeJSON(as: LegacyRequest.self, limit: service.configuration.maxBodySize)
-        try service.checkModel(body.model)
+        let body = try await request.decodeJSON(as: LegacyRequest.self, limit: configuration.maxBodySize)
+        let service = try catalog.service(for: body.model)
         var json = JSONWriter()
         json.raw(#"{"embedding":"#)
         if let prompt = body.prompt, !prompt.isEmpty {
@@ -106,30 +107,48 @@ struct OllamaRoutes: Sendable {
 
     // MARK: Model routes
 
-    private func writeDetails(into json: inout JSONWriter) {
+    private func writeDetails(_ service: EmbeddingService, into json: inout JSONWriter) {
         json.raw(#"{"parent_model":"","format":"#)
-        json.string(service.configuration.serverName)
+        json.string(configuration.serverName)
         json.raw(#","family":"#)
-        json.string(architecture)
+        json.string(service.architecture)
         json.raw(#","families":["#)
-        json.string(architecture)
-        json.raw(#"],"parameter_size":"","quantization_level":"F32"}"#)
+        json.string(service.architecture)
+        json.raw(#"],"parameter_size":"","quantization_level":"#)
+        json.string(Self.quantizationLevel(service.engine.weightDataType))
+        json.raw("}")
     }
 
-    /// The local runtime is BERT; other engines are reported as remote.
-    private var architecture: String { service.engine.tokenizes ? "bert" : "remote" }
+    /// Ollama's name for the weights' element type.
+    static func quantizationLevel(_ dataType: String?) -> String {
+        switch dataType {
+        case "int8": "Q8_0"
+        case "float16": "F16"
+        default: "F32"
+        }
+    }
 
+    /// Every served model, with its vector length (`dimensions`, not Ollama's: clients ignore
+    /// fields they do not know).
     func tags() -> Response {
         var json = JSONWriter()
-        json.raw(#"{"models":[{"name":"#)
-        json.string(taggedName)
-        json.raw(#","model":"#)
-        json.string(taggedName)
-        json.raw(#","modified_at":"#)
-        json.string(modifiedAt)
-        json.raw(#","size":0,"digest":"","details":"#)
-        writeDetails(into: &json)
-        json.raw("}]}")
+        json.raw(#"{"models":["#)
+        for (index, service) in catalog.services.enumerated() {
+            json.raw(index == 0 ? #"{"name":"# : #",{"name":"#)
+            json.string(taggedName(service))
+            json.raw(#","model":"#)
+            json.string(taggedName(service))
+            json.raw(#","modified_at":"#)
+            json.string(modifiedAt)
+            json.raw(#","size":0,"digest":"","details":"#)
+            writeDetails(service, into: &json)
+            if let dimensions = service.engine.dimensions {
+                json.raw(#","dimensions":"#)
+                json.integer(dimensions)
+            }
+            json.raw("}")
+        }
+        json.raw("]}")
         return .json(json)
     }
 
@@ -140,11 +159,12 @@ struct OllamaRoutes: Sendable {
     }
 
     func show(_ request: Request) async throws -> Response {
-        let body = try await request.decodeJSON(as: ModelRequest.self, limit: service.configuration.maxBodySize)
-        try service.checkModel(body.model ?? body.name)
+        let body = try await request.decodeJSON(as: ModelRequest.self, limit: configuration.maxBodySize)
+        let service = try catalog.service(for: body.model ?? body.name)
+        let architecture = service.architecture
         var json = JSONWriter()
         json.raw(#"{"license":"","modelfile":"","parameters":"","template":"","details":"#)
-        writeDetails(into: &json)
+        writeDetails(service, into: &json)
         json.raw(#","model_info":{"general.architecture":"#)
         json.string(architecture)
         json.raw(#","general.basename":"#)
@@ -167,12 +187,13 @@ struct OllamaRoutes: Sendable {
         return .json(json)
     }
 
-    /// Nothing to download: the served model is already here. Streams one `success` line unless
-    /// `stream` is false, as Ollama does.
+    /// Nothing to download: a served model is already here. Streams one `success` line unless
+    /// `stream` is false, as Ollama does; a name no model answers to cannot be pulled.
     func pull(_ request: Request) async throws -> Response {
-        let body = try await request.decodeJSON(as: ModelRequest.self, limit: service.configuration.maxBodySize)
-        if service.configuration.requiresMatchingModelName, let requested = body.model ?? body.name, !service.matchesModel(requested) {
-            throw APIError(.notFound, "pull model manifest: '\(requested)' is not served here; this server serves '\(service.modelName)'.")
+        let body = try await request.decodeJSON(as: ModelRequest.self, limit: configuration.maxBodySize)
+        if let requested = body.model ?? body.name, (try? catalog.service(for: requested)) == nil {
+            let served = catalog.services.map { "'\($0.modelName)'" }.joined(separator: ", ")
+            throw APIError(.notFound, "pull model manifest: '\(requested)' is not served here; this server serves \(served).")
         }
         var json = JSONWriter()
         json.raw(#"{"status":"success"}"#)

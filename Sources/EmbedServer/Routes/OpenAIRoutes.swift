@@ -8,7 +8,8 @@ import Hummingbird
 /// Works unchanged with the official SDKs, which ask for `encoding_format: "base64"` unless told
 /// otherwise, and with LangChain's `OpenAIEmbeddings` and mem0's `openai`/`lmstudio` providers.
 struct OpenAIRoutes: Sendable {
-    let service: EmbeddingService
+    let catalog: ModelCatalog
+    let configuration: ServerConfiguration
     /// The `created` time of the model object: when the server was built.
     let created: Int
 
@@ -45,8 +46,8 @@ struct OpenAIRoutes: Sendable {
     }
 
     func createEmbeddings(_ request: Request) async throws -> Response {
-        let body = try await request.decodeJSON(as: CreateRequest.self, limit: service.configuration.maxBodySize)
-        try service.checkModel(body.model)
+        let body = try await request.decodeJSON(as: CreateRequest.self, limit: configuration.maxBodySize)
+        let service = try catalog.service(for: body.model)
         let format: CreateRequest.EncodingFormat
         switch body.encodingFormat {
         case nil: format = .float
@@ -64,7 +65,7 @@ struct OpenAIRoutes: Sendable {
         let outcome = try await service.embed(
             body.input.embeddingInputs,
             options: options,
-            truncation: service.configuration.truncatesLongInputs ? .allowed : .rejected,
+            truncation: configuration.truncatesLongInputs ? .allowed : .rejected,
             param: "input"
         )
 
@@ -113,32 +114,47 @@ struct OpenAIRoutes: Sendable {
 
     // MARK: GET /v1/models
 
-    private func writeModel(_ id: String, into json: inout JSONWriter) {
+    /// OpenAI's model object, with the vector length added (`dimensions`, when known) and the
+    /// other names the model answers to (`aliases`): SDKs ignore fields they do not know.
+    private func writeModel(_ service: EmbeddingService, id: String, into json: inout JSONWriter) {
         json.raw(#"{"id":"#)
         json.string(id)
         json.raw(#","object":"model","created":"#)
         json.integer(created)
         json.raw(#","owned_by":"#)
-        json.string(service.configuration.serverName)
+        json.string(configuration.serverName)
+        if let dimensions = service.engine.dimensions {
+            json.raw(#","dimensions":"#)
+            json.integer(dimensions)
+        }
+        if !service.aliases.isEmpty {
+            json.raw(#","aliases":["#)
+            for (index, alias) in service.aliases.enumerated() {
+                if index > 0 { json.raw(",") }
+                json.string(alias)
+            }
+            json.raw("]")
+        }
         json.raw("}")
     }
 
     func listModels() -> Response {
         var json = JSONWriter()
         json.raw(#"{"object":"list","data":["#)
-        writeModel(service.modelName, into: &json)
+        for (index, service) in catalog.services.enumerated() {
+            if index > 0 { json.raw(",") }
+            writeModel(service, id: service.modelName, into: &json)
+        }
         json.raw("]}")
         return .json(json)
     }
 
     func model(id: String) throws -> Response {
-        // The one served model answers to any name unless the configuration says otherwise,
-        // consistently with POST /v1/embeddings.
-        if service.configuration.requiresMatchingModelName, !service.matchesModel(id) {
-            throw APIError.modelNotFound(id, served: service.modelName)
-        }
+        // A single model answers to any name unless the configuration says otherwise,
+        // consistently with POST /v1/embeddings; it is then reported under the name asked for.
+        let service = try catalog.service(for: id)
         var json = JSONWriter()
-        writeModel(service.matchesModel(id) ? service.modelName : id, into: &json)
+        writeModel(service, id: catalog.names(id) != nil ? service.modelName : id, into: &json)
         return .json(json)
     }
 }

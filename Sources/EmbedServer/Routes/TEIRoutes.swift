@@ -5,6 +5,8 @@ import Hummingbird
 ///
 /// `/embed` answers a bare `[[Float]]`, normalizes unless `normalize` is false, and takes
 /// strings or token ids, as TEI does. (TEI's OpenAI-compatible route is ``OpenAIRoutes``.)
+/// TEI serves one model per process, so its routes have no model field: they use the first
+/// served model, or ``ServerConfiguration/teiModelName``.
 struct TEIRoutes: Sendable {
     let service: EmbeddingService
 
@@ -100,11 +102,11 @@ struct TEIRoutes: Sendable {
         json.raw(#","max_input_length":"#)
         if let maxLength = service.engine.maxSequenceLength { json.integer(maxLength) } else { json.raw("null") }
         json.raw(#","max_concurrent_requests":"#)
-        json.integer(configuration.queueCapacity)
+        json.integer(service.limits.queueCapacity)
         json.raw(#","max_batch_tokens":"#)
-        json.integer(configuration.maxBatchTokens)
+        json.integer(service.limits.maxBatchTokens)
         json.raw(#","max_batch_requests":"#)
-        json.integer(configuration.maxBatchSize)
+        json.integer(service.limits.maxBatchSize)
         json.raw(#","max_client_batch_size":"#)
         json.integer(configuration.maxInputsPerRequest)
         json.raw(#","auto_truncate":"#)

@@ -193,3 +193,17 @@ extension HTTPFields.Element.Name {
     static let requestID = Self("x-request-id")!
     static let computeTokens = Self("x-compute-tokens")!
 }
+
+@discardableResult
+/// Runs `body` against an in-process server (no socket) serving several models.
+func withServer<Value: Sendable>(
+    _ configuration: ServerConfiguration = .testing,
+    models: [ServedModel],
+    readiness: ServerReadiness = ServerReadiness(),
+    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Value
+) async throws -> Value {
+    let app = buildApplication(
+        configuration: configuration, models: models, readiness: readiness,
+        logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    return try await app.test(.router) { client in try await body(client) }
+}
