@@ -35,6 +35,8 @@ public struct EncodeJob: Sendable {
     public var resumes: Bool
     /// Options passed to every call.
     public var options: EmbeddingOptions
+    /// Embed only this slice of the input's lines, or `nil` for all of them.
+    public var shard: Shard?
 
     /// Creates a job.
     ///
@@ -45,14 +47,16 @@ public struct EncodeJob: Sendable {
     ///   - allowsEmptyTexts: Embed blank texts instead of stopping with an error.
     ///   - resumes: Continue the run that left `output.partial`.
     ///   - options: Options passed to every call.
+    ///   - shard: Embed only this slice of the input's lines.
     public init(input: Input, output: String = "-", batchSize: Int, allowsEmptyTexts: Bool = false, resumes: Bool = false,
-                options: EmbeddingOptions = EmbeddingOptions()) {
+                options: EmbeddingOptions = EmbeddingOptions(), shard: Shard? = nil) {
         self.input = input
         self.output = output
         self.batchSize = max(1, batchSize)
         self.allowsEmptyTexts = allowsEmptyTexts
         self.resumes = resumes
         self.options = options
+        self.shard = shard
     }
 
     /// What a run reports while it works.
@@ -129,20 +133,21 @@ public struct EncodeJob: Sendable {
         do {
             while true {
                 if shouldStop() { throw EncodeJobStopped.Interrupted() }
-                var batch: [String] = []
+                var batch: [TextRecord] = []
                 batch.reserveCapacity(batchSize)
                 while batch.count < batchSize, let record = try nextRecord() {
                     try check(record)
-                    batch.append(record.text)
+                    batch.append(record)
                 }
                 if batch.isEmpty { break }
                 let options = options
-                let embeddings = try await call { try await embedder.embed(batch, options: options) }
+                let texts = batch.map(\.text)
+                let embeddings = try await call { try await embedder.embed(texts, options: options) }
                 guard embeddings.count == batch.count else {
                     throw EmbeddingError.countMismatch(expected: batch.count, received: embeddings.count, source: embedder.modelName)
                 }
-                for embedding in embeddings {
-                    try writer.write(line: Self.line(for: embedding))
+                for (record, embedding) in zip(batch, embeddings) {
+                    try writer.write(line: Self.line(for: embedding, inputLine: record.line))
                     if embedding.isTruncated { truncated += 1 }
                 }
                 done += batch.count
@@ -172,16 +177,34 @@ public struct EncodeJob: Sendable {
 
     /// The next record, and the number of texts when known before embedding (a file, which is
     /// checked through first, or a list).
+    /// A shard reads only its slice of the lines, which needs their number first: a file, or a
+    /// list; standard input can be read only once.
     private func openInput() throws -> (next: () throws -> TextRecord?, total: Int?) {
         switch input {
         case .file(let path):
             let reader = JSONLinesReader(path: path)
-            let total = reader.canReadTwice ? try reader.checkAll(check) : nil
-            let stream = try reader.open()
+            var lines: ClosedRange<Int>?
+            if let shard {
+                guard reader.canReadTwice else {
+                    throw JSONLinesError(
+                        line: 0, reason: "--shard needs a regular file, whose lines can be counted before the slice is read; standard input and pipes can be read only once",
+                        source: inputName)
+                }
+                guard let slice = shard.lines(of: try reader.countLines()) else { return ({ nil }, 0) }
+                lines = slice
+            }
+            let total = reader.canReadTwice ? try reader.checkAll(lines: lines, check) : nil
+            let stream = try reader.open(lines: lines)
             return (stream.next, total)
         case .texts(let texts):
-            var records = texts.enumerated().map { TextRecord(line: $0.offset + 1, text: $0.element) }.makeIterator()
-            return ({ records.next() }, texts.count)
+            var records = texts.enumerated().map { TextRecord(line: $0.offset + 1, text: $0.element) }
+            if let shard {
+                let slice = shard.lines(of: texts.count)
+                records = records.filter { slice?.contains($0.line) ?? false }
+            }
+            let total = records.count
+            var iterator = records.makeIterator()
+            return ({ iterator.next() }, total)
         }
     }
 
@@ -192,11 +215,19 @@ public struct EncodeJob: Sendable {
         }
     }
 
-    /// One output line: `{"embedding":[…],"tokens":N,"input_tokens":M,"truncated":false}`, the
-    /// token counts omitted when the engine does not report them.
-    public static func line(for embedding: Embedding) -> String {
+    /// One output line: `{"line":L,"embedding":[…],"tokens":N,"input_tokens":M,"truncated":false}`:
+    /// `line` is the text's line in the input (1-based, blank lines counted; the position in a
+    /// list), so that the outputs of shards — or of any filter — can be joined back to their
+    /// inputs. The token counts are omitted when the engine does not report them.
+    public static func line(for embedding: Embedding, inputLine: Int? = nil) -> String {
         var json = JSONWriter(capacity: 64 + embedding.vector.count * 12)
-        json.raw("{\"embedding\":")
+        if let inputLine {
+            json.raw("{\"line\":")
+            json.integer(inputLine)
+            json.raw(",\"embedding\":")
+        } else {
+            json.raw("{\"embedding\":")
+        }
         json.floats(embedding.vector)
         if let tokens = embedding.tokenCount {
             json.raw(",\"tokens\":")

@@ -32,10 +32,12 @@ public struct JSONLinesReader: Sendable {
 
     /// Opens the input for reading record by record.
     ///
-    /// - Parameter chunkSize: Bytes read at a time; memory stays within a few chunks plus the
-    ///   longest line.
+    /// - Parameters:
+    ///   - chunkSize: Bytes read at a time; memory stays within a few chunks plus the longest
+    ///     line.
+    ///   - lines: The only lines to read (1-based, blank lines counted), or `nil` for all.
     /// - Throws: ``JSONLinesError`` when the file cannot be opened.
-    public func open(chunkSize: Int = 1 << 20) throws -> JSONLinesStream {
+    public func open(chunkSize: Int = 1 << 20, lines: ClosedRange<Int>? = nil) throws -> JSONLinesStream {
         let handle: FileHandle
         if path == "-" {
             handle = FileHandle.standardInput
@@ -46,7 +48,7 @@ public struct JSONLinesReader: Sendable {
             handle = opened
         }
         let source = sourceName
-        return JSONLinesStream(source: source) {
+        return JSONLinesStream(source: source, lines: lines) {
             do {
                 return try handle.read(upToCount: Swift.max(1, chunkSize))
             } catch {
@@ -67,14 +69,39 @@ public struct JSONLinesReader: Sendable {
     /// - Parameter check: Runs on each record; what it throws stops the read.
     /// - Returns: The number of records.
     /// - Throws: ``JSONLinesError`` naming the first bad line, or what `check` throws.
-    public func checkAll(_ check: (TextRecord) throws -> Void = { _ in }) throws -> Int {
-        let stream = try open()
+    public func checkAll(lines: ClosedRange<Int>? = nil, _ check: (TextRecord) throws -> Void = { _ in }) throws -> Int {
+        let stream = try open(lines: lines)
         var count = 0
         while let record = try stream.next() {
             try check(record)
             count += 1
         }
         return count
+    }
+
+    /// Counts the input's lines (blank ones included; a last line without a line break counts)
+    /// without parsing them.
+    ///
+    /// - Throws: ``JSONLinesError`` when the file cannot be read.
+    public func countLines(chunkSize: Int = 1 << 20) throws -> Int {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw JSONLinesError(line: 0, reason: "cannot read the file", source: sourceName)
+        }
+        defer { try? handle.close() }
+        var count = 0
+        var endsWithBreak = true
+        while true {
+            let chunk: Data?
+            do {
+                chunk = try handle.read(upToCount: chunkSize)
+            } catch {
+                throw JSONLinesError(line: 0, reason: "cannot read: \(error.localizedDescription)", source: sourceName)
+            }
+            guard let chunk, !chunk.isEmpty else { break }
+            count += chunk.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            endsWithBreak = chunk.last == UInt8(ascii: "\n")
+        }
+        return endsWithBreak ? count : count + 1
     }
 
     /// Parses JSON Lines bytes into records.

@@ -20,14 +20,19 @@ public final class JSONLinesStream {
     private var atEnd = false
     /// The number of the last line read (1-based; blank lines count).
     public private(set) var lineNumber = 0
+    /// The only lines to read, or `nil` for all: lines before it are skipped without being
+    /// parsed, and the stream ends after it without reading further.
+    private let lines: ClosedRange<Int>?
 
     /// Creates a stream over the chunks `readChunk` returns until it returns nil or empty data.
     ///
     /// - Parameters:
     ///   - source: The input's name in errors.
+    ///   - lines: The only lines to read (1-based), or `nil` for all.
     ///   - readChunk: The next bytes of the input.
-    public init(source: String, readChunk: @escaping () throws -> Data?) {
+    public init(source: String, lines: ClosedRange<Int>? = nil, readChunk: @escaping () throws -> Data?) {
         self.source = source
+        self.lines = lines
         self.readChunk = readChunk
     }
 
@@ -38,6 +43,10 @@ public final class JSONLinesStream {
     public func next() throws -> TextRecord? {
         while let line = try nextLine() {
             lineNumber += 1
+            if let lines {
+                if lineNumber > lines.upperBound { return nil }
+                if lineNumber < lines.lowerBound { continue }
+            }
             var bytes = line
             if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
             if bytes.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { continue }

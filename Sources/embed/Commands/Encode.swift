@@ -52,6 +52,11 @@ extension EmbedCommand {
         @Flag(name: .shortAndLong, help: "No progress or summary on stderr.")
         var quiet = false
 
+        @Option(help: ArgumentHelp(
+            "Embed only the K-th of N contiguous slices of the input's lines (1 ≤ K ≤ N), chosen by line number, so that N machines share one file with no coordination; the outputs of 1/N…N/N concatenated equal the whole run's. Needs --input FILE (a regular file) or texts.",
+            valueName: "K/N"))
+        var shard: String?
+
         @Argument(help: "Texts to embed (instead of --input).")
         var texts: [String] = []
 
@@ -67,6 +72,10 @@ extension EmbedCommand {
             if input == nil && texts.isEmpty { throw ValidationError("Pass texts as arguments, or --input FILE (- for stdin).") }
             if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1.") }
             if resume && output == "-" { throw ValidationError("--resume needs --output FILE: standard output cannot be continued.") }
+            if let shard {
+                do { _ = try EncodeJob.Shard(parsing: shard) } catch { throw ValidationError(error.description) }
+                if input == "-" { throw ValidationError("--shard needs --input FILE: standard input can be read only once, and the lines must be counted first.") }
+            }
         }
 
         func run() async throws {
@@ -74,7 +83,7 @@ extension EmbedCommand {
             let job = EncodeJob(
                 input: input.map(EncodeJob.Input.file) ?? .texts(texts), output: output,
                 batchSize: batchSize ?? resolved.defaultBatchSize, allowsEmptyTexts: allowEmpty, resumes: resume,
-                options: vectors.embeddingOptions)
+                options: vectors.embeddingOptions, shard: try shard.map { try EncodeJob.Shard(parsing: $0) })
             var embedder: any Embedder = resolved.embedder
             var cached: CachingEmbedder?
             if cache || cacheDir != nil {
