@@ -6,6 +6,7 @@ langchain-ollama are installed (run.sh installs them with EMBED_COMPAT_LANGCHAIN
 
 Usage:
     python compat.py BASE_URL EXPECTED.jsonl[.gz] [--api-key KEY] [--model NAME] [--limit N]
+                     [--also NAME=EXPECTED.jsonl[.gz] ...] [--also-limit N]
 
 BASE_URL is the server root (e.g. http://127.0.0.1:8080). EXPECTED.jsonl has one JSON object per
 line with "text" and "embedding" (the vector the served model must produce) and optionally "ids"
@@ -13,7 +14,11 @@ line with "text" and "embedding" (the vector the served model must produce) and 
 Tests/Fixtures/reference/minilm-dev-embeddings.jsonl.gz (a name ending in .gz is read as gzip).
 
 Every vector the clients return must have the expected length and a cosine of at least 0.99999
-with the expected one. Exits 0 when every check passes, 1 with one line per failure otherwise.
+with the expected one. With --also, the server serves several models at once: every model's
+checks run concurrently (one thread per model), each client must get each model's own vectors
+by name, both listings must name every model, and an unknown name must be the SDKs' 404
+(openai.NotFoundError with code model_not_found; ollama.ResponseError 404 "try pulling it").
+Exits 0 when every check passes, 1 with one line per failure otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import gzip
 import json
 import math
 import sys
+import threading
 from typing import Callable, Sequence
 
 MIN_COSINE = 0.99999
@@ -40,15 +46,27 @@ def norm(a: Sequence[float]) -> float:
 
 
 class Checker:
-    def __init__(self) -> None:
-        self.failures: list[str] = []
-        self.passed = 0
+    def __init__(self, prefix: str = "", shared: "Checker | None" = None) -> None:
+        self.failures: list[str] = shared.failures if shared else []
+        self._counts: list[int] = shared._counts if shared else [0]
+        self._lock: threading.Lock = shared._lock if shared else threading.Lock()
+        self.prefix = prefix
+
+    @property
+    def passed(self) -> int:
+        return self._counts[0]
+
+    def scoped(self, prefix: str) -> "Checker":
+        """A checker sharing this one's results whose check names start with `prefix`."""
+        return Checker(prefix, shared=self)
 
     def check(self, name: str, condition: bool, detail: str = "") -> None:
-        if condition:
-            self.passed += 1
-        else:
-            self.failures.append(f"{name}: {detail}" if detail else name)
+        name = f"{self.prefix}{name}"
+        with self._lock:
+            if condition:
+                self._counts[0] += 1
+            else:
+                self.failures.append(f"{name}: {detail}" if detail else name)
 
     def vectors(self, name: str, actual: Sequence[Sequence[float]], expected: Sequence[Sequence[float]],
                 texts: Sequence[str], unit_length: bool = False) -> None:
@@ -246,6 +264,32 @@ def check_langchain(checker: Checker, base_url: str, api_key: str | None, model:
         checker.vectors("langchain OllamaEmbeddings", embeddings.embed_documents(texts), expected, texts, unit_length=True)
 
 
+def check_several_models(checker: Checker, base_url: str, api_key: str | None, names: list[str]) -> None:
+    """Listings name every served model; an unknown name is each SDK's 404."""
+    import ollama
+    import openai
+
+    client = openai.OpenAI(base_url=base_url.rstrip("/") + "/v1", api_key=api_key or "no-key", max_retries=0)
+    listed = {entry.id for entry in client.models.list().data}
+    for name in names:
+        # The name a client uses may be an alias: retrieving it gives the listed model.
+        retrieved = client.models.retrieve(name).id
+        checker.check(f"openai models.list has {name}", retrieved in listed, f"{name} is {retrieved}; listed {sorted(listed)}")
+    checker.check("openai models.list has every model", len(listed) == len(names), f"listed {sorted(listed)}")
+    try:
+        client.embeddings.create(model="no-such-model", input="x")
+        checker.check("openai unknown model", False, "the call succeeded; a 404 was expected")
+    except openai.NotFoundError as error:
+        checker.check("openai unknown model", error.code == "model_not_found", f"code {error.code!r}: {error}")
+
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else None
+    ollama_client = ollama.Client(host=base_url, headers=headers)
+    tags = [entry.model for entry in ollama_client.list().models]
+    checker.check("ollama list has every model", len(tags) == len(listed), f"tags {tags}, openai {sorted(listed)}")
+    checker.expect_error("ollama unknown model", lambda: ollama_client.embed(model="no-such-model", input="x"),
+                         ollama.ResponseError, 404, "try pulling it first")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base_url", help="server root, e.g. http://127.0.0.1:8080")
@@ -254,16 +298,40 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--model", default=None, help="model name the clients send "
                         "(default: the first one GET /v1/models lists)")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N expected vectors")
+    parser.add_argument("--also", action="append", default=[], metavar="NAME=EXPECTED",
+                        help="another model the server serves and its expected vectors; repeatable")
+    parser.add_argument("--also-limit", type=int, default=12, help="expected vectors used per --also model")
     args = parser.parse_args(argv)
 
     rows = load_expected(args.expected, args.limit)
     model = args.model or served_model(args.base_url, args.api_key)
     checker = Checker()
-    for name, run in (("openai", check_openai), ("ollama", check_ollama), ("langchain", check_langchain)):
+    suites = [(model, rows, checker if not args.also else checker.scoped(f"[{model}] "))]
+    for also in args.also:
+        name, separator, path = also.partition("=")
+        if not separator or not name or not path:
+            raise SystemExit(f"--also takes NAME=EXPECTED.jsonl; got {also!r}")
+        suites.append((name, load_expected(path, args.also_limit), checker.scoped(f"[{name}] ")))
+
+    def run_suite(suite_model: str, suite_rows: list[dict], suite_checker: Checker) -> None:
+        runs = (("openai", check_openai), ("ollama", check_ollama), ("langchain", check_langchain))
+        for name, run in runs:
+            try:
+                run(suite_checker, args.base_url, args.api_key, suite_model, suite_rows)
+            except Exception as error:  # a client that cannot even talk to the server
+                suite_checker.check(f"{name} client", False, f"{type(error).__name__}: {error}")
+
+    # Every model at once: each client must get each model's own vectors while the others run.
+    threads = [threading.Thread(target=run_suite, args=suite) for suite in suites]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if args.also:
         try:
-            run(checker, args.base_url, args.api_key, model, rows)
-        except Exception as error:  # a client that cannot even talk to the server
-            checker.check(f"{name} client", False, f"{type(error).__name__}: {error}")
+            check_several_models(checker, args.base_url, args.api_key, [suite[0] for suite in suites])
+        except Exception as error:
+            checker.check("several models", False, f"{type(error).__name__}: {error}")
 
     for failure in checker.failures:
         print(f"FAIL {failure}", file=sys.stderr)

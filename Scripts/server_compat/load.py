@@ -3,12 +3,14 @@
 
 Usage:
     python load.py [BASE_URL] [--clients 32] [--requests 50] [--max-texts 16] [--route openai|ollama|tei]
-                   [--api-key KEY] [--seed 1]
+                   [--api-key KEY] [--seed 1] [--duration SECONDS]
 
 Runs CLIENTS concurrent keep-alive connections, each sending REQUESTS embedding requests of 1 to
 MAX_TEXTS random texts, then prints throughput and p50/p90/p99 latency. Fails (exit 1) on any
 error: a non-200 status, a malformed body, or a wrong number of vectors. Only loopback servers
 are accepted, and the run is bounded by CLIENTS x REQUESTS requests with a 120 s timeout each.
+With --duration, each client instead keeps sending until SECONDS have passed (--requests is
+then ignored), e.g. to keep a server busy while it is restarted behind a proxy.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import ipaddress
+import itertools
 import json
 import random
 import statistics
@@ -61,6 +64,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--route", choices=sorted(ROUTES), default="openai")
     parser.add_argument("--api-key")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duration", type=float, help="send until SECONDS have passed instead of --requests each")
     args = parser.parse_args(argv)
 
     url = urllib.parse.urlsplit(args.base_url)
@@ -70,6 +74,9 @@ def main(argv: list[str]) -> int:
         return 2
     if not (1 <= args.clients <= 256 and 1 <= args.requests <= 10_000 and 1 <= args.max_texts <= 2048):
         print("load: --clients 1…256, --requests 1…10000, --max-texts 1…2048", file=sys.stderr)
+        return 2
+    if args.duration is not None and not 0 < args.duration <= 3600:
+        print("load: --duration 0…3600 seconds", file=sys.stderr)
         return 2
 
     path, make_body, vectors_of = ROUTES[args.route]
@@ -81,12 +88,15 @@ def main(argv: list[str]) -> int:
     errors: list[str] = []
     texts_sent = [0]
     lock = threading.Lock()
+    deadline = None if args.duration is None else time.monotonic() + args.duration
 
     def client(number: int) -> None:
         rng = random.Random(args.seed * 10_007 + number)
         connection = http.client.HTTPConnection(host, port, timeout=120)
         try:
-            for request in range(args.requests):
+            for request in range(args.requests) if deadline is None else itertools.count():
+                if deadline is not None and time.monotonic() >= deadline:
+                    break
                 count = rng.randint(1, args.max_texts)
                 texts = [" ".join(rng.choices(WORDS, k=rng.randint(3, 40))) + f" #{number}.{request}.{i}"
                          for i in range(count)]
@@ -107,6 +117,8 @@ def main(argv: list[str]) -> int:
                         errors.append(f"client {number} request {request}: {error}")
                     connection.close()
                     connection = http.client.HTTPConnection(host, port, timeout=120)
+                    if deadline is not None:
+                        time.sleep(0.1)  # do not spin on a dead server until the deadline
                     continue
                 with lock:
                     latencies.append(elapsed)
@@ -123,8 +135,12 @@ def main(argv: list[str]) -> int:
     wall = time.perf_counter() - started
 
     latencies.sort()
-    total = args.clients * args.requests
-    print(f"load: {args.route} {path}, {args.clients} clients x {args.requests} requests of 1-{args.max_texts} texts")
+    if deadline is None:
+        total = args.clients * args.requests
+        print(f"load: {args.route} {path}, {args.clients} clients x {args.requests} requests of 1-{args.max_texts} texts")
+    else:
+        total = len(latencies) + len(errors)
+        print(f"load: {args.route} {path}, {args.clients} clients for {args.duration:g} s, requests of 1-{args.max_texts} texts")
     print(f"load: {len(latencies)}/{total} ok in {wall:.2f} s: {len(latencies) / wall:.1f} requests/s, "
           f"{texts_sent[0] / wall:.1f} texts/s")
     if latencies:

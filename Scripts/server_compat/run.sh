@@ -16,6 +16,7 @@
 #   EMBED_COMPAT_LIMIT     use only the first N expected vectors (default 200)
 #   EMBED_COMPAT_API_KEY   bearer token, if the server requires one
 #   EMBED_COMPAT_MODEL     model name the clients send          (default: whatever the server lists)
+#   EMBED_COMPAT_ALSO      other served models, checked at the same time: NAME=EXPECTED.jsonl[.gz] ...
 #   EMBED_COMPAT_TIMEOUT   seconds to wait for /health          (default 120)
 #   EMBED_COMPAT_VENV      reuse this virtual environment instead of a throw-away one
 #   EMBED_COMPAT_LANGCHAIN set to 1 to also install langchain-openai and langchain-ollama and check them
@@ -86,6 +87,7 @@ fi
 args=("$url" "$expected" --limit "$limit")
 [[ -n "${EMBED_COMPAT_API_KEY:-}" ]] && args+=(--api-key "$EMBED_COMPAT_API_KEY")
 [[ -n "${EMBED_COMPAT_MODEL:-}" ]] && args+=(--model "$EMBED_COMPAT_MODEL")
+for also in ${EMBED_COMPAT_ALSO:-}; do args+=(--also "$also"); done
 status=0
 "$venv/bin/python" "$here/compat.py" "${args[@]}" || status=$?
 exit "$status"
