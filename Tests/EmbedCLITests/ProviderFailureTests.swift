@@ -98,13 +98,13 @@ struct ProviderFailureTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = closed.baseURL + "/v1"
         let config = try Self.lmStudioConfiguration(url, in: directory)
-        try await withServe(["--config", config]) { base in
+        try await ServeProcess.with(["--config", config]) { base in
             let routes = [
                 ("/v1/embeddings", #"{"input":"hello"}"#), ("/api/embed", #"{"model":"m","input":"hello"}"#),
                 ("/embed", #"{"inputs":"hello"}"#),
             ]
             for (path, body) in routes {
-                let (status, json, elapsed) = try await Self.post(base + path, body)
+                let (status, json, elapsed) = try await ServeProcess.post(base + path, body)
                 #expect(status == 502, "\(path): \(status) \(json)")
                 let message: String? =
                     switch path {
@@ -125,74 +125,12 @@ struct ProviderFailureTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let url = silent.baseURL + "/v1"
         let config = try Self.lmStudioConfiguration(url, extra: #", "timeout": 0.5, "max_retries": 0"#, in: directory)
-        try await withServe(["--config", config]) { base in
-            let (status, json, elapsed) = try await Self.post(base + "/v1/embeddings", #"{"input":"hello"}"#)
+        try await ServeProcess.with(["--config", config]) { base in
+            let (status, json, elapsed) = try await ServeProcess.post(base + "/v1/embeddings", #"{"input":"hello"}"#)
             #expect(status == 504, "\(status) \(json)")
             let message = ((json as? [String: Any])?["error"] as? [String: Any])?["message"] as? String
             #expect(message?.contains("LM Studio at \(url) (set by lmstudio_base_url in the configuration) did not answer within 500 ms.") == true, "\(json)")
             #expect(elapsed < Self.bound, "took \(elapsed)")
         }
-    }
-
-    /// Runs `embed serve` with `arguments` on a free loopback port until `body` returns.
-    private func withServe(_ arguments: [String], _ body: (String) async throws -> Void) async throws {
-        // A port nothing listens on, released for the server to take.
-        let port = try LoopbackSocket(.refusing).port
-        let process = Process()
-        process.executableURL = CLIRunner.binary
-        process.arguments = ["serve", "--port", "\(port)", "--log-level", "error"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let base = "http://127.0.0.1:\(port)"
-        do {
-            var ready = false
-            for _ in 0..<400 where !ready {
-                ready = (try? await Self.get(base + "/health")) == 200
-                if !ready { try await Task.sleep(for: .milliseconds(50)) }
-            }
-            try #require(ready, "embed serve did not start")
-            try await body(base)
-        } catch {
-            process.terminate()
-            try await offThePool { process.waitUntilExit() }
-            throw error
-        }
-        process.terminate()
-        try await offThePool { process.waitUntilExit() }
-    }
-
-    private static func get(_ url: String) async throws -> Int {
-        try await offThePool { try exchange(URLRequest(url: URL(string: url)!)).status }
-    }
-
-    /// POSTs `body` and returns the status, the parsed JSON and how long the answer took.
-    private static func post(_ url: String, _ body: String) async throws -> (Int, Any, Duration) {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let answer = try await offThePool { [request] in try exchange(request) }
-        return (answer.status, (try? JSONSerialization.jsonObject(with: answer.body)) ?? [:], answer.duration)
-    }
-
-    /// Sends `request` and waits for the answer on the calling thread, timing it there: a test
-    /// resumed late by a busy concurrency pool must not count the wait as the server's.
-    private static func exchange(_ request: URLRequest) throws -> (status: Int, body: Data, duration: Duration) {
-        struct NoAnswer: Error {}
-        nonisolated(unsafe) var outcome: (Int, Data)?
-        nonisolated(unsafe) var failure: (any Error)?
-        let done = DispatchSemaphore(value: 0)
-        let start = ContinuousClock.now
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            if let error { failure = error }
-            outcome = ((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data())
-            done.signal()
-        }.resume()
-        done.wait()
-        let duration = ContinuousClock.now - start
-        if let failure { throw failure }
-        guard let outcome else { throw NoAnswer() }
-        return (outcome.0, outcome.1, duration)
     }
 }
