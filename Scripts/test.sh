@@ -28,3 +28,7 @@ swift test 2>&1
 # Debian (debootstrap, chroot, unshare: root, through sudo when not root).
 Scripts/package.sh
 Scripts/release/check.sh
+
+# Two replicas of the release binary behind nginx (the Debian package, installed when missing,
+# its service left off), restarted one at a time under load: any client error fails the run.
+Scripts/scaleout/rolling_restart.sh "$(swift build -c release --scratch-path .build-package --show-bin-path)/embed"

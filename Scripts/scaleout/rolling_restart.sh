@@ -196,7 +196,10 @@ declare -a replica_port=("$replica_port_1" "$replica_port_2")
 
 serve_args=(serve --host 127.0.0.1 --log-level warning)
 [[ -n "$model" ]] && serve_args+=(--model "$model")
-if "$embed_bin" serve --help 2>&1 | grep -q -- '--drain-seconds'; then
+# The help is read whole first: `grep -q` would stop reading early, the binary would die of
+# SIGPIPE, and with pipefail the test would read as "not supported".
+serve_help="$("$embed_bin" serve --help 2>&1 || true)"
+if grep -q -- '--drain-seconds' <<<"$serve_help"; then
     serve_args+=(--drain-seconds "$drain")
     drain_note="--drain-seconds $drain"
 else
