@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "EmbedConfiguration", targets: ["EmbedConfiguration"]),
         .library(name: "EmbedTokenizer", targets: ["EmbedTokenizer"]),
         .library(name: "EmbedLocal", targets: ["EmbedLocal"]),
+        .library(name: "EmbedGGUF", targets: ["EmbedGGUF"]),
         .library(name: "EmbedProviders", targets: ["EmbedProviders"]),
         .library(name: "EmbedCompare", targets: ["EmbedCompare"]),
         .library(name: "EmbedCache", targets: ["EmbedCache"]),
@@ -70,6 +71,11 @@ let package = Package(
         .target(
             name: "EmbedLocal",
             dependencies: ["EmbedCore", "EmbedTokenizer", "COpenBLAS", "CEmbedKernels"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "EmbedGGUF",
+            dependencies: ["EmbedLocal", "EmbedTokenizer"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -139,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "embed",
             dependencies: [
-                "CEmbedBuild", "EmbedCache", "EmbedCompare", "EmbedConfiguration", "EmbedCore", "EmbedJobs", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
+                "CEmbedBuild", "EmbedCache", "EmbedCompare", "EmbedConfiguration", "EmbedCore", "EmbedGGUF", "EmbedJobs", "EmbedKit", "EmbedLocal", "EmbedServer", "EmbedTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -187,6 +193,11 @@ let package = Package(
         .testTarget(
             name: "EmbedLocalTests",
             dependencies: ["EmbedLocal", "CEmbedKernels", "EmbedTokenizer", "EmbedCore", "EmbedTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmbedGGUFTests",
+            dependencies: ["EmbedGGUF", "EmbedLocal", "EmbedTokenizer", "EmbedCore", "EmbedTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -136,11 +136,28 @@ public final class LocalModel: Sendable {
                 folder.path, "the tokenizer produces ids up to \(tokenizer.vocabularySize - 1) but the encoder's vocabulary has \(description.encoder.vocabularySize) rows.")
         }
         let weights = try ModelDescription.loadTensors(fromFolder: folder, description: description)
+        return try export(
+            description: description, tokenizer: tokenizerDefinition, weights: weights,
+            name: name ?? folder.standardizedFileURL.lastPathComponent, source: source ?? folder.standardizedFileURL.path,
+            storage: storage, to: output)
+    }
+
+    /// Writes a model described and weighted by any importer (a sentence-transformers folder, a
+    /// GGUF file) to one flat, memory-mappable file, after checking every tensor the forward pass
+    /// needs against the description.
+    ///
+    /// - Parameters:
+    ///   - weights: Every tensor of ``ModelDescription/expectedTensorShapes()``, by those names.
+    ///   - storage: fp32, fp16 or int8 tensors.
+    /// - Returns: The metadata written.
+    @discardableResult
+    public static func export(
+        description: ModelDescription, tokenizer tokenizerDefinition: TokenizerDefinition, weights: some TensorSource,
+        name: String, source: String, storage: ModelFileStorage, to output: URL
+    ) throws -> LocalModelMetadata {
         // Checks every tensor, and finds the matrices int8 storage quantizes.
         let matrices = try SentenceEncoder.matrixNames(description: description, weights: weights)
-        let metadata = LocalModelMetadata(
-            name: name ?? folder.standardizedFileURL.lastPathComponent,
-            source: source ?? folder.standardizedFileURL.path, model: description, tokenizer: tokenizerDefinition)
+        let metadata = LocalModelMetadata(name: name, source: source, model: description, tokenizer: tokenizerDefinition)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(metadata)

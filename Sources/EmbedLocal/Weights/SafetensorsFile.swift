@@ -101,17 +101,17 @@ public struct SafetensorsFile: TensorSource {
                 return TensorBuffer(pointer: pointer, shape: entry.shape, owner: file)
             }
             #endif
-            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt32.self) { Float(bitPattern: $0) },
+            return TensorBuffer(array: TensorBuffer.converting(bytes, count: count, as: UInt32.self) { Float(bitPattern: $0) },
                                 shape: entry.shape)
         case .float16:
-            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt16.self, HalfPrecision.float(fromBits:)),
+            return TensorBuffer(array: TensorBuffer.converting(bytes, count: count, as: UInt16.self, HalfPrecision.float(fromBits:)),
                                 shape: entry.shape)
         case .bfloat16:
-            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt16.self) {
+            return TensorBuffer(array: TensorBuffer.converting(bytes, count: count, as: UInt16.self) {
                 Float(bitPattern: UInt32($0) << 16)
             }, shape: entry.shape)
         case .float64:
-            return TensorBuffer(array: Self.convert(bytes, count: count, as: UInt64.self) {
+            return TensorBuffer(array: TensorBuffer.converting(bytes, count: count, as: UInt64.self) {
                 Float(Double(bitPattern: $0))
             }, shape: entry.shape)
         default:
@@ -122,18 +122,6 @@ public struct SafetensorsFile: TensorSource {
     // MARK: Conversion
 
     /// Reads `count` little-endian integers of type `Bits` at any alignment and maps each to a float.
-    private static func convert<Bits: FixedWidthInteger>(
-        _ bytes: UnsafeRawBufferPointer, count: Int, as: Bits.Type, _ transform: (Bits) -> Float
-    ) -> [Float] {
-        [Float](unsafeUninitializedCapacity: count) { output, initialized in
-            let width = MemoryLayout<Bits>.size
-            for index in 0..<count {
-                output[index] = transform(Bits(littleEndian: bytes.loadUnaligned(fromByteOffset: index * width, as: Bits.self)))
-            }
-            initialized = count
-        }
-    }
-
     // MARK: Header validation
 
     /// Decodes the header JSON into validated entries (dtype known, shape and offsets sane, byte

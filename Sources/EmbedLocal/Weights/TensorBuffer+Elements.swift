@@ -7,3 +7,20 @@ extension TensorBuffer {
         withExtendedLifetime(self) { Array(pointer) }
     }
 }
+
+extension TensorBuffer {
+    /// Reads `count` little-endian elements of `Bits` from `bytes` (no alignment assumed) and
+    /// turns each into a `Float`: how fp16, bf16 and unaligned fp32 data of a weights file are
+    /// widened.
+    package static func converting<Bits: FixedWidthInteger>(
+        _ bytes: UnsafeRawBufferPointer, count: Int, as: Bits.Type, _ transform: (Bits) -> Float
+    ) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { output, initialized in
+            let width = MemoryLayout<Bits>.size
+            for index in 0..<count {
+                output[index] = transform(Bits(littleEndian: bytes.loadUnaligned(fromByteOffset: index * width, as: Bits.self)))
+            }
+            initialized = count
+        }
+    }
+}
