@@ -51,6 +51,12 @@ package enum Fixtures {
         "all-mpnet-base-v2", weights: "model.safetensors",
         whenMissing: "run python3 Scripts/fetch_model.py Models/all-mpnet-base-v2.json (as Scripts/test.sh does)")
 
+    /// all-MiniLM-L6-v2 as llama.cpp's converter writes it (`f32`, `f16`, `bf16`, `q8_0`),
+    /// `Models/gguf/all-MiniLM-L6-v2.VARIANT.gguf`, rebuilt byte for byte by `Scripts/gguf/fixtures.sh`.
+    package static func miniLMGGUF(_ variant: String) -> RealModel {
+        RealModel("gguf/all-MiniLM-L6-v2.\(variant).gguf", whenMissing: "run Scripts/gguf/fixtures.sh (as Scripts/test.sh does)")
+    }
+
     /// Decodes every non-empty line of a JSON Lines file, inflating a `.jsonl.gz` one (the golden
     /// files are stored gzip-compressed).
     package static func readJSONLines<T: Decodable>(_ url: URL, as type: T.Type = T.self) throws -> [T] {

@@ -18,7 +18,7 @@ struct GGUFWordPiece {
     /// The settings taken from defaults rather than the file, for `embed info`.
     let defaults: [Default]
 
-    static let wordStart = "\u{2581}"
+    static let wordStart: Unicode.Scalar = "\u{2581}"
     static let control = 3
     static let userDefined = 4
 
@@ -41,7 +41,10 @@ struct GGUFWordPiece {
         }
         let vocabulary = zip(stored, types).map { token, type in
             if type == Self.control { return token }
-            return token.hasPrefix(Self.wordStart) ? String(token.dropFirst()) : "##" + token
+            // By scalars, not Characters: `▁` followed by a combining mark (a Devanagari vowel
+            // sign, stored as a word of its own) is one Character, which `hasPrefix` would miss.
+            let scalars = token.unicodeScalars
+            return scalars.first == Self.wordStart ? String(String.UnicodeScalarView(scalars.dropFirst())) : "##" + token
         }
 
         var defaults: [Default] = []

@@ -1,5 +1,6 @@
 import EmbedHub
 import ArgumentParser
+import EmbedGGUF
 import EmbedKit
 import EmbedLocal
 import Foundation
@@ -17,7 +18,24 @@ extension EmbedCommand {
         @Flag(help: "Print JSON instead of text.")
         var json = false
 
+        @OptionGroup var gguf: GGUFOptions
+
         func run() async throws {
+            if let model, let location = try GGUFLocation.resolve(model) {
+                // A GGUF file: what `embed convert` would write from it, before writing anything.
+                let converted = try GGUFModel(file: GGUFFile(path: location.path), options: gguf.options)
+                let lines = [("file", location.path), ("name", location.name)] + converted.summary
+                if json {
+                    var object: [String: Any] = [:]
+                    for (label, value) in lines { object[label] = object[label].map { "\($0); \(value)" } ?? value }
+                    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    let width = lines.map(\.0.count).max() ?? 0
+                    for (label, value) in lines { print(label.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value) }
+                }
+                return
+            }
             let url = try ModelLocator().resolve(model)
             let loaded = try LocalModel(contentsOf: url)
             let summary = ModelSummary(model: loaded, location: url.path)

@@ -1,5 +1,6 @@
 import EmbedHub
 import ArgumentParser
+import EmbedGGUF
 import EmbedKit
 import Foundation
 
@@ -14,7 +15,21 @@ extension EmbedCommand {
         @Flag(help: "Print JSON instead of a table.")
         var json = false
 
+        @Option(name: .customLong("ollama"), parsing: .unconditional, help: ArgumentHelp(
+            "List the embedding models of an Ollama store instead (DIR: the folder holding manifests/ and blobs/; '' for OLLAMA_MODELS, else ~/.ollama/models, else /usr/share/ollama/.ollama/models). Convert one with `embed convert ollama:NAME OUT.embed`.",
+            valueName: "dir"))
+        var ollama: String?
+
+        @Option(name: .customLong("lmstudio"), parsing: .unconditional, help: ArgumentHelp(
+            "List the embedding models of an LM Studio models folder instead (DIR; '' for ~/.lmstudio/models). Convert one with `embed convert lmstudio:NAME OUT.embed`.",
+            valueName: "dir"))
+        var lmstudio: String?
+
         func run() async throws {
+            if ollama != nil || lmstudio != nil {
+                try listStore()
+                return
+            }
             let installed = InstalledModels.scan()
             if json {
                 let encoder = JSONEncoder()
@@ -23,6 +38,48 @@ extension EmbedCommand {
                 return
             }
             print(Self.table(installed))
+        }
+
+        /// `--ollama` / `--lmstudio`: the store's embedding models and whether each converts.
+        private func listStore() throws {
+            let files: [(name: String, path: String, size: Int)]
+            let location: String
+            let prefix: String
+            if let ollama {
+                let store = ollama.isEmpty ? OllamaStore.located() : OllamaStore(directory: URL(fileURLWithPath: ollama, isDirectory: true))
+                files = try store.entries().map { ($0.name, $0.blob.path, $0.size) }
+                location = store.directory.path
+                prefix = "ollama:"
+            } else {
+                let store = lmstudio?.isEmpty ?? true ? LMStudioStore.located() : LMStudioStore(directory: URL(fileURLWithPath: lmstudio!, isDirectory: true))
+                files = try store.entries().map { ($0.name, $0.file.path, $0.size) }
+                location = store.directory.path
+                prefix = "lmstudio:"
+            }
+            let (models, skipped) = GGUFCatalog.embeddingModels(files)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(models), as: UTF8.self))
+                return
+            }
+            var rows = [["NAME", "ARCHITECTURE", "DIMS", "TENSORS", "SIZE", "CONVERTS"]]
+            for model in models {
+                rows.append([
+                    model.name, model.architecture ?? "?", model.dimensions.map(String.init) ?? "-", model.tensorType ?? "-",
+                    String(format: "%.1f MB", Double(model.size) / 1_000_000),
+                    model.converts ? "yes: embed convert \(prefix)\(model.name) OUT.embed" : "no: \(model.problem ?? "")",
+                ])
+            }
+            let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+            var lines = rows.map { row in
+                row.indices.map { column in
+                    column == row.count - 1 ? row[column] : row[column] + String(repeating: " ", count: widths[column] - row[column].count)
+                }.joined(separator: "  ")
+            }
+            if models.isEmpty { lines = ["No embedding models."] }
+            lines.append("store: \(location)" + (skipped > 0 ? "; \(skipped) other (generative) models not listed" : ""))
+            print(lines.joined(separator: "\n"))
         }
 
         static func table(_ installed: InstalledModels) -> String {

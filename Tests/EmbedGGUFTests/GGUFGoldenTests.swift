@@ -1,0 +1,163 @@
+import EmbedCore
+import EmbedGGUF
+import EmbedLocal
+import EmbedTestSupport
+import EmbedTokenizer
+import Foundation
+import Testing
+
+/// One line of a golden file: the text, the ids sentence-transformers fed the model, its vector.
+struct Golden: Decodable, Sendable {
+    let text: String
+    let ids: [Int]
+    let embedding: [Float]
+}
+
+/// Worst cosine and largest component difference over a set of vectors.
+struct Agreement: CustomStringConvertible {
+    var worstCosine = 1.0
+    var worstDifference: Float = 0
+    var worstText = ""
+
+    mutating func add(_ vector: [Float], _ expected: [Float], text: String) {
+        let comparison = VectorComparison(vector, expected)
+        let cosine = Similarity.preciseCosine(vector, expected)
+        if cosine < worstCosine {
+            worstCosine = cosine
+            worstText = text
+        }
+        worstDifference = max(worstDifference, comparison.maxAbsoluteDifference)
+    }
+
+    var description: String { "worst cosine \(worstCosine) (\(worstText.debugDescription.prefix(40))), worst |Δ| \(worstDifference)" }
+}
+
+/// Converts a GGUF file, as `embed convert` does, into a temporary model file and opens it.
+func convertGGUF(_ path: String, options: GGUFModel.Options, storage: ModelFileStorage? = nil) throws -> (LocalModel, URL) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gguf-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let output = directory.appendingPathComponent("model.embed")
+    try GGUFModel(file: GGUFFile(path: path), options: options).export(to: output, name: "converted", storage: storage)
+    return (try LocalModel(contentsOf: output), directory)
+}
+
+/// GGUF files made by llama.cpp's own converter, converted here, against the vectors and ids of
+/// the real Python pipeline (sentence-transformers) for the models they came from.
+@Suite("GGUF models against sentence-transformers", .offThePool)
+struct GGUFGoldenTests {
+    struct TinyCase: Sendable, CustomTestStringConvertible {
+        let gguf: String
+        let folder: String
+        let golden: String
+        let minimumCosine: Double
+        let maximumDifference: Float
+        var testDescription: String { gguf }
+    }
+
+    // GGUF does not record sentence-transformers' max_seq_length or Normalize module; each case
+    // gives them as the reference pipeline used them (read from the model's folder).
+    static let tinyCases = [
+        TinyCase(gguf: "tiny-cls-normalize.f32.gguf", folder: "tiny/tiny-cls-normalize", golden: "tiny/tiny-cls-normalize.jsonl.gz",
+                 minimumCosine: 0.99999, maximumDifference: 2e-5),
+        TinyCase(gguf: "tiny-nomic-bert.f32.gguf", folder: "nomic/tiny-nomic-bert", golden: "nomic/tiny-nomic-bert.jsonl.gz",
+                 minimumCosine: 0.99999, maximumDifference: 2e-5),
+        TinyCase(gguf: "tiny-cls-normalize.f16.gguf", folder: "tiny/tiny-cls-normalize", golden: "tiny/tiny-cls-normalize.jsonl.gz",
+                 minimumCosine: 0.9999, maximumDifference: 1),
+        // Q8_0 keeps 8 bits per weight in blocks of 32: a bound on its rounding, not parity.
+        TinyCase(gguf: "tiny-cls-normalize.q8_0.gguf", folder: "tiny/tiny-cls-normalize", golden: "tiny/tiny-cls-normalize.jsonl.gz",
+                 minimumCosine: 0.995, maximumDifference: 1),
+    ]
+
+    @Test("Tiny models through GGUF: ids identical, vectors at the bars", arguments: tinyCases)
+    func tinyModel(_ test: TinyCase) async throws {
+        let reference = try LocalModel(contentsOf: Fixtures.url(test.folder))
+        let options = GGUFModel.Options(
+            maxLength: reference.tokenizer.maxLength, normalizes: reference.metadata.model.outputModules.contains(.normalize))
+        let (model, directory) = try convertGGUF(Fixtures.url("gguf/\(test.gguf)").path, options: options)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let records = try Fixtures.readJSONLines(Fixtures.url(test.golden), as: Golden.self)
+        try #require(records.count >= 100)
+        let embeddings = try await LocalEmbedder(model: model).embed(records.map(\.text))
+        var agreement = Agreement()
+        var idMismatches: [String] = []
+        for (embedding, record) in zip(embeddings, records) {
+            agreement.add(embedding.vector, record.embedding, text: record.text)
+            if model.tokenizer.encode(record.text).ids.map(Int.init) != record.ids { idMismatches.append(record.text) }
+        }
+        print("\(test.gguf): \(records.count) texts, \(agreement)")
+        #expect(idMismatches.isEmpty, "\(idMismatches.count) texts get other ids: \(idMismatches.prefix(3))")
+        #expect(agreement.worstCosine >= test.minimumCosine, "\(agreement)")
+        #expect(agreement.worstDifference <= test.maximumDifference, "\(agreement)")
+    }
+
+    @Test("The vocabulary the converter rewrote (▁ words, bare continuations) maps back to the original, token for token")
+    func vocabularyRoundTrip() throws {
+        for (gguf, folder) in [("tiny-cls-normalize.f32.gguf", "tiny/tiny-cls-normalize"), ("tiny-nomic-bert.f32.gguf", "nomic/tiny-nomic-bert")] {
+            let converted = try GGUFModel(file: GGUFFile(path: Fixtures.url("gguf/\(gguf)").path))
+            guard case .wordPiece(let fromGGUF) = converted.tokenizer.kind,
+                case .wordPiece(let original) = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url(folder)).kind
+            else {
+                Issue.record("\(gguf): expected WordPiece tokenizers")
+                continue
+            }
+            // NomicBERT pads its embedding table past the vocabulary; those rows have no source.
+            let count = original.wordPiece.vocabulary.count
+            let differences = zip(fromGGUF.wordPiece.vocabulary.prefix(count), original.wordPiece.vocabulary).enumerated()
+                .filter { $0.element.0 != $0.element.1 }.map { "\($0.offset): \($0.element.0.debugDescription) ≠ \($0.element.1.debugDescription)" }
+            #expect(fromGGUF.wordPiece.vocabulary.count >= count, "\(gguf)")
+            #expect(differences.isEmpty, "\(gguf): \(differences.count) tokens differ: \(differences.prefix(5))")
+            #expect(fromGGUF.specialTokens == original.specialTokens, "\(gguf)")
+            #expect(fromGGUF.template == original.template, "\(gguf)")
+            #expect(fromGGUF.normalizer?.lowercase == original.normalizer?.lowercase, "\(gguf)")
+            #expect(fromGGUF.normalizer?.stripsAccents == original.normalizer?.stripsAccents, "\(gguf)")
+        }
+    }
+
+    @Test("all-MiniLM-L6-v2 as f32 GGUF: 603 reference texts and 5,000 stress texts at parity, ids identical",
+          .requires(Fixtures.miniLMGGUF("f32")), .requires(Fixtures.defaultModelFolder))
+    func miniLMFloat32() async throws {
+        let (model, directory) = try convertGGUF(
+            Fixtures.miniLMGGUF("f32").url.path, options: GGUFModel.Options(maxLength: 256))
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(model.encoder.options.threadCount >= 1)
+
+        // The whole vocabulary round-trips against the folder's.
+        guard case .wordPiece(let fromGGUF) = model.metadata.tokenizer.kind,
+            case .wordPiece(let original) = try TokenizerDefinition.load(fromModelDirectory: Fixtures.defaultModelFolder.url).kind
+        else { throw GGUFError(path: "test", .unsupported("expected WordPiece")) }
+        let vocabularyDifferences = zip(fromGGUF.wordPiece.vocabulary, original.wordPiece.vocabulary).enumerated()
+            .filter { $0.element.0 != $0.element.1 }.map { "\($0.offset): \($0.element.0.debugDescription) ≠ \($0.element.1.debugDescription)" }
+        #expect(fromGGUF.wordPiece.vocabulary.count == original.wordPiece.vocabulary.count)
+        #expect(vocabularyDifferences.isEmpty, "\(vocabularyDifferences.count) tokens differ: \(vocabularyDifferences.prefix(5))")
+        #expect(fromGGUF.addedTokens.map(\.id) == original.addedTokens.map(\.id).sorted())
+
+        for file in ["reference/tokens-dev.jsonl.gz", "reference/minilm-dev-ids.jsonl.gz"] {
+            struct Row: Decodable { let text: String; let ids: [Int] }
+            let rows = try Fixtures.readJSONLines(Fixtures.url(file), as: Row.self)
+            let mismatches = rows.filter { model.tokenizer.encode($0.text).ids.map(Int.init) != $0.ids }
+            #expect(mismatches.isEmpty, "\(file): \(mismatches.count) of \(rows.count) texts get other ids, e.g. \(mismatches.first?.text.debugDescription.prefix(60) ?? "")")
+        }
+
+        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"), as: Golden.self)
+        let embeddings = try await LocalEmbedder(model: model).embed(records.map(\.text))
+        var agreement = Agreement()
+        for (embedding, record) in zip(embeddings, records) { agreement.add(embedding.vector, record.embedding, text: record.text) }
+        print("all-MiniLM-L6-v2.f32.gguf: \(records.count) texts, \(agreement)")
+        #expect(agreement.worstCosine >= 0.99999, "\(agreement)")
+        #expect(agreement.worstDifference <= 2e-5, "\(agreement)")
+    }
+
+    @Test("all-MiniLM-L6-v2 as F16 and BF16 GGUF: every reference text at cosine ≥ 0.9999", .requires(Fixtures.miniLMGGUF("f16")),
+          .requires(Fixtures.miniLMGGUF("bf16")), arguments: ["f16", "bf16"])
+    func miniLMHalf(variant: String) async throws {
+        let gguf = Fixtures.miniLMGGUF(variant)
+        let (model, directory) = try convertGGUF(gguf.url.path, options: GGUFModel.Options(maxLength: 256))
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"), as: Golden.self)
+        let embeddings = try await LocalEmbedder(model: model).embed(records.map(\.text))
+        var agreement = Agreement()
+        for (embedding, record) in zip(embeddings, records) { agreement.add(embedding.vector, record.embedding, text: record.text) }
+        print("all-MiniLM-L6-v2.\(variant).gguf: \(records.count) texts, \(agreement)")
+        #expect(agreement.worstCosine >= 0.9999, "\(agreement)")
+    }
+}
