@@ -197,7 +197,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EmbedGGUFTests",
-            dependencies: ["EmbedGGUF", "EmbedLocal", "EmbedTokenizer", "EmbedCore", "EmbedTestSupport"],
+            dependencies: ["EmbedGGUF", "EmbedLocal", "EmbedTokenizer", "EmbedCore", "EmbedCompare", "EmbedTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

