@@ -7,13 +7,14 @@
 //   EmbedCore ── the Embedder protocol and shared types; every library below depends on it
 //   EmbedTokenizer ──────────────┐
 //   COpenBLAS, CEmbedKernels ────┴─> EmbedLocal (the offline runtime)
+//   EmbedLocal ─> EmbedGGUF (GGUF files, Ollama and LM Studio stores, converted to our model files)
 //   EmbedConfiguration (mem0's shape) ─> EmbedProviders (hosted/local servers)
 //   EmbedLocal + EmbedProviders ─> EmbedHub (Hub client, pull, installed models, locator)
 //   EmbedCompare (statistics, reports); EmbedCache (the vector cache and its embedder)
 //   EmbedJobs (encode jobs: JSON Lines in and out, resume; needs only EmbedCore)
 //   EmbedLocal + EmbedProviders + EmbedHub + EmbedCompare + EmbedCache + EmbedConfiguration ─> EmbedKit (factory, benchmark)
-//   EmbedServer (HTTP API; needs only EmbedCore)
-//   EmbedKit + EmbedJobs + EmbedServer + CEmbedBuild (release commit) ─> embed (the CLI)
+//   EmbedServer (HTTP API, several models, drain; needs only EmbedCore)
+//   EmbedKit + EmbedJobs + EmbedServer + EmbedGGUF + CEmbedBuild (release commit) ─> embed (the CLI)
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [

@@ -1,6 +1,7 @@
 import ArgumentParser
 import EmbedConfiguration
 import EmbedCore
+import EmbedHub
 import EmbedKit
 import EmbedLocal
 import EmbedServer
@@ -197,6 +198,16 @@ extension EmbedCommand {
                     throw ValidationError("--alias \(alias): no served model is called '\(target)'; served: \(served.map(\.servedName).joined(separator: ", ")).")
                 }
                 served[index].aliases.append(name)
+            }
+            // A local model also answers to Ollama's name for it (all-minilm, nomic-embed-text),
+            // as `--model` finds it by that name, unless another served model already does.
+            let taken = Set(served.flatMap { [$0.servedName, $0.embedder.modelName] + $0.aliases }.map { $0.lowercased() })
+            for index in served.indices where served[index].embedder is LocalEmbedder {
+                let own = served[index].embedder.modelName.lowercased()
+                for (ollamaName, repositories) in ModelLocator.ollamaNames.sorted(by: { $0.key < $1.key })
+                where !taken.contains(ollamaName) && repositories.contains(where: { ModelLocator.shortName($0).lowercased() == own }) {
+                    served[index].aliases.append(ollamaName)
+                }
             }
             return served
         }
