@@ -21,7 +21,7 @@ port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 EMBED_COMPAT_URL="http://127.0.0.1:$port" EMBED_COMPAT_MODEL=all-minilm \
 EMBED_COMPAT_ALSO="all-mpnet-base-v2=Tests/Fixtures/reference/mpnet-dev-150.jsonl.gz" \
     Scripts/server_compat/run.sh "$(swift build --show-bin-path)/embed" serve --port "$port" --log-level warning \
-    --model all-MiniLM-L6-v2 --model all-mpnet-base-v2 --alias all-minilm=all-MiniLM-L6-v2
+    --model all-MiniLM-L6-v2 --model Models/all-mpnet-base-v2 --alias all-minilm=all-MiniLM-L6-v2
 
 # One run. The suites that block (forward passes in debug, tokenizing thousands of texts,
 # child processes) are marked .offThePool and run on threads of their own, so the cooperative
