@@ -85,9 +85,22 @@ public struct GGUFModel: Sendable {
             defaults.append(("max length", "\(limit) tokens (\(name).context_length; sentence-transformers' max_seq_length is not recorded: set --max-length)"))
         }
 
-        let wordPiece = try GGUFWordPiece(file, maxLength: limit)
-        defaults += wordPiece.defaults.map { ($0.setting, $0.value) }
-        tokenizer = TokenizerDefinition(.wordPiece(wordPiece.configuration))
+        switch file["tokenizer.ggml.model"]?.string {
+        case "t5", "gpt2":
+            // The RoBERTa family: SentencePiece Unigram (XLM-R) or byte-level BPE (RoBERTa).
+            let rebuilt = try GGUFTokenizerJSON(file)
+            defaults += rebuilt.defaults.map { ($0.setting, $0.value) }
+            do {
+                tokenizer = TokenizerDefinition(.pipeline(try HuggingFaceTokenizerConfiguration(
+                    tokenizerJSON: rebuilt.text, source: file.path, lowercaseInput: false, maxLength: limit)))
+            } catch {
+                throw GGUFError(path: file.path, .unsupported("its tokenizer, rebuilt as tokenizer.json, cannot run here: \(error)"))
+            }
+        default:
+            let wordPiece = try GGUFWordPiece(file, maxLength: limit)
+            defaults += wordPiece.defaults.map { ($0.setting, $0.value) }
+            tokenizer = TokenizerDefinition(.wordPiece(wordPiece.configuration))
+        }
         guard tokenizer.vocabularyCount <= encoder.vocabularySize else {
             throw GGUFError(path: file.path, .malformed(
                 "the tokenizer has \(tokenizer.vocabularyCount) tokens but token_embd.weight has \(encoder.vocabularySize) rows"))
@@ -103,17 +116,23 @@ public struct GGUFModel: Sendable {
             guard let canonical = architecture.canonicalName(tensor.name) else { continue }
             names[canonical] = tensor.name
         }
-        for (canonical, shape) in description.expectedTensorShapes() {
+        let droppedRows = try architecture.droppedRows(file)
+        for (canonical, expected) in description.expectedTensorShapes() {
             guard let ggufName = names[canonical], let tensor = file.tensorsByName[ggufName] else {
                 throw GGUFError(path: file.path, .tensor(name: canonical, detail: "missing: no GGUF tensor maps to it"))
             }
+            var shape = expected
+            if let rows = droppedRows[canonical] { shape[0] -= rows }
             guard tensor.shape == shape else {
                 throw GGUFError(path: file.path, .tensor(
                     name: tensor.name, detail: "has shape \(tensor.shape) (ggml dimensions \(tensor.dimensions)); the metadata implies \(shape)"))
             }
             guard tensor.type.isSupported else { throw GGUFError(path: file.path, .unsupported(GGUFTensorSource.unsupportedMessage(tensor))) }
         }
-        tensors = GGUFTensorSource(file: file, names: names)
+        tensors = GGUFTensorSource(file: file, names: names, droppedRows: droppedRows)
+        if let rows = droppedRows["embeddings.position_embeddings.weight"] {
+            defaults.append(("position rows 0…\(rows - 1)", "zeros (the converter drops the RoBERTa family's rows before its first position; transformers keeps the padding row at zero)"))
+        }
         self.defaults = defaults
 
         // The type of the largest matrix decides: norms and biases stay F32 in every file.

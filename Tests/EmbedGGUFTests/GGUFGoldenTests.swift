@@ -1,6 +1,6 @@
 import EmbedCompare
 import EmbedCore
-import EmbedGGUF
+@testable import EmbedGGUF
 import EmbedLocal
 import EmbedTestSupport
 import EmbedTokenizer
@@ -61,6 +61,12 @@ struct GGUFGoldenTests {
         TinyCase(gguf: "tiny-cls-normalize.f32.gguf", folder: "tiny/tiny-cls-normalize", golden: "tiny/tiny-cls-normalize.jsonl.gz",
                  minimumCosine: 0.99999, maximumDifference: 2e-5),
         TinyCase(gguf: "tiny-nomic-bert.f32.gguf", folder: "nomic/tiny-nomic-bert", golden: "nomic/tiny-nomic-bert.jsonl.gz",
+                 minimumCosine: 0.99999, maximumDifference: 2e-5),
+        // XLM-R and RoBERTa, which the converter stores as `bert` (positions shifted past the
+        // padding rows) with a SentencePiece Unigram (`t5`) or byte-level BPE (`gpt2`) tokenizer.
+        TinyCase(gguf: "tiny-xlmr-mean.f32.gguf", folder: "arch/tiny-xlmr-mean", golden: "arch/tiny-xlmr-mean.jsonl.gz",
+                 minimumCosine: 0.99999, maximumDifference: 2e-5),
+        TinyCase(gguf: "tiny-roberta-bpe.f32.gguf", folder: "arch/tiny-roberta-bpe", golden: "arch/tiny-roberta-bpe.jsonl.gz",
                  minimumCosine: 0.99999, maximumDifference: 2e-5),
         TinyCase(gguf: "tiny-cls-normalize.f16.gguf", folder: "tiny/tiny-cls-normalize", golden: "tiny/tiny-cls-normalize.jsonl.gz",
                  minimumCosine: 0.9999, maximumDifference: 1),
@@ -175,5 +181,21 @@ struct GGUFGoldenTests {
         for (embedding, record) in zip(embeddings, records) { agreement.add(embedding.vector, record.embedding, text: record.text) }
         print("all-MiniLM-L6-v2.\(variant).gguf: \(records.count) texts, \(agreement)")
         #expect(agreement.worstCosine >= 0.9999, "\(agreement)")
+    }
+}
+
+@Suite("GGUF tokenizers rebuilt as tokenizer.json")
+struct GGUFTokenizerJSONTests {
+    @Test("XLM-R (t5) and RoBERTa (gpt2) metadata rebuild the models' own tokenizer.json, field for field",
+          arguments: [("tiny-xlmr-mean.f32.gguf", "arch/tiny-xlmr-mean"), ("tiny-roberta-bpe.f32.gguf", "arch/tiny-roberta-bpe")])
+    func rebuildsOriginal(gguf: String, folder: String) throws {
+        let rebuilt = try GGUFTokenizerJSON(GGUFFile(path: Fixtures.url("gguf/\(gguf)").path))
+        let original = try Data(contentsOf: Fixtures.url("\(folder)/tokenizer.json"))
+        let ours = try #require(try JSONSerialization.jsonObject(with: Data(rebuilt.text.utf8)) as? NSDictionary)
+        let theirs = try #require(try JSONSerialization.jsonObject(with: original) as? NSDictionary)
+        for key in (theirs.allKeys as? [String] ?? []).sorted() {
+            #expect((ours[key] as? NSObject)?.isEqual(theirs[key]) == true, "\(gguf): \(key) differs")
+        }
+        #expect(Set(ours.allKeys as? [String] ?? []) == Set(theirs.allKeys as? [String] ?? []))
     }
 }

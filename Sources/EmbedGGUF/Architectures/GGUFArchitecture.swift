@@ -13,6 +13,14 @@ protocol GGUFArchitecture: Sendable {
 
     /// Our canonical name for a GGUF tensor name, or `nil` for a tensor the model does not use.
     static func canonicalName(_ ggufName: String) -> String?
+
+    /// Zero rows to put back before a tensor's first row, by canonical name: rows the converter
+    /// dropped that our architecture reads.
+    static func droppedRows(_ file: GGUFFile) throws(GGUFError) -> [String: Int]
+}
+
+extension GGUFArchitecture {
+    static func droppedRows(_ file: GGUFFile) throws(GGUFError) -> [String: Int] { [:] }
 }
 
 /// The GGUF architectures this runtime converts.

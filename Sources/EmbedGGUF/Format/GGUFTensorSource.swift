@@ -8,14 +8,27 @@ public struct GGUFTensorSource: TensorSource {
     public let file: GGUFFile
     /// GGUF tensor names by canonical name.
     let names: [String: String]
+    /// Zero rows put back before a tensor's first row, by canonical name (see
+    /// ``GGUFArchitecture/droppedRows(_:)``).
+    let droppedRows: [String: Int]
 
     public var tensorNames: [String] { names.keys.sorted() }
 
     public func shape(of name: String) -> [Int]? {
-        names[name].flatMap { file.tensorsByName[$0]?.shape }
+        guard var shape = names[name].flatMap({ file.tensorsByName[$0]?.shape }) else { return nil }
+        if let rows = droppedRows[name] { shape[0] += rows }
+        return shape
     }
 
     public func floats(_ name: String) throws -> TensorBuffer {
+        let stored = try storedFloats(name)
+        guard let rows = droppedRows[name], rows > 0 else { return stored }
+        let width = stored.shape.dropFirst().reduce(1, *)
+        let padded = [Float](repeating: 0, count: rows * width) + stored.elements
+        return TensorBuffer(array: padded, shape: [stored.shape[0] + rows] + stored.shape.dropFirst())
+    }
+
+    private func storedFloats(_ name: String) throws -> TensorBuffer {
         guard let ggufName = names[name], let tensor = file.tensorsByName[ggufName] else {
             throw GGUFError(path: file.path, .tensor(name: name, detail: "missing"))
         }

@@ -27,7 +27,7 @@ struct GGUFWordPiece {
         guard model == "bert" else {
             let kind = model.map { "\"\($0)\"" } ?? "absent"
             throw GGUFError(path: file.path, .unsupported(
-                "tokenizer.ggml.model is \(kind): only WordPiece (\"bert\") tokenizers are converted from GGUF; convert the model's Hugging Face folder instead, whose tokenizer.json this runtime reads for SentencePiece and BPE tokenizers"))
+                "tokenizer.ggml.model is \(kind): supported are bert (WordPiece), t5 (SentencePiece Unigram, XLM-R) and gpt2 (byte-level BPE, RoBERTa); convert the model's Hugging Face folder instead"))
         }
         guard let stored = file["tokenizer.ggml.tokens"]?.array?.compactMap(\.string), !stored.isEmpty,
             stored.count == file["tokenizer.ggml.tokens"]?.array?.count
