@@ -120,6 +120,34 @@ struct GGUFGoldenTests {
         }
     }
 
+    @Test("A vocabulary as converters before 2025 stored it (brackets kept, no token types) maps back too")
+    func olderVocabulary() throws {
+        // The tiny model's file with its token types removed and `▁[unused…]` written `[unused…]`,
+        // as the 2024 converter wrote them, rebuilt with the test's GGUF writer.
+        let file = try GGUFFile(path: Fixtures.url("gguf/tiny-cls-normalize.f32.gguf").path)
+        let tokens = try #require(file["tokenizer.ggml.tokens"]?.array?.compactMap { $0.string })
+        let old = tokens.map { $0.hasPrefix("\u{2581}[") && $0.hasSuffix("]") ? String($0.dropFirst()) : $0 }
+        var builder = GGUFBuilder()
+        builder.metadata = [
+            ("general.architecture", .string("bert")), ("tokenizer.ggml.model", .string("bert")),
+            ("tokenizer.ggml.tokens", .strings(old)), ("tokenizer.ggml.unknown_token_id", .u32(100)),
+            ("tokenizer.ggml.bos_token_id", .u32(101)), ("tokenizer.ggml.seperator_token_id", .u32(102)),
+            ("tokenizer.ggml.padding_token_id", .u32(0)),
+        ]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("old-\(UUID().uuidString).gguf").path
+        try Data(builder.bytes).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let wordPiece = try GGUFWordPiece(GGUFFile(path: path), maxLength: 128)
+        guard case .wordPiece(let original) = try TokenizerDefinition.load(fromModelDirectory: Fixtures.url("tiny/tiny-cls-normalize")).kind else {
+            Issue.record("expected WordPiece")
+            return
+        }
+        let differences = zip(wordPiece.configuration.wordPiece.vocabulary, original.wordPiece.vocabulary).enumerated().filter { $0.element.0 != $0.element.1 }
+        #expect(differences.isEmpty, "\(differences.prefix(5))")
+        #expect(wordPiece.configuration.normalizer?.lowercase == true)
+        #expect(wordPiece.defaults.contains { $0.setting == "tokenizer.ggml.normalizer.lowercase" })
+    }
+
     @Test("all-MiniLM-L6-v2 as f32 GGUF: 603 reference texts and 5,000 stress texts at parity, ids identical",
           .requires(Fixtures.miniLMGGUF("f32")), .requires(Fixtures.defaultModelFolder))
     func miniLMFloat32() async throws {

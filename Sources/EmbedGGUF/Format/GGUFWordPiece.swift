@@ -5,8 +5,9 @@ import EmbedTokenizer
 ///
 /// The converter writes special tokens (token type 3, CONTROL) as they are, removes `##` from
 /// continuation pieces and puts `▁` (U+2581) before every other piece; ids are unchanged. So the
-/// original vocabulary is: a CONTROL token as stored, a piece starting with `▁` without it, any
-/// other piece with `##` before it.
+/// original vocabulary is: a CONTROL token as stored, a piece starting with `▁` without it, a
+/// bracketed token without `▁` as stored (older converters kept `[unused0]` so), any other piece
+/// with `##` before it.
 struct GGUFWordPiece {
     /// A setting the file does not record, and the default used instead.
     struct Default: Sendable, Hashable {
@@ -44,7 +45,11 @@ struct GGUFWordPiece {
             // By scalars, not Characters: `▁` followed by a combining mark (a Devanagari vowel
             // sign, stored as a word of its own) is one Character, which `hasPrefix` would miss.
             let scalars = token.unicodeScalars
-            return scalars.first == Self.wordStart ? String(String.UnicodeScalarView(scalars.dropFirst())) : "##" + token
+            if scalars.first == Self.wordStart { return String(String.UnicodeScalarView(scalars.dropFirst())) }
+            // Converters before 2025 (the files Ollama published then) kept every `[…]` token as
+            // it was, by its brackets rather than its type.
+            if token.count >= 2, token.hasPrefix("["), token.hasSuffix("]") { return token }
+            return "##" + token
         }
 
         var defaults: [Default] = []
