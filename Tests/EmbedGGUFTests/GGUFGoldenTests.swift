@@ -7,32 +7,6 @@ import EmbedTokenizer
 import Foundation
 import Testing
 
-/// One line of a golden file: the text, the ids sentence-transformers fed the model, its vector.
-struct Golden: Decodable, Sendable {
-    let text: String
-    let ids: [Int]
-    let embedding: [Float]
-}
-
-/// Worst cosine and largest component difference over a set of vectors.
-struct Agreement: CustomStringConvertible {
-    var worstCosine = 1.0
-    var worstDifference: Float = 0
-    var worstText = ""
-
-    mutating func add(_ vector: [Float], _ expected: [Float], text: String) {
-        let comparison = VectorComparison(vector, expected)
-        let cosine = Similarity.preciseCosine(vector, expected)
-        if cosine < worstCosine {
-            worstCosine = cosine
-            worstText = text
-        }
-        worstDifference = max(worstDifference, comparison.maxAbsoluteDifference)
-    }
-
-    var description: String { "worst cosine \(worstCosine) (\(worstText.debugDescription.prefix(40))), worst |Δ| \(worstDifference)" }
-}
-
 /// Converts a GGUF file, as `embed convert` does, into a temporary model file and opens it.
 func convertGGUF(_ path: String, options: GGUFModel.Options, storage: ModelFileStorage? = nil) throws -> (LocalModel, URL) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gguf-\(UUID().uuidString)")
@@ -82,14 +56,14 @@ struct GGUFGoldenTests {
             maxLength: reference.tokenizer.maxLength, normalizes: reference.metadata.model.outputModules.contains(.normalize))
         let (model, directory) = try convertGGUF(Fixtures.url("gguf/\(test.gguf)").path, options: options)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let records = try Fixtures.readJSONLines(Fixtures.url(test.golden), as: Golden.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url(test.golden), as: GoldenRecord.self)
         try #require(records.count >= 100)
         let embeddings = try await LocalEmbedder(model: model).embed(records.map(\.text))
-        var agreement = Agreement()
+        var agreement = ParityReport()
         var idMismatches: [String] = []
         for (embedding, record) in zip(embeddings, records) {
-            agreement.add(embedding.vector, record.embedding, text: record.text)
-            if model.tokenizer.encode(record.text).ids.map(Int.init) != record.ids { idMismatches.append(record.text) }
+            agreement.add(embedding.vector, record)
+            if model.tokenizer.encode(record.text).ids != record.ids { idMismatches.append(record.text) }
         }
         print("\(test.gguf): \(records.count) texts, \(agreement)")
         #expect(idMismatches.isEmpty, "\(idMismatches.count) texts get other ids: \(idMismatches.prefix(3))")
@@ -173,10 +147,10 @@ struct GGUFGoldenTests {
             #expect(mismatches.isEmpty, "\(file): \(mismatches.count) of \(rows.count) texts get other ids, e.g. \(mismatches.first?.text.debugDescription.prefix(60) ?? "")")
         }
 
-        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"), as: Golden.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"), as: GoldenRecord.self)
         let embeddings = try await LocalEmbedder(model: model).embed(records.map(\.text))
-        var agreement = Agreement()
-        for (embedding, record) in zip(embeddings, records) { agreement.add(embedding.vector, record.embedding, text: record.text) }
+        var agreement = ParityReport()
+        for (embedding, record) in zip(embeddings, records) { agreement.add(embedding.vector, record) }
         print("all-MiniLM-L6-v2.f32.gguf: \(records.count) texts, \(agreement)")
         #expect(agreement.worstCosine >= 0.99999, "\(agreement)")
         #expect(agreement.worstDifference <= 2e-5, "\(agreement)")
@@ -203,10 +177,10 @@ struct GGUFGoldenTests {
         let gguf = Fixtures.miniLMGGUF(variant)
         let (model, directory) = try convertGGUF(gguf.url.path, options: GGUFModel.Options(maxLength: 256))
         defer { try? FileManager.default.removeItem(at: directory) }
-        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"), as: Golden.self)
+        let records = try Fixtures.readJSONLines(Fixtures.url("reference/minilm-dev-embeddings.jsonl.gz"), as: GoldenRecord.self)
         let embeddings = try await LocalEmbedder(model: model).embed(records.map(\.text))
-        var agreement = Agreement()
-        for (embedding, record) in zip(embeddings, records) { agreement.add(embedding.vector, record.embedding, text: record.text) }
+        var agreement = ParityReport()
+        for (embedding, record) in zip(embeddings, records) { agreement.add(embedding.vector, record) }
         print("all-MiniLM-L6-v2.\(variant).gguf: \(records.count) texts, \(agreement)")
         #expect(agreement.worstCosine >= 0.9999, "\(agreement)")
     }

@@ -3,50 +3,6 @@ import EmbedTestSupport
 import Foundation
 import Testing
 
-/// One line of a golden file: the text, the ids sentence-transformers fed the model, and the
-/// final embedding it returned (7 decimals).
-struct GoldenRecord: Decodable, Sendable {
-    let text: String
-    let ids: [Int32]
-    let embedding: [Float]
-}
-
-/// Compares vectors with reference vectors and records the first failures.
-struct ParityReport: CustomStringConvertible {
-    var worstCosine = 1.0
-    var worstCosineText = ""
-    var worstDifference: Float = 0
-    var worstDifferenceText = ""
-    var count = 0
-
-    mutating func add(_ vector: [Float], _ reference: GoldenRecord) {
-        count += 1
-        // Cosine in Double: in Float every value here would round to 1.
-        var ab = 0.0, aa = 0.0, bb = 0.0
-        var difference: Float = 0
-        for (x, y) in zip(vector, reference.embedding) {
-            ab += Double(x) * Double(y)
-            aa += Double(x) * Double(x)
-            bb += Double(y) * Double(y)
-            difference = max(difference, abs(x - y))
-        }
-        let cosine = ab / (aa * bb).squareRoot()
-        if cosine < worstCosine {
-            worstCosine = cosine
-            worstCosineText = reference.text
-        }
-        if difference > worstDifference {
-            worstDifference = difference
-            worstDifferenceText = reference.text
-        }
-    }
-
-    var description: String {
-        "\(count) texts: worst cosine \(worstCosine) (\(worstCosineText.debugDescription.prefix(50))), "
-            + "worst max |Δ| \(worstDifference) (\(worstDifferenceText.debugDescription.prefix(50)))"
-    }
-}
-
 @Suite("Parity with sentence-transformers", .offThePool)
 struct ParityTests {
     /// Runs the model in `fixtures/NAME` on the golden ids of `fixtures/NAME.jsonl.gz` and checks the
