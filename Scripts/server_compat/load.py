@@ -2,7 +2,7 @@
 """A bounded loopback load test of the embedding server (standard library only).
 
 Usage:
-    python load.py [BASE_URL] [--clients 32] [--requests 50] [--max-texts 16] [--route openai|ollama|tei]
+    python load.py [BASE_URL] [--clients 32] [--requests 50] [--max-texts 16] [--route openai|ollama|tei] [--model NAME]
                    [--api-key KEY] [--seed 1] [--duration SECONDS]
 
 Runs CLIENTS concurrent keep-alive connections, each sending REQUESTS embedding requests of 1 to
@@ -31,11 +31,11 @@ WORDS = ("the quick brown fox jumps over a lazy dog while seven embedding vector
          "coalesce into shared batches on loopback servers under bounded load").split()
 
 ROUTES = {
-    "openai": ("/v1/embeddings", lambda texts: {"model": "default", "input": texts, "encoding_format": "float"},
+    "openai": ("/v1/embeddings", lambda texts, model: {"model": model, "input": texts, "encoding_format": "float"},
                lambda body: [item["embedding"] for item in body["data"]]),
-    "ollama": ("/api/embed", lambda texts: {"model": "default", "input": texts},
+    "ollama": ("/api/embed", lambda texts, model: {"model": model, "input": texts},
                lambda body: body["embeddings"]),
-    "tei": ("/embed", lambda texts: {"inputs": texts}, lambda body: body),
+    "tei": ("/embed", lambda texts, model: {"inputs": texts}, lambda body: body),
 }
 
 
@@ -62,6 +62,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--requests", type=int, default=50, help="requests per client")
     parser.add_argument("--max-texts", type=int, default=16)
     parser.add_argument("--route", choices=sorted(ROUTES), default="openai")
+    parser.add_argument("--model", default="default",
+                        help="the model name sent (a server of one model answers to any; TEI's route sends none)")
     parser.add_argument("--api-key")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--duration", type=float, help="send until SECONDS have passed instead of --requests each")
@@ -100,7 +102,7 @@ def main(argv: list[str]) -> int:
                 count = rng.randint(1, args.max_texts)
                 texts = [" ".join(rng.choices(WORDS, k=rng.randint(3, 40))) + f" #{number}.{request}.{i}"
                          for i in range(count)]
-                payload = json.dumps(make_body(texts)).encode()
+                payload = json.dumps(make_body(texts, args.model)).encode()
                 start = time.perf_counter()
                 try:
                     connection.request("POST", path, body=payload, headers=headers)
