@@ -39,6 +39,10 @@ struct FakeStores {
         try manifest("library/tiny-bert/latest", digest: "sha256:\(Self.tinyBertDigest)", size: 529_408)
         try manifest("library/tiny-nomic/v1", digest: "sha256:\(Self.nomicDigest)", size: 675_712)
         try manifest("someone/chat-llm/latest", digest: "sha256:\(Self.llmDigest)")
+        // A model pulled from another registry: `ollama list` shows it with its host.
+        let other = ollama.appendingPathComponent("manifests/models.example/org/tiny-gguf/q8")
+        try manager.createDirectory(at: other.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try manager.copyItem(at: ollama.appendingPathComponent("manifests/registry.example/library/tiny-bert/latest"), to: other)
         // Neither of these may lead anywhere: a digest that is a path, a blob that is not there.
         try manifest("library/escape/latest", digest: "sha256:../../../../etc/passwd")
         try manifest("library/missing/latest", digest: "sha256:\(String(repeating: "e", count: 64))")
@@ -58,13 +62,17 @@ struct StoreTests {
     func ollama() throws {
         let stores = try FakeStores()
         let store = OllamaStore(directory: stores.ollama)
-        #expect(try store.entries().map(\.name) == ["someone/chat-llm:latest", "tiny-bert:latest", "tiny-nomic:v1"])
+        #expect(try store.entries().map(\.name) == ["org/tiny-gguf:q8", "someone/chat-llm:latest", "tiny-bert:latest", "tiny-nomic:v1"])
+        #expect(try store.entry(named: "models.example/org/tiny-gguf:q8").name == "org/tiny-gguf:q8")
+        #expect(try store.entry(named: "org/tiny-gguf:q8").host == "models.example")
+        #expect(try store.entry(named: "registry.example/library/tiny-bert").name == "tiny-bert:latest")
+        #expect(try store.entry(named: "registry.example/tiny-bert:latest").name == "tiny-bert:latest")
         let entry = try store.entry(named: "tiny-bert")
         #expect(entry.blob.lastPathComponent == "sha256-\(FakeStores.tinyBertDigest)")
         #expect(entry.size == 529_408)
         #expect(try store.entry(named: "TINY-NOMIC:v1").name == "tiny-nomic:v1")
         let missing = #expect(throws: StoreError.self) { try store.entry(named: "tiny-nomic") }
-        #expect(missing?.description.contains("it has: someone/chat-llm:latest, tiny-bert:latest, tiny-nomic:v1") == true)
+        #expect(missing?.description.contains("it has: org/tiny-gguf:q8, someone/chat-llm:latest, tiny-bert:latest, tiny-nomic:v1") == true)
         #expect(throws: StoreError.self) { try OllamaStore(directory: stores.root).entries() }
 
         let located = OllamaStore.located(environment: ["OLLAMA_MODELS": stores.ollama.path])
@@ -79,9 +87,9 @@ struct StoreTests {
         let stores = try FakeStores()
         let entries = try OllamaStore(directory: stores.ollama).entries()
         let (models, skipped) = GGUFCatalog.embeddingModels(entries.map { ($0.name, $0.blob.path, $0.size) })
-        #expect(models.map(\.name) == ["tiny-bert:latest", "tiny-nomic:v1"])
-        #expect(models.map(\.architecture) == ["bert", "nomic-bert"])
-        #expect(models.map(\.dimensions) == [32, 32])
+        #expect(models.map(\.name) == ["org/tiny-gguf:q8", "tiny-bert:latest", "tiny-nomic:v1"])
+        #expect(models.map(\.architecture) == ["bert", "bert", "nomic-bert"])
+        #expect(models.map(\.dimensions) == [32, 32, 32])
         #expect(models.allSatisfy { $0.converts })
         #expect(skipped == 1)
     }

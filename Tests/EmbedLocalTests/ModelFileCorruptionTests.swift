@@ -377,6 +377,8 @@ struct ModelFileCorruptionTests {
                 fragments: ["format version \(ModelFile.currentFormatVersion + 1) is newer than this build supports (\(ModelFile.currentFormatVersion))"]),
         Foreign(label: "a zip archive", content: [0x50, 0x4B, 0x03, 0x04] + Array(repeating: 0, count: 60),
                 fragments: ["zip archive"]),
+        Foreign(label: "a GGUF file", content: Array("GGUF".utf8) + [3, 0, 0, 0] + Array(repeating: 0, count: 120),
+                fragments: ["not an embed model file", "it is a GGUF file", "embed convert FILE OUT.embed"]),
     ]
 
     @Test("a foreign file gets a clear error", arguments: foreignFiles)

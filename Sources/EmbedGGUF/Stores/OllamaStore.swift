@@ -10,9 +10,13 @@ import Foundation
 public struct OllamaStore: Sendable {
     /// One pulled model.
     public struct Entry: Sendable, Hashable {
-        /// The name as `ollama list` shows it: `all-minilm:latest`, or `namespace/model:tag`
-        /// outside the default `library` namespace.
+        /// The name as `ollama list` shows it for the default registry: `all-minilm:latest`, or
+        /// `namespace/model:tag` outside the default `library` namespace.
         public let name: String
+        /// The registry host the model was pulled from (the first folder under `manifests/`):
+        /// `ollama list` puts it before the name of a model pulled from another registry, and
+        /// ``OllamaStore/entry(named:)`` accepts that spelling too.
+        public let host: String
         /// The manifest file.
         public let manifest: URL
         /// The GGUF blob of its model layer.
@@ -71,20 +75,30 @@ public struct OllamaStore: Sendable {
                 .appendingPathComponent(layer.digest.replacingOccurrences(of: ":", with: "-"))
             guard FileManager.default.fileExists(atPath: blob.path) else { continue }
             let name = (namespace == "library" ? model : "\(namespace)/\(model)") + ":" + tag
-            entries.append(Entry(name: name, manifest: url, blob: blob, size: layer.size))
+            entries.append(Entry(name: name, host: parts[0], manifest: url, blob: blob, size: layer.size))
         }
         return entries.sorted { $0.name < $1.name }
     }
 
     /// The entry `name` names, as `ollama run` reads names: `:latest` when no tag is given,
-    /// the `library` namespace when none is.
+    /// the `library` namespace when none is, and optionally the registry host first
+    /// (`host/namespace/model:tag`, as `ollama list` shows a model pulled from another registry).
     ///
     /// - Throws: ``StoreError`` listing the store's models when none matches.
     public func entry(named name: String) throws -> Entry {
         let all = try entries()
-        let wanted = (name.contains(":") ? name : name + ":latest").lowercased()
+        let wanted = (name.split(separator: "/").last?.contains(":") == true ? name : name + ":latest").lowercased()
         let bare = wanted.hasPrefix("library/") ? String(wanted.dropFirst(8)) : wanted
-        if let entry = all.first(where: { $0.name.lowercased() == bare }) { return entry }
+        let matches = all.filter { entry in
+            let own = entry.name.lowercased(), host = entry.host.lowercased()
+            return own == bare || "\(host)/\(own)" == wanted || "\(host)/library/\(own)" == wanted
+        }
+        // The same name from two registries needs the host to tell them apart.
+        if matches.count > 1, let qualified = matches.first(where: { wanted.hasPrefix($0.host.lowercased() + "/") }) { return qualified }
+        if let entry = matches.first, matches.count == 1 { return entry }
+        if matches.count > 1 {
+            throw StoreError(location: directory.path, reason: "\(name) is in this store from several registries (\(matches.map(\.host).joined(separator: ", "))); put the registry first, as in HOST/\(bare)")
+        }
         let names = all.map(\.name)
         throw StoreError(location: directory.path, reason: "no model \(name) in this Ollama store; it has: \(names.isEmpty ? "none" : names.joined(separator: ", "))")
     }

@@ -201,6 +201,9 @@ public enum ModelFileError: Error, CustomStringConvertible, Sendable, Equatable 
             return "; it looks like a safetensors file: export the model folder with `embed convert`"
         }
         if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "; it looks like a zip archive (a PyTorch checkpoint?)" }
+        if bytes.starts(with: Array("GGUF".utf8)) {
+            return "; it is a GGUF file (llama.cpp, Ollama, LM Studio): convert it once with `embed convert FILE OUT.embed` (`embed info FILE` shows what that writes)"
+        }
         return ""
     }
 
