@@ -15,7 +15,7 @@
 // One candidate per process (`bench_xnnpack CANDIDATE THREADS`), `bench_xnnpack check` verifies.
 // Prints one line per shape: name threads M K N seconds GOPS (GOPS = 2·M·N·K / s).
 // Best of RUNS (7) measurements, each ≥ 20 ms; QUIET=1 redoes a measurement during which other
-// processes used the CPU (the logic of bench_int8.c, copied).
+// processes used the CPU (bench_common.h, shared with bench_int8.c).
 #define _GNU_SOURCE
 #include <math.h>
 #include <pthreadpool.h>
@@ -26,82 +26,7 @@
 #include <time.h>
 #include <xnnpack.h>
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static uint64_t rng = 12345;
-static float rand_float(void) {
-    rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
-    return (float)((rng >> 11) & 0xFFFFFF) / 16777216.0f * 2.0f - 1.0f;
-}
-
-static void *alloc(size_t bytes) {
-    void *p = NULL;
-    if (posix_memalign(&p, 64, bytes + 64)) abort();
-    memset(p, 0, bytes + 64);
-    return p;
-}
-
-// MARK: - Timing (as bench_int8.c)
-
-static long long other_ticks(void) {
-    long long user, nice, system, idle, iowait, irq, softirq, steal, own_user = 0, own_system = 0;
-    FILE *f = fopen("/proc/stat", "r");
-    if (!f) return 0;
-    if (fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &user, &nice, &system, &idle, &iowait, &irq, &softirq,
-               &steal) != 8) user = nice = system = irq = softirq = steal = 0;
-    fclose(f);
-    f = fopen("/proc/self/stat", "r");
-    if (f) {
-        char buf[1024];
-        size_t len = fread(buf, 1, sizeof buf - 1, f);
-        buf[len] = 0;
-        fclose(f);
-        char *p = strrchr(buf, ')');
-        if (p) sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lld %lld", &own_user, &own_system);
-    }
-    return user + nice + system + irq + softirq + steal - own_user - own_system;
-}
-
-static int quiet_mode = 0;
-static void wait_quiet(void) {
-    for (int tries = 0; tries < 600; tries++) {
-        long long before = other_ticks();
-        struct timespec pause = {0, 100 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-        if (other_ticks() - before <= 1) return;
-    }
-}
-
-typedef void (*work_fn)(void *);
-static double best_time(work_fn fn, void *arg, int runs) {
-    fn(arg);  // warm up
-    double t0 = now();
-    fn(arg);
-    double once = now() - t0;
-    int reps = once > 0.02 ? 1 : (int)(0.02 / (once > 1e-7 ? once : 1e-7)) + 1;
-    double best = 1e30;
-    int contended = 0;
-    for (int r = 0, attempts = 0; r < runs && attempts < 20 * runs; attempts++) {
-        if (quiet_mode && contended) {
-            wait_quiet();
-            fn(arg);
-        }
-        long long others = quiet_mode ? other_ticks() : 0;
-        t0 = now();
-        for (int i = 0; i < reps; i++) fn(arg);
-        double elapsed = now() - t0, t = elapsed / reps;
-        long long allowed = 1 + (long long)(elapsed * 100 * 0.05);
-        contended = quiet_mode && other_ticks() - others > allowed;
-        if (contended) continue;
-        r++;
-        if (t < best) best = t;
-    }
-    return best;
-}
+#include "bench_common.h"
 
 // MARK: - Problems
 

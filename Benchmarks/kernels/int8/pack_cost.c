@@ -1,4 +1,4 @@
-#define _POSIX_C_SOURCE 199309L
+#define _POSIX_C_SOURCE 200112L  // clock_gettime, and posix_memalign in bench_common.h
 // The load-time cost of the int8 path for all-MiniLM-L6-v2's 24 linear weights: packing (from
 // int8 rows) and, for reference, quantizing the fp32 weights per output channel first.
 #include "embed_int8.h"
@@ -8,11 +8,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "bench_common.h"
 
 int main(void) {
     static const ptrdiff_t shapes[4][2] = {{1152, 384}, {384, 384}, {1536, 384}, {384, 1536}};  // n, k
