@@ -37,24 +37,28 @@ public struct GGUFError: Error, CustomStringConvertible, Sendable, Hashable {
     }
 
     public var description: String {
-        let at = offset.map { " (at byte \($0))" } ?? ""
-        let detail: String =
-            switch reason {
-            case .badMagic(let found): "not a GGUF file: it starts with \(found), not \"GGUF\""
-            case .unsupportedVersion(let version):
-                version == 1
-                    ? "GGUF version 1 is not supported (llama.cpp dropped it too); convert the model again with a current llama.cpp"
-                    : version & 0xFFFF == 0
-                        ? "a big-endian GGUF file (version word \(version)); only little-endian files are supported"
-                        : "GGUF version \(version) is not supported; versions 2 and 3 are"
-            case .truncated(let what): "the file is truncated: it ends inside \(what)"
-            case .absurdCount(let what, let count): "\(what) is \(count), more than the file could hold: the file is corrupt"
-            case .malformed(let what): "malformed: \(what)"
-            case .outOfRange(let tensor, let detail): "tensor \(tensor): \(detail)"
-            case .missingKey(let key, let expected): "the metadata key \(key) (\(expected)) is missing or has another type"
-            case .tensor(let name, let detail): "tensor \(name): \(detail)"
-            case .unsupported(let what): what
-            }
-        return "\(path)\(at): \(detail)"
+        "\(path)\(offset.map { " (at byte \($0))" } ?? ""): \(reason)"
+    }
+}
+
+extension GGUFError.Reason: CustomStringConvertible {
+    /// What is wrong, without the file: what `embed models --ollama` shows beside each model.
+    public var description: String {
+        switch self {
+        case .badMagic(let found): "not a GGUF file: it starts with \(found), not \"GGUF\""
+        case .unsupportedVersion(let version):
+            version == 1
+                ? "GGUF version 1 is not supported (llama.cpp dropped it too); convert the model again with a current llama.cpp"
+                : version & 0xFFFF == 0
+                    ? "a big-endian GGUF file (version word \(version)); only little-endian files are supported"
+                    : "GGUF version \(version) is not supported; versions 2 and 3 are"
+        case .truncated(let what): "the file is truncated: it ends inside \(what)"
+        case .absurdCount(let what, let count): "\(what) is \(count), more than the file could hold: the file is corrupt"
+        case .malformed(let what): "malformed: \(what)"
+        case .outOfRange(let tensor, let detail): "tensor \(tensor): \(detail)"
+        case .missingKey(let key, let expected): "the metadata key \(key) (\(expected)) is missing or has another type"
+        case .tensor(let name, let detail): "tensor \(name): \(detail)"
+        case .unsupported(let what): what
+        }
     }
 }

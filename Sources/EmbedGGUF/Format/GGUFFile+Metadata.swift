@@ -27,18 +27,43 @@ extension GGUFFile {
         return bool
     }
 
-    /// A tensor the model needs, with its row-major shape checked.
-    func tensor(_ name: String, shape: [Int]) throws(GGUFError) -> Tensor {
-        guard let tensor = tensorsByName[name] else { throw GGUFError(path: path, .tensor(name: name, detail: "missing")) }
-        guard tensor.shape == shape else {
-            throw GGUFError(path: path, .tensor(name: name, detail: "has shape \(tensor.shape) (ggml dimensions \(tensor.dimensions)); the metadata implies \(shape)"))
-        }
-        return tensor
-    }
-
     /// The row-major shape of a tensor the model needs.
     func shape(of name: String) throws(GGUFError) -> [Int] {
         guard let tensor = tensorsByName[name] else { throw GGUFError(path: path, .tensor(name: name, detail: "missing")) }
         return tensor.shape
     }
+
+    /// The tokenizer's vocabulary: `tokenizer.ggml.tokens` by id, and `tokenizer.ggml.token_type`
+    /// (every token ``GGUFTokenType/normal`` when the file has none).
+    func tokenizerVocabulary() throws(GGUFError) -> (tokens: [String], types: [Int]) {
+        guard let stored = metadata["tokenizer.ggml.tokens"]?.array, !stored.isEmpty else {
+            throw GGUFError(path: path, .missingKey("tokenizer.ggml.tokens", expected: "an array of strings"))
+        }
+        let tokens = stored.compactMap(\.string)
+        guard tokens.count == stored.count else {
+            throw GGUFError(path: path, .missingKey("tokenizer.ggml.tokens", expected: "an array of strings"))
+        }
+        guard let value = metadata["tokenizer.ggml.token_type"] else {
+            return (tokens, [Int](repeating: GGUFTokenType.normal, count: tokens.count))
+        }
+        guard let types = value.array?.compactMap(\.int), types.count == tokens.count else {
+            throw GGUFError(path: path, .missingKey("tokenizer.ggml.token_type", expected: "one integer per token"))
+        }
+        return (tokens, types)
+    }
+
+    /// A special token's id, or `nil` when the key is absent; an id outside the vocabulary of
+    /// `count` tokens is an error.
+    func optionalTokenID(_ key: String, count: Int) throws(GGUFError) -> Int? {
+        guard let value = try optionalInt(key) else { return nil }
+        guard (0..<count).contains(value) else {
+            throw GGUFError(path: path, .missingKey(key, expected: "a token id below \(count)"))
+        }
+        return value
+    }
+}
+
+/// llama.cpp's token types (`tokenizer.ggml.token_type`).
+enum GGUFTokenType {
+    static let normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
 }

@@ -38,15 +38,8 @@ public struct GGUFTensorSource: TensorSource {
         let count = tensor.elementCount
         switch tensor.type {
         case .f32:
-            #if _endian(little)
-            if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
-                // The file is mapped read-only and `file` (the owner) keeps the mapping alive.
-                return TensorBuffer(
-                    pointer: UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: count),
-                    shape: tensor.shape, owner: file)
-            }
-            #endif
-            return TensorBuffer(array: TensorBuffer.converting(bytes, count: count, as: UInt32.self) { Float(bitPattern: $0) }, shape: tensor.shape)
+            // The file is mapped read-only and `file` (the owner) keeps the mapping alive.
+            return TensorBuffer.float32(bytes, count: count, shape: tensor.shape, owner: file)
         case .f16:
             return TensorBuffer(array: TensorBuffer.converting(bytes, count: count, as: UInt16.self, HalfPrecision.float(fromBits:)), shape: tensor.shape)
         case .bf16:

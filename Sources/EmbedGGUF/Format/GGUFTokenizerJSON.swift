@@ -16,9 +16,6 @@ struct GGUFTokenizerJSON {
     /// Settings assumed rather than read, for `embed info`.
     let defaults: [GGUFWordPiece.Default]
 
-    // llama.cpp's token types.
-    static let normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
-
     /// `tokenizer.ggml.pre` values llama.cpp splits with GPT-2's pattern (what a byte-level BPE
     /// encoder's ByteLevel pre-tokenizer does).
     static let gpt2Splitting: Set<String> = [
@@ -35,24 +32,8 @@ struct GGUFTokenizerJSON {
             return
         }
         let model = file["tokenizer.ggml.model"]?.string
-        guard let stored = file["tokenizer.ggml.tokens"]?.array?.compactMap(\.string), !stored.isEmpty,
-            stored.count == file["tokenizer.ggml.tokens"]?.array?.count
-        else { throw GGUFError(path: file.path, .missingKey("tokenizer.ggml.tokens", expected: "an array of strings")) }
-        var tokens = stored
-        var types = [Int](repeating: Self.normal, count: tokens.count)
-        if let value = file["tokenizer.ggml.token_type"] {
-            guard let list = value.array?.compactMap(\.int), list.count == tokens.count else {
-                throw GGUFError(path: file.path, .missingKey("tokenizer.ggml.token_type", expected: "one integer per token"))
-            }
-            types = list
-        }
-        func id(_ key: String) throws(GGUFError) -> Int? {
-            guard let value = try file.optionalInt(key) else { return nil }
-            guard tokens.indices.contains(value) else {
-                throw GGUFError(path: file.path, .missingKey(key, expected: "a token id below \(tokens.count)"))
-            }
-            return value
-        }
+        var (tokens, types) = try file.tokenizerVocabulary()
+        func id(_ key: String) throws(GGUFError) -> Int? { try file.optionalTokenID(key, count: tokens.count) }
         var defaults = [GGUFWordPiece.Default(setting: "<mask> lstrip", value: "as llama.cpp sets it (not recorded)")]
         let pre = file["tokenizer.ggml.pre"]?.string ?? ""
         let maskID = try id("tokenizer.ggml.mask_token_id")
@@ -65,17 +46,17 @@ struct GGUFTokenizerJSON {
                 throw GGUFError(path: file.path, .missingKey("tokenizer.ggml.scores", expected: "one number per token"))
             }
             var scores = scoreValues
-            let unknownID = try id("tokenizer.ggml.unknown_token_id") ?? types.firstIndex(of: Self.unknown)
+            let unknownID = try id("tokenizer.ggml.unknown_token_id") ?? types.firstIndex(of: GGUFTokenType.unknown)
             // Padding rows the converter added keep their ids with the lowest real score (not
             // -10000, which would move the Unigram unknown penalty); the one at the mask id is
             // `<mask>`, which the converter leaves as a placeholder on the SentencePiece path.
-            let real = zip(scores, types).filter { [Self.normal, Self.userDefined, Self.byte].contains($0.1) }.map(\.0)
+            let real = zip(scores, types).filter { [GGUFTokenType.normal, GGUFTokenType.userDefined, GGUFTokenType.byte].contains($0.1) }.map(\.0)
             let floor = real.min() ?? 0
-            for index in types.indices where types[index] == Self.unused {
+            for index in types.indices where types[index] == GGUFTokenType.unused {
                 scores[index] = floor
                 if index == maskID, tokens[index].hasPrefix("[PAD") {
                     tokens[index] = "<mask>"
-                    types[index] = Self.control
+                    types[index] = GGUFTokenType.control
                     scores[index] = 0
                 }
             }
@@ -95,7 +76,7 @@ struct GGUFTokenizerJSON {
             json["pre_tokenizer"] = ["type": "Sequence", "pretokenizers": [["type": "WhitespaceSplit"], metaspace]]
             json["decoder"] = metaspace
             let unigramVocabulary: [[Any]] = zip(tokens, scores).map { piece, score in [piece, score] }
-            var unigram: [String: Any] = ["type": "Unigram", "vocab": unigramVocabulary, "byte_fallback": types.contains(Self.byte)]
+            var unigram: [String: Any] = ["type": "Unigram", "vocab": unigramVocabulary, "byte_fallback": types.contains(GGUFTokenType.byte)]
             unigram["unk_id"] = unknownID.map { $0 as Any } ?? NSNull()
             json["model"] = unigram
             json["post_processor"] = try Self.template(file, tokens: tokens)
@@ -144,8 +125,8 @@ struct GGUFTokenizerJSON {
 
         json["added_tokens"] = types.indices.compactMap { index -> [String: Any]? in
             let type = types[index]
-            guard type == Self.control || type == Self.unknown || type == Self.userDefined else { return nil }
-            let special = type != Self.userDefined
+            guard type == GGUFTokenType.control || type == GGUFTokenType.unknown || type == GGUFTokenType.userDefined else { return nil }
+            let special = type != GGUFTokenType.userDefined
             return [
                 "id": index, "content": tokens[index], "single_word": false, "lstrip": stripsMask && index == maskID,
                 "rstrip": false, "normalized": !special, "special": special,

@@ -20,8 +20,6 @@ struct GGUFWordPiece {
     let defaults: [Default]
 
     static let wordStart: Unicode.Scalar = "\u{2581}"
-    static let control = 3
-    static let userDefined = 4
 
     init(_ file: GGUFFile, maxLength: Int) throws(GGUFError) {
         let model = file["tokenizer.ggml.model"]?.string
@@ -30,18 +28,9 @@ struct GGUFWordPiece {
             throw GGUFError(path: file.path, .unsupported(
                 "tokenizer.ggml.model is \(kind): supported are bert (WordPiece), t5 (SentencePiece Unigram, XLM-R) and gpt2 (byte-level BPE, RoBERTa); convert the model's Hugging Face folder instead"))
         }
-        guard let stored = file["tokenizer.ggml.tokens"]?.array?.compactMap(\.string), !stored.isEmpty,
-            stored.count == file["tokenizer.ggml.tokens"]?.array?.count
-        else { throw GGUFError(path: file.path, .missingKey("tokenizer.ggml.tokens", expected: "an array of strings")) }
-        var types = [Int](repeating: 1, count: stored.count)
-        if let value = file["tokenizer.ggml.token_type"] {
-            guard let list = value.array?.compactMap(\.int), list.count == stored.count else {
-                throw GGUFError(path: file.path, .missingKey("tokenizer.ggml.token_type", expected: "one integer per token"))
-            }
-            types = list
-        }
+        let (stored, types) = try file.tokenizerVocabulary()
         let vocabulary = zip(stored, types).map { token, type in
-            if type == Self.control { return token }
+            if type == GGUFTokenType.control { return token }
             // By scalars, not Characters: `▁` followed by a combining mark (a Devanagari vowel
             // sign, stored as a word of its own) is one Character, which `hasPrefix` would miss.
             let scalars = token.unicodeScalars
@@ -54,11 +43,11 @@ struct GGUFWordPiece {
 
         var defaults: [Default] = []
         func id(_ key: String, fallback: String? = nil) throws(GGUFError) -> Int {
-            let value = try file.optionalInt(key) ?? fallback.flatMap { vocabulary.firstIndex(of: $0) }
-            guard let value, vocabulary.indices.contains(value) else {
+            if let value = try file.optionalTokenID(key, count: vocabulary.count) { return value }
+            guard let fallback, let value = vocabulary.firstIndex(of: fallback) else {
                 throw GGUFError(path: file.path, .missingKey(key, expected: "a token id below \(vocabulary.count)"))
             }
-            if file[key] == nil, let fallback { defaults.append(Default(setting: key, value: "\(fallback) (\(value))")) }
+            defaults.append(Default(setting: key, value: "\(fallback) (\(value))"))
             return value
         }
         let unknown = try id("tokenizer.ggml.unknown_token_id", fallback: "[UNK]")
@@ -80,8 +69,8 @@ struct GGUFWordPiece {
         let addsSeparator = try file.optionalBool("tokenizer.ggml.add_eos_token") ?? true
         defaults.append(Default(setting: "max_input_chars_per_word", value: "100 (BERT's default; GGUF does not record it)"))
 
-        let added = vocabulary.indices.filter { types[$0] == Self.control || types[$0] == Self.userDefined }.map { index in
-            TokenizerConfiguration.AddedToken(id: index, content: vocabulary[index], isSpecial: types[index] == Self.control)
+        let added = vocabulary.indices.filter { types[$0] == GGUFTokenType.control || types[$0] == GGUFTokenType.userDefined }.map { index in
+            TokenizerConfiguration.AddedToken(id: index, content: vocabulary[index], isSpecial: types[index] == GGUFTokenType.control)
         }
         configuration = TokenizerConfiguration(
             normalizer: TokenizerConfiguration.Normalization(stripAccents: stripAccents, lowercase: lowercase ?? true),

@@ -62,10 +62,3 @@ public enum GGUFCatalog {
         return (models, skipped)
     }
 }
-
-extension GGUFError.Reason: CustomStringConvertible {
-    public var description: String {
-        let full = GGUFError(path: "", self).description
-        return full.hasPrefix(": ") ? String(full.dropFirst(2)) : full
-    }
-}

@@ -94,15 +94,8 @@ public struct SafetensorsFile: TensorSource {
         let bytes = UnsafeRawBufferPointer(rebasing: file.bytes[(dataStart + entry.begin)..<(dataStart + entry.end)])
         switch entry.dataType {
         case .float32:
-            #if _endian(little)
-            if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
-                // The file is mapped read-only and `file` (the owner) keeps the mapping alive.
-                let pointer = UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: count)
-                return TensorBuffer(pointer: pointer, shape: entry.shape, owner: file)
-            }
-            #endif
-            return TensorBuffer(array: TensorBuffer.converting(bytes, count: count, as: UInt32.self) { Float(bitPattern: $0) },
-                                shape: entry.shape)
+            // The file is mapped read-only and `file` (the owner) keeps the mapping alive.
+            return TensorBuffer.float32(bytes, count: count, shape: entry.shape, owner: file)
         case .float16:
             return TensorBuffer(array: TensorBuffer.converting(bytes, count: count, as: UInt16.self, HalfPrecision.float(fromBits:)),
                                 shape: entry.shape)

@@ -24,3 +24,16 @@ extension TensorBuffer {
         }
     }
 }
+
+extension TensorBuffer {
+    /// Little-endian fp32 data of a mapped file: a view of `bytes` (no copy) when it is aligned on
+    /// a little-endian machine, kept alive by `owner` (the mapping), else a converted copy.
+    package static func float32(_ bytes: UnsafeRawBufferPointer, count: Int, shape: [Int], owner: AnyObject) -> TensorBuffer {
+        #if _endian(little)
+        if let base = bytes.baseAddress, Int(bitPattern: base) % MemoryLayout<Float>.alignment == 0 {
+            return TensorBuffer(pointer: UnsafeBufferPointer(start: base.assumingMemoryBound(to: Float.self), count: count), shape: shape, owner: owner)
+        }
+        #endif
+        return TensorBuffer(array: converting(bytes, count: count, as: UInt32.self) { Float(bitPattern: $0) }, shape: shape)
+    }
+}
